@@ -1,0 +1,116 @@
+import { z } from 'zod'
+
+/**
+ * The one configuration schema. Every field is optional (an OpenClaw install validates the
+ * plugin's config before the user has filled it in); defaults are static here, and the
+ * dynamic ones (host name, data directory) are filled in by `resolveConfig`.
+ */
+
+const port = z.number().int({ error: 'must be a whole number' }).min(0, { error: 'must be between 0 and 65535' }).max(65535, { error: 'must be between 0 and 65535' })
+const positiveInt = z.number().int({ error: 'must be a whole number' }).positive({ error: 'must be greater than 0' })
+const name = z.string().min(1, { error: 'must not be empty' }).max(128, { error: 'must be at most 128 characters' })
+const id = name.regex(/^[A-Za-z0-9._:@-]+$/, { error: 'may only hold letters, digits and . _ : @ -' })
+const nodeIdField = id.refine(v => !v.includes('/'), { error: 'must not contain /' })
+const tagList = z.array(id).max(64, { error: 'must hold at most 64 entries' })
+
+export const peerSchema = z.strictObject({
+  nodeId: nodeIdField.optional(),
+  url: z.string().min(1, { error: 'must not be empty' }).describe('ws://host:port, wss://host:port or a multiaddr, with or without /p2p/<peerId>'),
+  peerId: z.string().regex(/^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/, { error: 'must be a base58 peer ID (12D3KooW...)' }).optional()
+})
+
+export const agentSchema = z.strictObject({
+  id,
+  description: z.string().max(1000).default(''),
+  tags: tagList.default([]),
+  command: z.array(z.string()).min(1, { error: 'must hold at least the program to run' }).optional()
+    .describe('standalone runner: argv with {task}, {context}, {agent}, {session} replaced; no shell')
+})
+
+const modelCost = z.strictObject({
+  input: z.number().nonnegative().default(0),
+  output: z.number().nonnegative().default(0),
+  cacheRead: z.number().nonnegative().default(0),
+  cacheWrite: z.number().nonnegative().default(0)
+})
+
+/** The seed's model extras, shared by `models[]` and `proxyModels[]` */
+const modelExtras = {
+  description: z.string().max(1000).optional(),
+  api: z.string().min(1).optional(),
+  reasoning: z.boolean().optional(),
+  input: z.array(z.enum(['text', 'image'], { error: 'must be "text" or "image"' })).optional(),
+  cost: modelCost.optional(),
+  contextWindow: positiveInt.optional(),
+  maxTokens: positiveInt.optional()
+}
+
+export const upstreamSchema = z.strictObject({
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .refine(v => /\/v1\/?$/.test(v), { error: 'must end in /v1' }),
+  apiKey: z.string().optional(),
+  model: z.string().min(1).optional()
+})
+
+export const modelSchema = z.strictObject({
+  id,
+  provider: z.string().min(1).optional(),
+  upstream: upstreamSchema.optional(),
+  ...modelExtras
+})
+
+export const proxyModelSchema = z.strictObject({
+  id,
+  nodeId: nodeIdField.optional(),
+  ...modelExtras
+})
+
+export const toolProxySchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  allow: z.array(z.string().min(1)).default([]),
+  deny: z.array(z.string().min(1)).default([]),
+  maxOutputBytes: positiveInt.default(1_048_576),
+  peers: z.array(z.string().min(1)).default([])
+    .describe('callers allowed: peer IDs, or node ids pinned by peers[].peerId; [] = all members'),
+  roots: z.array(z.string().min(1)).default([])
+    .describe('directories read/write/edit/ls may touch; [] = none'),
+  maxExecTimeout: positiveInt.default(1800).describe('seconds; caps the caller\'s exec timeout')
+})
+
+export const configSchema = z.strictObject({
+  nodeId: nodeIdField.optional().describe('unique node name; defaults to the host name'),
+  secret: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  listen: z.boolean().default(false),
+  listenHost: z.string().min(1).default('0.0.0.0'),
+  listenPort: port.default(19000),
+  tcpPort: port.optional().describe('also listen on TCP at this port (listen must be true)'),
+  peers: z.array(peerSchema).max(256).default([]),
+  members: z.array(z.string().regex(/^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/, { error: 'must be a base58 peer ID (12D3KooW...)' })).optional(),
+  agents: z.array(agentSchema).max(256).default([]),
+  models: z.array(modelSchema).max(256).default([]),
+  proxyModels: z.array(proxyModelSchema).max(256).default([]),
+  tags: tagList.default([]),
+  dataDir: z.string().min(1).optional(),
+  proxyHost: z.string().min(1).default('127.0.0.1'),
+  proxyAllowRemote: z.boolean().default(false).describe('required to bind proxyHost to a non-loopback address'),
+  proxyPort: port.default(19001),
+  apiToken: z.string().min(1, { error: 'must not be empty' }).optional(),
+  modelIdentityNote: z.boolean().default(true).describe('prefix the system message with [Model: <description>]'),
+  modelTimeout: positiveInt.default(120_000).describe('ms of upstream silence before a model request is ended'),
+  modelConcurrency: positiveInt.default(8),
+  maxRequestBytes: positiveInt.default(16 * 1024 * 1024),
+  handoffTimeout: positiveInt.default(600_000),
+  handoffConcurrency: positiveInt.default(4),
+  maxTaskBytes: positiveInt.default(256 * 1024),
+  maxContextBytes: positiveInt.default(1024 * 1024),
+  maxHandoffOutputBytes: positiveInt.default(4 * 1024 * 1024),
+  toolProxy: toolProxySchema.default(() => toolProxySchema.parse({}))
+})
+
+export type ConfigInput = z.input<typeof configSchema>
+export type ParsedConfig = z.output<typeof configSchema>
+export type PeerConfig = z.output<typeof peerSchema>
+export type AgentConfig = z.output<typeof agentSchema>
+export type ModelConfig = z.output<typeof modelSchema>
+export type ProxyModelConfig = z.output<typeof proxyModelSchema>
+export type ToolProxyConfig = z.output<typeof toolProxySchema>

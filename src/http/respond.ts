@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** An OpenAI-shaped error body: `{ error: { message, type, code } }` */
+export interface ApiErrorBody {
+  error: { message: string, type: string, code: string | null, param?: string | null }
+}
+
+export class HttpError extends Error {
+  static readonly name = 'HttpError'
+  override readonly name = 'HttpError'
+
+  constructor (readonly status: number, readonly code: string, message: string, readonly type = errorType(status)) {
+    super(message)
+  }
+
+  body (): ApiErrorBody {
+    return { error: { message: this.message, type: this.type, code: this.code } }
+  }
+}
+
+function errorType (status: number): string {
+  if (status === 401) return 'authentication_error'
+  if (status === 404) return 'not_found_error'
+  if (status === 413 || status === 400) return 'invalid_request_error'
+  if (status === 429) return 'rate_limit_error'
+  if (status >= 500) return 'server_error'
+  return 'invalid_request_error'
+}
+
+export function sendJson (res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+  res.end(body)
+}
+
+export function sendError (res: ServerResponse, err: HttpError): void {
+  if (res.headersSent) {
+    res.destroy(err)
+    return
+  }
+  sendJson(res, err.status, err.body())
+}
+
+/** Read a request body up to `maxBytes`; 413 beyond it */
+export async function readBody (req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? NaN)
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    throw new HttpError(413, 'request_too_large', `request body of ${declared} bytes is over the limit of ${maxBytes} bytes`)
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > maxBytes) throw new HttpError(413, 'request_too_large', `request body is over the limit of ${maxBytes} bytes`)
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+/** Read and parse a JSON object body; 400 naming the problem otherwise */
+export async function readJsonObject (req: IncomingMessage, maxBytes: number): Promise<{ raw: Buffer, value: Record<string, unknown> }> {
+  const raw = await readBody(req, maxBytes)
+  let value: unknown
+  try {
+    value = JSON.parse(raw.toString('utf8'))
+  } catch (err: any) {
+    throw new HttpError(400, 'invalid_json', `request body is not valid JSON: ${String(err.message)}`)
+  }
+  if (value == null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new HttpError(400, 'invalid_json', 'request body must be a JSON object')
+  }
+  return { raw, value: value as Record<string, unknown> }
+}

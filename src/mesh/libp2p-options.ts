@@ -1,0 +1,97 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { membersGater } from './members-gater.js'
+import type { PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
+
+/** Relay limits sized for members: LLM streams run for minutes and carry megabytes */
+export const RELAY_LIMITS = {
+  maxReservations: 128,
+  /** relayed connections between members are not cut by data or duration */
+  applyDefaultLimit: false,
+  reservationTtl: 2 * 60 * 60 * 1000
+} as const
+
+/** pnet's nonce exchange times out at 1 s by default, which trips under load */
+export const PNET_TIMEOUT_MS = 5000
+
+export interface MeshTransportInit {
+  privateKey: PrivateKey
+  /** the PSK file bytes from `pskFromSecret` */
+  psk: Uint8Array
+  /** accept inbound connections (and serve as a relay) */
+  listen: boolean
+  listenHost?: string
+  listenPort?: number
+  /** also listen on TCP at this port */
+  tcpPort?: number
+  /** when set, only these peer IDs may connect, relay or be relayed */
+  members?: string[]
+  /** ms between pings on every connection (latency figures) */
+  pingIntervalMs?: number
+}
+
+function hostProtocol (host: string): string {
+  return host.includes(':') ? `/ip6/${host}` : /^[\d.]+$/.test(host) ? `/ip4/${host}` : `/dns/${host}`
+}
+
+/** Listen addresses for a node: WebSockets (and TCP) when listening, a relay slot otherwise */
+export function listenAddresses (init: MeshTransportInit): string[] {
+  if (!init.listen) return ['/p2p-circuit']
+  const host = hostProtocol(init.listenHost ?? '0.0.0.0')
+  const addrs = [`${host}/tcp/${init.listenPort ?? 19000}/ws`]
+  if (init.tcpPort != null) addrs.push(`${host}/tcp/${init.tcpPort}`)
+  return addrs
+}
+
+/** The services every ClawMatrix node runs under its own ones */
+export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): ServiceMap {
+  const services: Record<string, unknown> = {
+    identify: identify(),
+    ping: ping(),
+    pubsub: gossipsub({
+      allowPublishToZeroTopicPeers: true,
+      emitSelf: false,
+      fallbackToFloodsub: false,
+      globalSignaturePolicy: 'StrictSign'
+    })
+  }
+  if (init.listen) services.relay = circuitRelayServer({ reservations: { ...RELAY_LIMITS } })
+  return services as ServiceMap
+}
+
+/**
+ * libp2p options for a mesh node: WebSockets (+TCP), pnet, Noise, Yamux, circuit relay, the
+ * members gater and connection settings suited to a small private mesh.
+ */
+export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: S): Libp2pOptions<S> {
+  const transports: Libp2pOptions['transports'] = [webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })]
+  if (init.tcpPort != null) transports.push(tcp())
+  return {
+    privateKey: init.privateKey,
+    addresses: { listen: listenAddresses(init) },
+    transports,
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionProtector: preSharedKey({ psk: init.psk, timeout: PNET_TIMEOUT_MS }),
+    connectionGater: membersGater(init.members),
+    connectionManager: {
+      inboundConnectionThreshold: 100,
+      maxIncomingPendingConnections: 64,
+      inboundUpgradeTimeout: 10_000,
+      reconnectRetries: 0
+    },
+    connectionMonitor: {
+      pingInterval: init.pingIntervalMs ?? 5000,
+      abortConnectionOnPingFailure: false
+    },
+    services
+  }
+}
