@@ -2,7 +2,6 @@ import type { z } from 'zod'
 
 /** A configuration that cannot be used; `problems` name the field and the rule each */
 export class ConfigError extends Error {
-  static readonly name = 'ConfigError'
   override readonly name = 'ConfigError'
   readonly problems: string[]
 

@@ -9,7 +9,7 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { membersGater } from './members-gater.js'
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
-import type { Libp2pOptions } from 'libp2p'
+import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 
 /** Relay limits sized for members: LLM streams run for minutes and carry megabytes */
 export const RELAY_LIMITS = {
@@ -52,7 +52,7 @@ export function listenAddresses (init: MeshTransportInit): string[] {
 }
 
 /** The services every ClawMatrix node runs under its own ones */
-export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): ServiceMap {
+export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): ServiceFactoryMap {
   const services: Record<string, unknown> = {
     identify: identify(),
     ping: ping(),
@@ -64,14 +64,14 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Serv
     })
   }
   if (init.listen) services.relay = circuitRelayServer({ reservations: { ...RELAY_LIMITS } })
-  return services as ServiceMap
+  return services as ServiceFactoryMap
 }
 
 /**
  * libp2p options for a mesh node: WebSockets (+TCP), pnet, Noise, Yamux, circuit relay, the
  * members gater and connection settings suited to a small private mesh.
  */
-export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: S): Libp2pOptions<S> {
+export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S> {
   const transports: Libp2pOptions['transports'] = [webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })]
   if (init.tcpPort != null) transports.push(tcp())
   return {

@@ -1,0 +1,95 @@
+import { RecordEnvelope } from '@libp2p/peer-record'
+import { peerIdFromMultihash, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import * as Digest from 'multiformats/hashes/digest'
+import { CapabilityRecord as RecordMessage } from '../../protocols/capabilities.js'
+import { MAX_RECORD_BYTES, RECORD_CODEC, RECORD_DOMAIN, RECORD_LIMITS } from './constants.js'
+import type { CapabilityRecord } from './types.js'
+import type { PrivateKey, Record } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+/** A record that failed to open; `reason` says which check */
+export class InvalidRecordError extends Error {
+  override readonly name = 'InvalidRecordError'
+  constructor (readonly reason: 'malformed' | 'signature', message: string) {
+    super(message)
+  }
+}
+
+class CapabilityPayload implements Record {
+  readonly domain = RECORD_DOMAIN
+  readonly codec = RECORD_CODEC
+  constructor (private readonly bytes: Uint8Array) {}
+  marshal (): Uint8Array { return this.bytes }
+  equals (other: Record): boolean { return other instanceof CapabilityPayload && Buffer.compare(other.bytes, this.bytes) === 0 }
+}
+
+export function encodeRecord (record: CapabilityRecord): Uint8Array {
+  return RecordMessage.encode({
+    nodeId: record.nodeId,
+    peerId: peerIdFromString(record.peerId).toMultihash().bytes,
+    agents: record.agents,
+    models: record.models.map(m => ({ ...m, input: m.input ?? [] })),
+    tags: record.tags,
+    toolProxy: record.toolProxy,
+    addrs: record.addrs.map(a => multiaddr(a).bytes),
+    version: record.version,
+    loadPermille: Math.min(Math.round(record.load * 1000), 0xffffffff),
+    seq: record.seq,
+    issuedAt: BigInt(record.issuedAt)
+  })
+}
+
+export function decodeRecord (bytes: Uint8Array | Uint8ArrayList): CapabilityRecord {
+  const msg = RecordMessage.decode(bytes, { limits: RECORD_LIMITS })
+  const peerId = peerIdFromMultihash(Digest.decode(msg.peerId)).toString()
+  return {
+    nodeId: msg.nodeId,
+    peerId,
+    agents: msg.agents,
+    models: msg.models,
+    tags: msg.tags,
+    toolProxy: msg.toolProxy,
+    addrs: msg.addrs.map(a => multiaddr(a).toString()),
+    version: msg.version,
+    load: msg.loadPermille / 1000,
+    seq: msg.seq,
+    issuedAt: Number(msg.issuedAt)
+  }
+}
+
+/** Sign a record with the node's key: the envelope bytes are what travels */
+export async function sealRecord (record: CapabilityRecord, privateKey: PrivateKey): Promise<Uint8Array> {
+  const envelope = await RecordEnvelope.seal(new CapabilityPayload(encodeRecord(record)), privateKey)
+  return envelope.marshal()
+}
+
+/**
+ * Check an envelope's signature and that the record names its own signer; throws
+ * `InvalidRecordError` otherwise. Which relay carried it does not matter.
+ */
+export async function openRecord (bytes: Uint8Array): Promise<CapabilityRecord> {
+  if (bytes.byteLength > MAX_RECORD_BYTES) throw new InvalidRecordError('malformed', `record of ${bytes.byteLength} bytes is over ${MAX_RECORD_BYTES}`)
+  let envelope: RecordEnvelope
+  try {
+    envelope = RecordEnvelope.createFromProtobuf(bytes)
+  } catch (err: any) {
+    throw new InvalidRecordError('malformed', `not a signed envelope: ${String(err.message)}`)
+  }
+  if (Buffer.compare(envelope.payloadType, RECORD_CODEC) !== 0) throw new InvalidRecordError('malformed', 'not a capability record')
+  let valid = false
+  try {
+    valid = await envelope.validate(RECORD_DOMAIN)
+  } catch {}
+  if (!valid) throw new InvalidRecordError('signature', 'bad signature')
+  let record: CapabilityRecord
+  try {
+    record = decodeRecord(envelope.payload)
+  } catch (err: any) {
+    throw new InvalidRecordError('malformed', `bad record: ${String(err.message)}`)
+  }
+  const signer = peerIdFromPublicKey(envelope.publicKey).toString()
+  if (signer !== record.peerId) throw new InvalidRecordError('signature', `record names ${record.peerId} but is signed by ${signer}`)
+  if (record.nodeId === '' || record.nodeId.includes('/')) throw new InvalidRecordError('malformed', 'record has no valid node id')
+  return record
+}

@@ -1,0 +1,228 @@
+import { createLibp2p } from 'libp2p'
+import { logger } from '@libp2p/logger'
+import { capabilities } from '../capabilities/index.js'
+import { ConfigError } from '../config/errors.js'
+import { resolveConfig } from '../config/resolve.js'
+import { startApiServer } from '../http/server.js'
+import { loadApiTokens } from '../http/tokens.js'
+import { statusRoutes } from '../http/routes/status.js'
+import { ConnectionKeeper, toMultiaddrs } from '../mesh/connection-keeper.js'
+import { loadOrCreateIdentity } from '../mesh/identity.js'
+import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
+import { parsePeerAddress } from '../mesh/peer-address.js'
+import { pskFromSecret } from '../mesh/psk.js'
+import { Router } from '../router/router.js'
+import { VERSION } from '../version.js'
+import { peerStatuses } from './status.js'
+import type { CapabilitiesService, LocalCapabilities } from '../capabilities/index.js'
+import type { ClawMatrixConfig } from '../config/resolve.js'
+import type { ConfigInput } from '../config/schema.js'
+import type { ApiServer } from '../http/server.js'
+import type { ApiTokens } from '../http/tokens.js'
+import type { Route } from '../http/route.js'
+import type { MeshContext } from '../mesh/context.js'
+import type { NodeStatus, PeerStatus } from './status.js'
+import type { Libp2p, ServiceMap } from '@libp2p/interface'
+
+const log = logger('clawmatrix:node')
+
+/** Intervals that tests shorten; users keep the defaults */
+export interface MeshTiming {
+  announceIntervalMs: number
+  recordTtlMs: number
+  pingIntervalMs: number
+  minBackoffMs: number
+  maxBackoffMs: number
+}
+
+export const DEFAULT_TIMING: MeshTiming = {
+  announceIntervalMs: 5000,
+  recordTtlMs: 15_000,
+  pingIntervalMs: 5000,
+  minBackoffMs: 1000,
+  maxBackoffMs: 60_000
+}
+
+export interface ClawMatrixOptions {
+  timing?: Partial<MeshTiming>
+  /** base folder of the default dataDir (default ~/.clawmatrix) */
+  stateRoot?: string
+  /** called with each start-up warning (default: logged) */
+  onWarning?: (message: string) => void
+}
+
+export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService }
+
+export class ClawMatrixNode implements MeshContext {
+  readonly nodeId: string
+  readonly peerId: string
+  readonly router: Router
+  readonly capabilities: CapabilitiesService
+  private readonly routes: Route[] = []
+
+  constructor (
+    readonly config: ClawMatrixConfig,
+    readonly libp2p: Libp2p<ClawMatrixServices>,
+    readonly api: ApiServer,
+    readonly tokens: ApiTokens,
+    private readonly keeper: ConnectionKeeper,
+    private readonly pinned: ReadonlyMap<string, string>
+  ) {
+    this.nodeId = config.nodeId
+    this.peerId = libp2p.peerId.toString()
+    this.capabilities = libp2p.services.capabilities
+    this.router = new Router({ libp2p, records: () => this.capabilities.entries(), pinned })
+  }
+
+  /** the HTTP routes this node serves */
+  httpRoutes (): Route[] {
+    return this.routes
+  }
+
+  addRoutes (routes: Route[]): void {
+    this.routes.push(...routes)
+  }
+
+  local (): LocalCapabilities {
+    return {
+      nodeId: this.nodeId,
+      agents: this.config.agents.map(a => ({ id: a.id, description: a.description, tags: a.tags })),
+      models: this.config.models.map(m => ({ id: m.id, description: m.description, available: false, api: m.api, reasoning: m.reasoning, input: m.input, contextWindow: m.contextWindow, maxTokens: m.maxTokens, cost: m.cost })),
+      tags: this.config.tags,
+      toolProxy: this.config.toolProxy.enabled,
+      version: VERSION,
+      load: 0
+    }
+  }
+
+  peers (): PeerStatus[] {
+    const configured = this.config.peers.map(p => ({ url: p.url, ...(p.nodeId != null ? { nodeId: p.nodeId } : {}), ...(p.peerId != null ? { peerId: p.peerId } : {}) }))
+    return peerStatuses(this.router.view({ includeExpired: true }), configured, this.keeper.failures())
+  }
+
+  status (): NodeStatus {
+    const own = this.capabilities.own() ?? { ...this.local() }
+    const tp = this.config.toolProxy
+    return {
+      nodeId: this.nodeId,
+      peerId: this.peerId,
+      version: VERSION,
+      listen: this.config.listen,
+      listenAddrs: this.libp2p.getMultiaddrs().map(a => a.toString()),
+      proxyHost: this.api.host,
+      proxyPort: this.api.port,
+      agents: own.agents,
+      models: own.models,
+      tags: this.config.tags,
+      toolProxy: { enabled: tp.enabled, openToAllMembers: tp.enabled && (tp.allow.length === 0 || tp.allow.includes('*')) && tp.peers.length === 0 },
+      members: this.config.members?.length ?? null,
+      peers: this.peers(),
+      rejectedRecords: this.capabilities.rejected.toJSON()
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.keeper.stop()
+    await this.api.close()
+    await this.libp2p.stop()
+  }
+
+  /** keep a connection to every peer whose record is live (direct when possible, else relayed) */
+  keepAnnouncedPeers (): void {
+    this.capabilities.addEventListener('record', (evt: Event) => {
+      const record = (evt as CustomEvent).detail as { peerId: string, nodeId: string }
+      const peerId = record.peerId
+      this.keeper.keep({
+        key: peerId,
+        peerId,
+        label: `${record.nodeId} (${peerId})`,
+        addrs: () => toMultiaddrs(this.capabilities.table.get(peerId)?.record.addrs ?? []),
+        wanted: () => this.capabilities.table.get(peerId)?.expired === false
+      })
+    })
+  }
+
+  keepConfiguredPeers (): void {
+    for (const peer of this.config.peers) {
+      const address = parsePeerAddress(peer.url, peer.peerId)
+      this.keeper.keep({
+        key: address.peerId ?? peer.url,
+        ...(address.peerId != null ? { peerId: address.peerId } : {}),
+        label: peer.nodeId != null ? `${peer.nodeId} at ${peer.url}` : peer.url,
+        addrs: () => [address.addr],
+        wanted: () => true
+      })
+    }
+  }
+}
+
+/** node id → peer ID pins from `peers[].peerId` */
+function pinnedNodeIds (config: ClawMatrixConfig): Map<string, string> {
+  const pinned = new Map<string, string>()
+  for (const peer of config.peers) {
+    if (peer.nodeId != null) {
+      const { peerId } = parsePeerAddress(peer.url, peer.peerId)
+      if (peerId != null) pinned.set(peer.nodeId, peerId)
+    }
+  }
+  return pinned
+}
+
+/**
+ * The composition root: validate config, load identity and tokens, start the local HTTP API,
+ * then libp2p with every ClawMatrix service, then keep connections to the configured peers.
+ */
+export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, options: ClawMatrixOptions = {}): Promise<ClawMatrixNode> {
+  const config = resolveConfig(input, options.stateRoot != null ? { stateRoot: options.stateRoot } : {})
+  if (config.secret == null) throw new ConfigError(['secret: required to start a node'])
+  const timing = { ...DEFAULT_TIMING, ...options.timing }
+  const warn = options.onWarning ?? ((message: string) => { log(message) })
+
+  const [privateKey, psk, tokens] = await Promise.all([
+    loadOrCreateIdentity(config.dataDir),
+    pskFromSecret(config.secret),
+    loadApiTokens(config.dataDir, config.apiToken)
+  ])
+
+  let node: ClawMatrixNode | undefined
+  const api = await startApiServer({ host: config.proxyHost, port: config.proxyPort, tokens, routes: () => node?.httpRoutes() ?? [] })
+  try {
+    let localCapabilities: () => LocalCapabilities = () => { throw new Error('node not ready') }
+    const libp2p = await createLibp2p({
+      ...meshLibp2pOptions<ClawMatrixServices>({
+      privateKey,
+      psk,
+      listen: config.listen,
+      listenHost: config.listenHost,
+      listenPort: config.listenPort,
+      ...(config.tcpPort != null ? { tcpPort: config.tcpPort } : {}),
+      ...(config.members != null ? { members: config.members } : {}),
+      pingIntervalMs: timing.pingIntervalMs
+    }, {
+      ...meshBaseServices({ listen: config.listen }),
+      capabilities: capabilities({
+        local: () => localCapabilities(),
+        ...(config.members != null ? { members: config.members } : {}),
+        announceIntervalMs: timing.announceIntervalMs,
+        recordTtlMs: timing.recordTtlMs
+      })
+    } as any),
+      start: false
+    })
+    const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs })
+    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, pinnedNodeIds(config))
+    const ready = node
+    localCapabilities = () => ready.local()
+    node.addRoutes(statusRoutes(node))
+    await libp2p.start()
+    node.keepAnnouncedPeers()
+    node.keepConfiguredPeers()
+    if (config.members != null && !config.members.includes(node.peerId)) {
+      warn(`members is set but does not list this node's own peer ID ${node.peerId}: other members will refuse it`)
+    }
+    return node
+  } catch (err) {
+    await api.close()
+    throw err
+  }
+}

@@ -1,0 +1,104 @@
+import type { AgentCapability, ModelCapability } from '../capabilities/types.js'
+import type { PeerView } from '../router/router.js'
+import type { PeerPathKind } from '../router/peer-path.js'
+import type { Standing } from '../router/node-index.js'
+
+export interface PeerStatus {
+  nodeId: string
+  peerId: string | null
+  agents: AgentCapability[]
+  models: ModelCapability[]
+  tags: string[]
+  /** an open libp2p connection exists, direct or relayed */
+  connected: boolean
+  path: PeerPathKind
+  /** the relay's node id (or peer ID when its node id is unknown) when relayed */
+  reachableVia: string | null
+  latencyMs: number | null
+  /** `conflict`: another peer claims the same node id; `impostor`: the node id is pinned to another peer */
+  standing: Standing
+  toolProxy: boolean
+  version: string | null
+  load: number | null
+  /** ms since the last record arrived; null when none has */
+  lastSeenMs: number | null
+  /** why the last dial failed, while unreachable */
+  lastError: string | null
+}
+
+export interface NodeStatus {
+  nodeId: string
+  peerId: string
+  version: string
+  listen: boolean
+  listenAddrs: string[]
+  proxyHost: string
+  proxyPort: number
+  agents: AgentCapability[]
+  models: ModelCapability[]
+  tags: string[]
+  toolProxy: { enabled: boolean, openToAllMembers: boolean }
+  members: number | null
+  peers: PeerStatus[]
+  rejectedRecords: { malformed: number, signature: number, nonMember: number }
+  /** plane-specific live state (running handoffs, ...) */
+  [extra: string]: unknown
+}
+
+export interface ConfiguredPeer {
+  nodeId?: string
+  peerId?: string
+  url: string
+}
+
+/** Peers as status shows them: every live or expired record, then configured peers never heard from */
+export function peerStatuses (views: PeerView[], configured: ConfiguredPeer[], failures: Map<string, string>, now = Date.now()): PeerStatus[] {
+  const nodeIdOf = new Map<string, string>()
+  for (const v of views) nodeIdOf.set(v.entry.record.peerId, v.entry.record.nodeId)
+  const out: PeerStatus[] = []
+  const seen = new Set<string>()
+  for (const v of views) {
+    const r = v.entry.record
+    seen.add(r.peerId)
+    const path = v.entry.expired ? 'unreachable' : v.reach.path
+    out.push({
+      nodeId: r.nodeId,
+      peerId: r.peerId,
+      agents: r.agents,
+      models: r.models,
+      tags: r.tags,
+      connected: path !== 'unreachable',
+      path,
+      reachableVia: path === 'relayed' && v.reach.relayPeerId != null ? (nodeIdOf.get(v.reach.relayPeerId) ?? v.reach.relayPeerId) : null,
+      latencyMs: path === 'unreachable' ? null : v.reach.latencyMs,
+      standing: v.standing,
+      toolProxy: r.toolProxy,
+      version: r.version,
+      load: r.load,
+      lastSeenMs: now - v.entry.receivedAt,
+      lastError: path === 'unreachable' ? (failures.get(r.peerId) ?? null) : null
+    })
+  }
+  for (const peer of configured) {
+    if (peer.peerId != null && seen.has(peer.peerId)) continue
+    if (peer.peerId == null && peer.nodeId != null && out.some(p => p.nodeId === peer.nodeId)) continue
+    out.push({
+      nodeId: peer.nodeId ?? peer.url,
+      peerId: peer.peerId ?? null,
+      agents: [],
+      models: [],
+      tags: [],
+      connected: false,
+      path: 'unreachable',
+      reachableVia: null,
+      latencyMs: null,
+      standing: 'ok',
+      toolProxy: false,
+      version: null,
+      load: null,
+      lastSeenMs: null,
+      lastError: failures.get(peer.peerId ?? peer.url) ?? null
+    })
+  }
+  return out.sort((a, b) => a.nodeId.localeCompare(b.nodeId))
+}

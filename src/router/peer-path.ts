@@ -1,0 +1,36 @@
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
+
+export type PeerPathKind = 'direct' | 'relayed' | 'unreachable'
+
+export interface PeerPath {
+  path: PeerPathKind
+  /** the relay's peer ID when the only open connections are relayed */
+  relayPeerId: string | null
+  /** ping round trip on the connection in use, when measured */
+  latencyMs: number | null
+}
+
+function isRelayed (conn: Connection): boolean {
+  return conn.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit')
+}
+
+function relayOf (conn: Connection): string | null {
+  const components = conn.remoteAddr.getComponents()
+  const circuit = components.findIndex(c => c.name === 'p2p-circuit')
+  const relay = components.slice(0, circuit).reverse().find(c => c.name === 'p2p')
+  return relay?.value ?? null
+}
+
+/** How this node reaches `peer` right now, from its open connections */
+export function peerPath (libp2p: Libp2p, peer: PeerId): PeerPath {
+  const open = libp2p.getConnections(peer).filter(c => c.status === 'open')
+  const direct = open.filter(c => !isRelayed(c))
+  const chosen = direct.length > 0 ? direct : open
+  if (chosen.length === 0) return { path: 'unreachable', relayPeerId: null, latencyMs: null }
+  const rtts = chosen.map(c => c.rtt).filter((r): r is number => typeof r === 'number')
+  return {
+    path: direct.length > 0 ? 'direct' : 'relayed',
+    relayPeerId: direct.length > 0 ? null : relayOf(chosen[0]),
+    latencyMs: rtts.length > 0 ? Math.min(...rtts) : null
+  }
+}

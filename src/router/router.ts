@@ -1,0 +1,171 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { NoRouteError } from './errors.js'
+import { standings } from './node-index.js'
+import { peerPath } from './peer-path.js'
+import type { PeerPath } from './peer-path.js'
+import type { Standing } from './node-index.js'
+import type { PeerEntry } from '../capabilities/peer-table.js'
+import type { CapabilityRecord } from '../capabilities/types.js'
+import type { Libp2p, PeerId } from '@libp2p/interface'
+
+export { NoRouteError } from './errors.js'
+
+/** how long a peer that just failed a request is left out */
+export const FAILURE_COOLDOWN_MS = 10_000
+const TAG_PREFIX = 'tags:'
+
+export interface RouteCandidate {
+  peerId: PeerId
+  nodeId: string
+  record: CapabilityRecord
+  path: 'direct' | 'relayed'
+  latencyMs: number | null
+  /** agent targets: the agent id to run on that node */
+  agent?: string
+}
+
+/** One known peer as routing sees it */
+export interface PeerView {
+  entry: PeerEntry
+  standing: Standing
+  reach: PeerPath
+  coolingDown: boolean
+}
+
+export interface RouterInit {
+  libp2p: Libp2p
+  records: () => PeerEntry[]
+  /** node id → peer ID from `peers[].peerId` */
+  pinned: ReadonlyMap<string, string>
+  cooldownMs?: number
+}
+
+function looksLikePeerId (target: string): boolean {
+  return /^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(target)
+}
+
+function rank (a: RouteCandidate, b: RouteCandidate): number {
+  if (a.path !== b.path) return a.path === 'direct' ? -1 : 1
+  const la = a.latencyMs ?? Number.POSITIVE_INFINITY
+  const lb = b.latencyMs ?? Number.POSITIVE_INFINITY
+  if (la !== lb) return la - lb
+  return a.record.load - b.record.load
+}
+
+/** Target → ranked candidate peers, from the live records and the open connections */
+export class Router {
+  private readonly failedAt = new Map<string, number>()
+  private readonly cooldownMs: number
+
+  constructor (private readonly init: RouterInit) {
+    this.cooldownMs = init.cooldownMs ?? FAILURE_COOLDOWN_MS
+  }
+
+  /** every live record (and expired ones when asked) with its standing and reachability */
+  view (options: { includeExpired?: boolean } = {}): PeerView[] {
+    const records = this.init.records()
+    const standing = standings(records.filter(e => !e.expired), this.init.pinned)
+    const now = Date.now()
+    return records.filter(e => options.includeExpired === true || !e.expired).map(entry => ({
+      entry,
+      standing: standing.get(entry.record.peerId) ?? 'ok',
+      reach: peerPath(this.init.libp2p, peerIdFromString(entry.record.peerId)),
+      coolingDown: now - (this.failedAt.get(entry.record.peerId) ?? -Infinity) < this.cooldownMs
+    }))
+  }
+
+  markFailed (peerId: PeerId): void {
+    this.failedAt.set(peerId.toString(), Date.now())
+    if (this.failedAt.size > 1024) this.failedAt.delete(this.failedAt.keys().next().value as string)
+  }
+
+  /** agent id | tags:<t> (agent tags, then node tags) | node id | peer ID → candidates with `agent` set */
+  agents (target: string): RouteCandidate[] {
+    const views = this.view().filter(v => v.standing === 'ok')
+    const matches: Array<{ view: PeerView, agent: string }> = []
+    if (target.startsWith(TAG_PREFIX)) {
+      const tag = target.slice(TAG_PREFIX.length)
+      for (const view of views) {
+        const agent = view.entry.record.agents.find(a => a.tags.includes(tag))
+        if (agent != null) matches.push({ view, agent: agent.id })
+      }
+      if (matches.length === 0) {
+        for (const view of views) {
+          const first = view.entry.record.agents[0]
+          if (view.entry.record.tags.includes(tag) && first != null) matches.push({ view, agent: first.id })
+        }
+      }
+    } else {
+      for (const view of views) {
+        if (view.entry.record.agents.some(a => a.id === target)) matches.push({ view, agent: target })
+      }
+      if (matches.length === 0) {
+        for (const view of this.byNode(views, target)) {
+          const first = view.entry.record.agents[0]
+          if (first != null) matches.push({ view, agent: first.id })
+        }
+      }
+    }
+    if (matches.length === 0) {
+      throw new NoRouteError('unknown_target', `no agent, tag or node matches "${target}"`, this.agentOffers(views))
+    }
+    return this.usable(matches, `agent target "${target}"`)
+  }
+
+  /** node id | peer ID | tags:<t> (node tags) → candidates */
+  nodes (target: string): RouteCandidate[] {
+    const views = this.view().filter(v => v.standing === 'ok')
+    const matched = target.startsWith(TAG_PREFIX)
+      ? views.filter(v => v.entry.record.tags.includes(target.slice(TAG_PREFIX.length)))
+      : this.byNode(views, target)
+    if (matched.length === 0) {
+      const offers = [...views.map(v => v.entry.record.nodeId), ...new Set(views.flatMap(v => v.entry.record.tags.map(t => TAG_PREFIX + t)))]
+      throw new NoRouteError('unknown_target', `no node matches "${target}"`, offers)
+    }
+    return this.usable(matched.map(view => ({ view })), `node "${target}"`)
+  }
+
+  /** nodes announcing `modelId` as available (only `nodeId` when given) */
+  models (modelId: string, nodeId?: string): RouteCandidate[] {
+    const views = this.view().filter(v => v.standing === 'ok')
+    const scope = nodeId == null ? views : this.byNode(views, nodeId)
+    const matched = scope.filter(v => v.entry.record.models.some(m => m.id === modelId && m.available))
+    const name = nodeId == null ? modelId : `${nodeId}/${modelId}`
+    if (matched.length === 0) {
+      const offers = [...new Set(views.flatMap(v => v.entry.record.models.filter(m => m.available).map(m => m.id)))]
+      throw new NoRouteError('unknown_target', `no node offers model "${name}"`, offers)
+    }
+    return this.usable(matched.map(view => ({ view })), `model "${name}"`)
+  }
+
+  private byNode (views: PeerView[], target: string): PeerView[] {
+    if (looksLikePeerId(target)) return views.filter(v => v.entry.record.peerId === target)
+    return views.filter(v => v.entry.record.nodeId === target)
+  }
+
+  private agentOffers (views: PeerView[]): string[] {
+    const agents = views.flatMap(v => v.entry.record.agents.map(a => a.id))
+    const tags = views.flatMap(v => [...v.entry.record.tags, ...v.entry.record.agents.flatMap(a => a.tags)]).map(t => TAG_PREFIX + t)
+    return [...new Set([...agents, ...tags, ...views.map(v => v.entry.record.nodeId)])]
+  }
+
+  private usable (matches: Array<{ view: PeerView, agent?: string }>, what: string): RouteCandidate[] {
+    const candidates: RouteCandidate[] = []
+    for (const { view, agent } of matches) {
+      if (view.reach.path === 'unreachable' || view.coolingDown) continue
+      candidates.push({
+        peerId: peerIdFromString(view.entry.record.peerId),
+        nodeId: view.entry.record.nodeId,
+        record: view.entry.record,
+        path: view.reach.path,
+        latencyMs: view.reach.latencyMs,
+        ...(agent != null ? { agent } : {})
+      })
+    }
+    if (candidates.length === 0) {
+      const nodes = [...new Set(matches.map(m => m.view.entry.record.nodeId))]
+      throw new NoRouteError('unreachable', `${what} is offered by ${nodes.join(', ')}, but none is reachable now`)
+    }
+    return candidates.sort(rank)
+  }
+}
