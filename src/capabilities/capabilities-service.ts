@@ -87,6 +87,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
       runOnLimitedConnection: true
     })
     this.components.events.addEventListener('connection:open', this.onConnect)
+    this.components.events.addEventListener('self:peer:update', this.onSubscriptionChange)
     this.started = true
   }
 
@@ -106,6 +107,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
     for (const timer of this.timers) clearInterval(timer)
     this.timers = []
     this.components.events.removeEventListener('connection:open', this.onConnect)
+    this.components.events.removeEventListener('self:peer:update', this.onSubscriptionChange)
     this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.components.pubsub.topicValidators.delete(CAPABILITIES_TOPIC)
     await this.components.registrar.unhandle(SYNC_PROTOCOL)
@@ -201,6 +203,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
     }
   }
 
+  /** a new subscriber or a change of our own addresses: announce now rather than at the next tick */
   private onSubscriptionChange (): void {
     this.announce()
   }

@@ -6,7 +6,6 @@ export interface ApiErrorBody {
 }
 
 export class HttpError extends Error {
-  static readonly name = 'HttpError'
   override readonly name = 'HttpError'
 
   constructor (readonly status: number, readonly code: string, message: string, readonly type = errorType(status)) {

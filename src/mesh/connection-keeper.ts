@@ -64,8 +64,15 @@ export class ConnectionKeeper {
     this.dialTimeoutMs = options.dialTimeoutMs ?? REQUEST_DIAL_TIMEOUT_MS
   }
 
-  keep (peer: KeptPeer): void {
-    if (this.stopped || this.keeping.has(peer.key)) return
+  /** start keeping `peer`; `restart` drops a pending backoff (e.g. new addresses arrived) */
+  keep (peer: KeptPeer, options: { restart?: boolean } = {}): void {
+    if (this.stopped) return
+    const current = this.keeping.get(peer.key)
+    if (current != null) {
+      if (options.restart !== true || current.connectedPeer != null) return
+      current.controller.abort()
+      this.keeping.delete(peer.key)
+    }
     const state: Keeping = { peer, controller: new AbortController(), attempts: 0 }
     this.keeping.set(peer.key, state)
     this.run(state).catch(() => {}).finally(() => {
@@ -108,6 +115,7 @@ export class ConnectionKeeper {
       state.lastError = undefined
       state.connectedPeer = remote.toString()
       await this.disconnected(remote, signal)
+      state.connectedPeer = undefined
     }
   }
 

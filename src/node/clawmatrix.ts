@@ -129,16 +129,21 @@ export class ClawMatrixNode implements MeshContext {
 
   /** keep a connection to every peer whose record is live (direct when possible, else relayed) */
   keepAnnouncedPeers (): void {
+    const lastAddrs = new Map<string, string>()
     this.capabilities.addEventListener('record', (evt: Event) => {
-      const record = (evt as CustomEvent).detail as { peerId: string, nodeId: string }
+      const record = (evt as CustomEvent).detail as { peerId: string, nodeId: string, addrs: string[] }
       const peerId = record.peerId
+      const addrsKey = record.addrs.join(' ')
+      const addrsChanged = lastAddrs.get(peerId) !== addrsKey
+      lastAddrs.set(peerId, addrsKey)
+      if (lastAddrs.size > 1024) lastAddrs.delete(lastAddrs.keys().next().value as string)
       this.keeper.keep({
         key: peerId,
         peerId,
         label: `${record.nodeId} (${peerId})`,
         addrs: () => toMultiaddrs(this.capabilities.table.get(peerId)?.record.addrs ?? []),
         wanted: () => this.capabilities.table.get(peerId)?.expired === false
-      })
+      }, { restart: addrsChanged })
     })
   }
 

@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander'
+import { ConfigError } from '../config/errors.js'
+import { VERSION } from '../version.js'
+import { NodeUnreachableError, RemoteError, UsageError } from './errors.js'
+import { registerDemoCommand } from './commands/demo.js'
+import { registerIdCommand } from './commands/id.js'
+import { registerStartCommand } from './commands/start.js'
+import { registerPeersCommand, registerStatusCommand } from './commands/status.js'
+
+export function buildProgram (): Command {
+  const program = new Command('clawmatrix')
+    .description('a private libp2p mesh of AI gateways')
+    .version(VERSION)
+    .option('-c, --config <file>', 'config file (default $CLAWMATRIX_CONFIG, else ~/.clawmatrix/config.json)')
+    .showHelpAfterError()
+    .exitOverride()
+  for (const register of [registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerDemoCommand]) {
+    register(program)
+  }
+  return program
+}
+
+/** Run the CLI; exit codes: 0 ok, 1 remote error or node unreachable, 2 bad flags or config */
+export async function main (argv: string[]): Promise<void> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv)
+  } catch (err: any) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2
+    } else if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`)
+      process.exitCode = 2
+    } else if (err instanceof RemoteError) {
+      process.stderr.write(`error [${err.code}]: ${err.message}\n`)
+      process.exitCode = 1
+    } else if (err instanceof NodeUnreachableError) {
+      process.stderr.write(`${err.message}\n`)
+      process.exitCode = 1
+    } else {
+      process.stderr.write(`error: ${String(err?.message ?? err)}\n`)
+      process.exitCode = 1
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * ClawMatrix as a library: `createClawMatrix(config)` for a whole node, or the key derivation and
+ * service factories to add ClawMatrix to your own `createLibp2p({ connectionProtector, services })`.
+ */
+export { createClawMatrix, ClawMatrixNode, DEFAULT_TIMING } from './node/clawmatrix.js'
+export type { ClawMatrixOptions, MeshTiming, ClawMatrixServices } from './node/clawmatrix.js'
+export type { NodeStatus, PeerStatus } from './node/status.js'
+
+export { pskFromSecret, deriveClusterKey, PSK_KDF } from './mesh/psk.js'
+export { meshLibp2pOptions, meshBaseServices, listenAddresses, RELAY_LIMITS, PNET_TIMEOUT_MS } from './mesh/libp2p-options.js'
+export type { MeshTransportInit } from './mesh/libp2p-options.js'
+export { membersGater } from './mesh/members-gater.js'
+export { loadOrCreateIdentity } from './mesh/identity.js'
+
+export { capabilities, CapabilitiesService, CAPABILITIES_TOPIC, SYNC_PROTOCOL } from './capabilities/index.js'
+export type { CapabilityRecord, AgentCapability, ModelCapability, CapabilitiesInit, LocalCapabilities } from './capabilities/index.js'
+
+export { Router, NoRouteError } from './router/router.js'
+export type { RouteCandidate } from './router/router.js'
+
+export { resolveConfig } from './config/resolve.js'
+export type { ClawMatrixConfig } from './config/resolve.js'
+export { configSchema } from './config/schema.js'
+export type { ConfigInput } from './config/schema.js'
+export { ConfigError } from './config/errors.js'
+
+export type { ModelBackend, ModelResponse, AgentRunner, AgentRunEvent, AgentRunResult, ToolExecutor, ToolInvocation, ToolResult } from './host/ports.js'
+export { VERSION } from './version.js'
