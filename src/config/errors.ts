@@ -23,9 +23,11 @@ function fieldPath (path: ReadonlyArray<PropertyKey>): string {
 function rule (issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) return 'is required'
+      if (!issue.message.startsWith('Invalid input')) return issue.message
+      if (/received undefined/.test(issue.message)) return 'is required'
       return `must be ${issue.expected === 'int' ? 'a whole number' : `a${/^[aeiou]/.test(issue.expected) ? 'n' : ''} ${issue.expected}`}`
     case 'invalid_value':
+      if (!issue.message.startsWith('Invalid')) return issue.message
       return `must be one of ${issue.values.map(v => JSON.stringify(v)).join(', ')}`
     case 'too_big':
       return issue.message.startsWith('Too big') ? `must be at most ${String(issue.maximum)}` : issue.message

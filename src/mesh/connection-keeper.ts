@@ -31,6 +31,8 @@ export interface KeeperOptions {
   minBackoffMs?: number
   maxBackoffMs?: number
   dialTimeoutMs?: number
+  /** told when a peer's dial fails in a new way (not on every retry) */
+  onFailure?: (message: string) => void
 }
 
 /** Why a dial failed, in words a user can act on */
@@ -57,11 +59,13 @@ export class ConnectionKeeper {
   private readonly maxBackoffMs: number
   private readonly dialTimeoutMs: number
   private stopped = false
+  private readonly onFailure?: (message: string) => void
 
   constructor (private readonly libp2p: Libp2p, private readonly log: Logger, options: KeeperOptions = {}) {
     this.minBackoffMs = options.minBackoffMs ?? BACKOFF.minMs
     this.maxBackoffMs = options.maxBackoffMs ?? BACKOFF.maxMs
     this.dialTimeoutMs = options.dialTimeoutMs ?? REQUEST_DIAL_TIMEOUT_MS
+    this.onFailure = options.onFailure
   }
 
   /** start keeping `peer`; `restart` drops a pending backoff (e.g. new addresses arrived) */
@@ -136,7 +140,9 @@ export class ConnectionKeeper {
       return conn.remotePeer
     } catch (err: any) {
       if (state.controller.signal.aborted) throw err
-      state.lastError = explainDialError(err)
+      const explained = explainDialError(err)
+      if (explained !== state.lastError) this.onFailure?.(`could not connect to ${peer.label}: ${explained}; retrying with backoff`)
+      state.lastError = explained
       this.log('could not connect to %s: %s', peer.label, state.lastError)
       throw new Error(state.lastError)
     }

@@ -96,7 +96,10 @@ export class ClawMatrixNode implements MeshContext {
   }
 
   peers (): PeerStatus[] {
-    const configured = this.config.peers.map(p => ({ url: p.url, ...(p.nodeId != null ? { nodeId: p.nodeId } : {}), ...(p.peerId != null ? { peerId: p.peerId } : {}) }))
+    const configured = this.config.peers.map(p => {
+      const { peerId } = parsePeerAddress(p.url, p.peerId)
+      return { url: p.url, ...(p.nodeId != null ? { nodeId: p.nodeId } : {}), ...(peerId != null ? { peerId } : {}) }
+    })
     return peerStatuses(this.router.view({ includeExpired: true }), configured, this.keeper.failures())
   }
 
@@ -214,7 +217,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     } as any),
       start: false
     })
-    const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs })
+    const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, onFailure: warn })
     node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, pinnedNodeIds(config))
     const ready = node
     localCapabilities = () => ready.local()

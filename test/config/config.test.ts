@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { resolveConfig } from '../../src/config/resolve.js'
+import { ConfigError } from '../../src/config/errors.js'
+
+function problems (input: unknown): string[] {
+  try {
+    resolveConfig(input)
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems
+    throw err
+  }
+  return []
+}
+
+const PEER = '12D3KooWGRUVh2VyUtaz5mMkAYcbhYs1v3U7mzCdd2TbRRbbqmFx'
+
+describe('config', () => {
+  it('fills in the seed defaults and the host name', () => {
+    const config = resolveConfig({})
+    expect(config).toMatchObject({
+      listen: false, listenHost: '0.0.0.0', listenPort: 19000, peers: [], agents: [], models: [], proxyModels: [], tags: [],
+      proxyPort: 19001, proxyHost: '127.0.0.1', handoffTimeout: 600_000,
+      toolProxy: { enabled: false, allow: [], deny: [], maxOutputBytes: 1_048_576 }
+    })
+    expect(config.nodeId.length).toBeGreaterThan(0)
+    expect(config.dataDir).toContain(config.nodeId)
+  })
+
+  it('accepts ws, wss and multiaddr peer urls, with or without /p2p/', () => {
+    expect(problems({ peers: [
+      { nodeId: 'hub', url: 'ws://example.org:19000' },
+      { url: 'wss://example.org' },
+      { url: '/ip4/10.0.0.1/tcp/19000/ws' },
+      { nodeId: 'x', url: `/dns/hub.example/tcp/443/tls/ws/p2p/${PEER}` },
+      { nodeId: 'y', url: '/ip4/10.0.0.2/tcp/19000/ws', peerId: PEER }
+    ] })).toEqual([])
+  })
+
+  it.each([
+    [{ secret: 'short' }, 'secret: must be at least 16 characters'],
+    [{ secret: 12345678901234567 }, 'secret: must be a string'],
+    [{ listenPort: 70000 }, 'listenPort: must be between 0 and 65535'],
+    [{ listenPort: 1.5 }, 'listenPort: must be a whole number'],
+    [{ listen: 'yes' }, 'listen: must be a boolean'],
+    [{ nodeId: 'a/b' }, 'nodeId: may only hold letters, digits and . _ : @ -'],
+    [{ nodeId: '' }, 'nodeId: must not be empty'],
+    [{ secrt: 'typo-typo-typo-typo' }, 'secrt: unknown field'],
+    [{ toolProxy: { enable: true } }, 'toolProxy.enable: unknown field'],
+    [{ toolProxy: { maxOutputBytes: 0 } }, 'toolProxy.maxOutputBytes: must be greater than 0'],
+    [{ peers: [{ nodeId: 'hub' }] }, 'peers[0].url: is required'],
+    [{ peers: [{ url: 'http://x:1' }] }, 'peers[0].url: "http://x:1" must be ws://host:port, wss://host:port or a multiaddr'],
+    [{ peers: [{ url: '/ip4/999.1.1.1/tcp/1/ws' }] }, 'peers[0].url: "/ip4/999.1.1.1/tcp/1/ws" is not a valid multiaddr'],
+    [{ peers: [{ url: 'ws://x:1', peerId: 'nope' }] }, 'peers[0].peerId: must be a base58 peer ID (12D3KooW...)'],
+    [{ peers: [{ url: `/ip4/1.2.3.4/tcp/1/ws/p2p/${PEER}`, peerId: '12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5STiGwxBhgFRcw3UERE' }] }, 'peers[0].url: the /p2p/ part'],
+    [{ members: ['not-a-peer'] }, 'members[0]: must be a base58 peer ID (12D3KooW...)'],
+    [{ agents: [{ description: 'x' }] }, 'agents[0].id: is required'],
+    [{ agents: [{ id: 'a' }, { id: 'a' }] }, 'agents[1].id: "a" is listed twice'],
+    [{ agents: [{ id: 'a', command: [] }] }, 'agents[0].command: must hold at least the program to run'],
+    [{ models: [{ id: 'm', upstream: { baseUrl: 'http://x/api' } }] }, 'models[0].upstream.baseUrl: must end in /v1'],
+    [{ models: [{ id: 'm', input: ['audio'] }] }, 'models[0].input[0]: must be "text" or "image"'],
+    [{ proxyModels: [{ id: 'm', nodeId: 'a/b' }] }, 'proxyModels[0].nodeId: may only hold letters, digits and . _ : @ -'],
+    [{ proxyHost: '0.0.0.0' }, 'proxyHost: "0.0.0.0" is not a loopback address; set proxyAllowRemote: true to expose the API'],
+    [{ tcpPort: 19002 }, 'tcpPort: needs listen: true'],
+    [{ apiToken: '' }, 'apiToken: must not be empty'],
+    [{ tags: 'gpu' }, 'tags: must be an array']
+  ])('%j → %s', (input, expected) => {
+    const found = problems(input)
+    expect(found.some(p => p.startsWith(expected)), `got: ${found.join(' | ')}`).toBe(true)
+  })
+
+  it('reports every problem at once, naming each field', () => {
+    const found = problems({ secret: 'x', listenPort: -1, bogus: 1 })
+    expect(found).toHaveLength(3)
+  })
+
+  it('allows a non-loopback API bind only with the explicit opt-in', () => {
+    expect(problems({ proxyHost: '0.0.0.0', proxyAllowRemote: true })).toEqual([])
+  })
+})
