@@ -1,5 +1,4 @@
 import { loadConfigFile } from '../../config/load-file.js'
-import { createClawMatrix } from '../../node/clawmatrix.js'
 import type { ClawMatrixNode } from '../../node/clawmatrix.js'
 import type { Command } from 'commander'
 
@@ -26,6 +25,8 @@ export function registerStartCommand (program: Command): void {
     .description('run this node in the foreground')
     .action(async (_opts: unknown, cmd: Command) => {
       const config = await loadConfigFile(cmd.optsWithGlobals().config)
+      // loaded here so that client commands do not pay for importing the libp2p stack
+      const { createClawMatrix } = await import('../../node/clawmatrix.js')
       const node = await createClawMatrix(config, { onWarning: message => { process.stderr.write(`warning: ${message}\n`) } })
       process.stdout.write(describeNode(node))
       await stopOnSignal(node)

@@ -1,0 +1,94 @@
+import { once } from 'node:events'
+import { InvalidArgumentError } from 'commander'
+import { apiClientFromOptions, remoteErrorFrom, reportRemoteError } from '../api-client.js'
+import type { Command } from 'commander'
+
+/** Longest NDJSON line accepted from the node (a result carries at most a few MiB) */
+const MAX_LINE_BYTES = 16 * 1024 * 1024
+
+interface HandoffLine {
+  type: string
+  text?: string
+  nodeId?: string
+  code?: string
+  reason?: string
+  message?: string
+  success?: boolean
+  error?: string
+}
+
+export function parseTimeout (value: string): number {
+  const ms = Number(value)
+  if (!Number.isInteger(ms) || ms <= 0) throw new InvalidArgumentError('must be a positive whole number of ms')
+  return ms
+}
+
+/** The lines of an NDJSON body, as they arrive */
+async function * ndjsonLines (body: AsyncIterable<Uint8Array>): AsyncGenerator<HandoffLine> {
+  const decoder = new TextDecoder()
+  let pending = ''
+  for await (const chunk of body) {
+    pending += decoder.decode(chunk, { stream: true })
+    let end: number
+    while ((end = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, end)
+      pending = pending.slice(end + 1)
+      if (line.trim() !== '') yield JSON.parse(line)
+    }
+    if (pending.length > MAX_LINE_BYTES) throw new Error(`the node sent a line longer than ${MAX_LINE_BYTES} bytes`)
+  }
+  if (pending.trim() !== '') yield JSON.parse(pending)
+}
+
+async function writeOut (text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain')
+}
+
+export function registerHandoffCommand (program: Command): void {
+  program.command('handoff')
+    .description('run a task on an agent of another node and print its output as it comes')
+    .argument('<target>', 'agent id, tags:<tag>, node id or peer ID')
+    .argument('<task>', 'the task (put -- before a task that starts with -)')
+    .option('--context <text>', 'extra context for the agent')
+    .option('--session <id>', 'session id for agents that keep sessions')
+    .option('--timeout <ms>', 'ms of agent silence before giving up on a node (default handoffTimeout)', parseTimeout)
+    .action(async (target: string, task: string, opts: { context?: string, session?: string, timeout?: number }, cmd: Command) => {
+      const api = await apiClientFromOptions(cmd.optsWithGlobals())
+      // Ctrl-C ends the request, and the node cancels the remote run
+      const interrupted = new AbortController()
+      const onInterrupt = (): void => { interrupted.abort() }
+      process.once('SIGINT', onInterrupt)
+      try {
+        const res = await api.request('POST', '/clawmatrix/handoff', {
+          admin: true,
+          signal: interrupted.signal,
+          body: { target, task, context: opts.context, sessionId: opts.session, timeoutMs: opts.timeout }
+        })
+        if (!res.ok || res.body == null) {
+          const err = await remoteErrorFrom(res)
+          reportRemoteError(err.code, err.message)
+          return
+        }
+        for await (const line of ndjsonLines(res.body)) {
+          if (line.type === 'delta') {
+            await writeOut(line.text ?? '')
+          } else if (line.type === 'retry') {
+            process.stderr.write(`note: node "${line.nodeId ?? '?'}" failed [${line.code ?? '?'}]: ${line.reason ?? ''}; starting over on another node\n`)
+          } else if (line.type === 'result') {
+            if (line.success !== true) reportRemoteError(line.code ?? 'agent_failed', line.error ?? 'the agent failed')
+            return
+          } else if (line.type === 'error') {
+            reportRemoteError(line.code ?? 'internal', line.message ?? 'the handoff failed')
+            return
+          }
+        }
+        reportRemoteError('unreachable', 'the node ended the handoff without a result')
+      } catch (err: any) {
+        if (!interrupted.signal.aborted) throw err
+        reportRemoteError('cancelled', 'interrupted; the remote run was cancelled')
+        process.exitCode = 130
+      } finally {
+        process.off('SIGINT', onInterrupt)
+      }
+    })
+}
