@@ -2,7 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { pbStream } from '@libp2p/utils'
 import { RecordBatch } from '../../protocols/capabilities.js'
 import {
-  ANNOUNCE_INTERVAL_MS, CAPABILITIES_TOPIC, EXPIRY_CHECK_INTERVAL_MS, MAX_BATCH_BYTES, MAX_RECORDS,
+  ANNOUNCE_INTERVAL_MS, CAPABILITIES_TOPIC, MAX_BATCH_BYTES, MAX_RECORDS,
   MAX_SYNC_STREAMS, RECORD_TTL_MS, SYNC_PROTOCOL, SYNC_TIMEOUT_MS
 } from './constants.js'
 import { PeerTable } from './peer-table.js'
@@ -61,7 +61,8 @@ export class CapabilitiesService extends EventTarget implements Startable {
   private seq: bigint
   private ownEnvelope?: Uint8Array
   private ownRecord?: CapabilityRecord
-  private timers: NodeJS.Timeout[] = []
+  private announceTimer?: NodeJS.Timeout
+  private expiryTimer?: NodeJS.Timeout
   private started = false
   private announcing?: Promise<void>
   private announceAgain = false
@@ -97,15 +98,14 @@ export class CapabilitiesService extends EventTarget implements Startable {
     pubsub.topicValidators.set(CAPABILITIES_TOPIC, async (_from, message) => await this.validateGossip(message.data))
     pubsub.subscribe(CAPABILITIES_TOPIC)
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
-    this.timers.push(setInterval(() => { this.announce() }, this.announceIntervalMs))
-    this.timers.push(setInterval(() => { this.expire() }, Math.min(EXPIRY_CHECK_INTERVAL_MS, this.announceIntervalMs)))
+    this.announceTimer = setInterval(() => { this.announce() }, this.announceIntervalMs)
     this.announce()
   }
 
   async stop (): Promise<void> {
     this.started = false
-    for (const timer of this.timers) clearInterval(timer)
-    this.timers = []
+    clearInterval(this.announceTimer)
+    clearTimeout(this.expiryTimer)
     this.components.events.removeEventListener('connection:open', this.onConnect)
     this.components.events.removeEventListener('self:peer:update', this.onSubscriptionChange)
     this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
@@ -186,13 +186,24 @@ export class CapabilitiesService extends EventTarget implements Startable {
     }
     const result = this.table.accept(record, envelope)
     if (result === 'new' || result === 'updated') {
+      this.scheduleExpiry()
       this.dispatchEvent(new CustomEvent('record', { detail: record }))
     }
     return result
   }
 
+  /** one timer, set to the earliest record deadline, so expiry happens at the TTL and not a tick later */
+  private scheduleExpiry (): void {
+    clearTimeout(this.expiryTimer)
+    const next = this.table.nextExpiry()
+    if (next == null || !this.started) return
+    this.expiryTimer = setTimeout(() => { this.expire() }, Math.max(0, next - Date.now()))
+  }
+
   private expire (): void {
-    for (const peerId of this.table.expire()) {
+    const expired = this.table.expire()
+    this.scheduleExpiry()
+    for (const peerId of expired) {
       this.log('record of %s expired', peerId)
       this.dispatchEvent(new CustomEvent('expired', { detail: peerId }))
       if (this.closeExpired) {

@@ -9,7 +9,6 @@ export const RECORD_CODEC = new TextEncoder().encode('/cm/caps')
 
 export const ANNOUNCE_INTERVAL_MS = 5000
 export const RECORD_TTL_MS = 15_000
-export const EXPIRY_CHECK_INTERVAL_MS = 250
 export const SYNC_TIMEOUT_MS = 5000
 
 /** largest signed record accepted, in bytes */

@@ -33,12 +33,21 @@ export class PeerTable {
   expire (now = Date.now()): string[] {
     const expired: string[] = []
     for (const [peerId, entry] of this.entries) {
-      if (!entry.expired && now - entry.receivedAt > this.ttlMs) {
+      if (!entry.expired && now - entry.receivedAt >= this.ttlMs) {
         entry.expired = true
         expired.push(peerId)
       }
     }
     return expired
+  }
+
+  /** local clock ms when the next live record expires, if any */
+  nextExpiry (): number | undefined {
+    let next: number | undefined
+    for (const entry of this.entries.values()) {
+      if (!entry.expired && (next == null || entry.receivedAt + this.ttlMs < next)) next = entry.receivedAt + this.ttlMs
+    }
+    return next
   }
 
   get (peerId: string): PeerEntry | undefined {

@@ -6,6 +6,8 @@ import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export const BACKOFF = { minMs: 1000, maxMs: 60_000, factor: 2 } as const
+/** a connection closed sooner than this counts as a failed dial (e.g. the peer's gater refused us) */
+export const SHORT_LIVED_MS = 3000
 
 export interface KeptPeer {
   /** a stable key: the peer ID when known, else the address */
@@ -24,6 +26,8 @@ interface Keeping {
   controller: AbortController
   connectedPeer?: string
   attempts: number
+  /** connections in a row that closed right after opening */
+  shortLived: number
   lastError?: string
 }
 
@@ -77,7 +81,7 @@ export class ConnectionKeeper {
       current.controller.abort()
       this.keeping.delete(peer.key)
     }
-    const state: Keeping = { peer, controller: new AbortController(), attempts: 0 }
+    const state: Keeping = { peer, controller: new AbortController(), attempts: 0, shortLived: 0 }
     this.keeping.set(peer.key, state)
     this.run(state).catch(() => {}).finally(() => {
       if (this.keeping.get(peer.key) === state) this.keeping.delete(peer.key)
@@ -118,9 +122,33 @@ export class ConnectionKeeper {
       })
       state.lastError = undefined
       state.connectedPeer = remote.toString()
+      const openedAt = Date.now()
       await this.disconnected(remote, signal)
       state.connectedPeer = undefined
+      if (Date.now() - openedAt < SHORT_LIVED_MS) {
+        state.shortLived++
+        state.lastError = 'the peer closed the connection right after it opened (is this node missing from its members list?)'
+        if (state.shortLived === 1) this.onFailure?.(`could not stay connected to ${state.peer.label}: ${state.lastError}`)
+        await this.pause(state.shortLived, signal)
+      } else {
+        state.shortLived = 0
+      }
     }
+  }
+
+  /** the backoff before the n-th retry: min * factor^(n-1), capped, times a jitter of 1-2 */
+  private async pause (n: number, signal: AbortSignal): Promise<void> {
+    const ms = Math.min(this.minBackoffMs * BACKOFF.factor ** (n - 1), this.maxBackoffMs) * (1 + Math.random())
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(done, ms)
+      timer.unref()
+      function done (): void {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      signal.addEventListener('abort', done, { once: true })
+    })
   }
 
   private async dialOnce (state: Keeping): Promise<PeerId> {

@@ -95,6 +95,13 @@ export class ClawMatrixNode implements MeshContext {
     }
   }
 
+  /** change this node's tags or agents and announce the change at once */
+  updateCapabilities (changes: { tags?: string[], agents?: ClawMatrixConfig['agents'] }): void {
+    if (changes.tags != null) this.config.tags = [...changes.tags]
+    if (changes.agents != null) this.config.agents = [...changes.agents]
+    this.capabilities.announce()
+  }
+
   peers (): PeerStatus[] {
     const configured = this.config.peers.map(p => {
       const { peerId } = parsePeerAddress(p.url, p.peerId)
