@@ -15,6 +15,10 @@ export { loadOrCreateIdentity } from './mesh/identity.js'
 export { capabilities, CapabilitiesService, CAPABILITIES_TOPIC, SYNC_PROTOCOL } from './capabilities/index.js'
 export type { CapabilityRecord, AgentCapability, ModelCapability, CapabilitiesInit, LocalCapabilities } from './capabilities/index.js'
 
+export { handoffService, HandoffService, handoffThroughMesh, sendThroughMesh, HandoffError, HANDOFF_PROTOCOL } from './handoff/index.js'
+export type { HandoffEvent, HandoffOptions, HandoffResult, SendResult } from './handoff/index.js'
+export { ProcessAgentRunner } from './standalone/process-agent-runner.js'
+
 export { Router, NoRouteError } from './router/router.js'
 export type { RouteCandidate } from './router/router.js'
 
@@ -24,5 +28,5 @@ export { configSchema } from './config/schema.js'
 export type { ConfigInput } from './config/schema.js'
 export { ConfigError } from './config/errors.js'
 
-export type { ModelBackend, ModelResponse, AgentRunner, AgentRunEvent, AgentRunResult, ToolExecutor, ToolInvocation, ToolResult } from './host/ports.js'
+export type { HostPorts, ModelBackend, ModelResponse, AgentRunner, AgentRunEvent, AgentRunResult, ToolExecutor, ToolInvocation, ToolResult } from './host/ports.js'
 export { VERSION } from './version.js'

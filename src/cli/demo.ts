@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { createClawMatrix } from '../node/clawmatrix.js'
 import { formatPeers } from './format-status.js'
 import { freePort } from './free-port.js'
@@ -11,6 +12,7 @@ import type { ClawMatrixNode } from '../node/clawmatrix.js'
 import type { CapabilityRecord } from '../capabilities/types.js'
 
 const MESH_FORM_TIMEOUT_MS = 30_000
+const DEMO_AGENT = fileURLToPath(new URL('../demo/demo-agent.js', import.meta.url))
 
 function say (line: string): void {
   process.stdout.write(line + '\n')
@@ -44,7 +46,13 @@ export async function runDemo (): Promise<void> {
   const configs: Record<string, ConfigInput> = {
     hub: { ...base, nodeId: 'hub', listen: true, listenPort: hubPort, tags: ['public'], proxyPort: await freePort() },
     home: { ...base, nodeId: 'home', tags: ['home'], proxyPort: await freePort() },
-    office: { ...base, nodeId: 'office', tags: ['office'], proxyPort: await freePort() }
+    office: {
+      ...base,
+      nodeId: 'office',
+      tags: ['office'],
+      proxyPort: await freePort(),
+      agents: [{ id: 'demo-agent', description: 'streams a few lines of work about any task', tags: ['demo'], command: [process.execPath, DEMO_AGENT, '--', '{task}'] }]
+    }
   }
   const nodes: ClawMatrixNode[] = []
   const t0 = Date.now()
@@ -74,6 +82,7 @@ export async function runDemo (): Promise<void> {
     say('Poke it (in another terminal, from this repository):')
     say(`  npm run clawmatrix -- status --config ${join(dir, 'home.json')}`)
     say(`  npm run clawmatrix -- peers --config ${join(dir, 'office.json')}`)
+    say(`  npm run clawmatrix -- handoff demo-agent "summarise the plan" --config ${join(dir, 'home.json')}`)
     say(`  curl -s -H "Authorization: Bearer $(cat ${join(dir, 'home', 'api-token')})" http://127.0.0.1:${String(configs.home.proxyPort)}/clawmatrix/status`)
     say('\nCtrl-C stops the demo and removes its state.')
     await stopOnSignal(...nodes)

@@ -3,6 +3,8 @@ import { ConfigError } from '../config/errors.js'
 import { VERSION } from '../version.js'
 import { NodeUnreachableError, RemoteError, UsageError } from './errors.js'
 import { registerDemoCommand } from './commands/demo.js'
+import { registerHandoffCommand } from './commands/handoff.js'
+import { registerSendCommand } from './commands/send.js'
 import { registerIdCommand } from './commands/id.js'
 import { registerStartCommand } from './commands/start.js'
 import { registerPeersCommand, registerStatusCommand } from './commands/status.js'
@@ -14,7 +16,7 @@ export function buildProgram (): Command {
     .option('-c, --config <file>', 'config file (default $CLAWMATRIX_CONFIG, else ~/.clawmatrix/config.json)')
     .showHelpAfterError()
     .exitOverride()
-  for (const register of [registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerDemoCommand]) {
+  for (const register of [registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand, registerDemoCommand]) {
     register(program)
   }
   return program

@@ -94,3 +94,13 @@ export interface ToolExecutor {
   tools(): string[]
   invoke(invocation: ToolInvocation): Promise<ToolResult>
 }
+
+/**
+ * What a host gives the node: how to serve each `models[]` entry, how to run agents, how to run
+ * tools. Anything left out is served by the standalone implementations.
+ */
+export interface HostPorts {
+  modelBackend?: (entry: import('../config/schema.js').ModelConfig) => ModelBackend
+  agentRunner?: AgentRunner
+  toolExecutor?: ToolExecutor
+}

@@ -1,6 +1,9 @@
 import { createLibp2p } from 'libp2p'
 import { logger } from '@libp2p/logger'
 import { capabilities } from '../capabilities/index.js'
+import { handoffInitFromConfig, handoffService, handoffThroughMesh, sendThroughMesh } from '../handoff/index.js'
+import { handoffRoutes } from '../http/routes/handoff.js'
+import { ProcessAgentRunner } from '../standalone/process-agent-runner.js'
 import { ConfigError } from '../config/errors.js'
 import { resolveConfig } from '../config/resolve.js'
 import { startApiServer } from '../http/server.js'
@@ -15,6 +18,8 @@ import { Router } from '../router/router.js'
 import { VERSION } from '../version.js'
 import { peerStatuses } from './status.js'
 import type { CapabilitiesService, LocalCapabilities } from '../capabilities/index.js'
+import type { HandoffEvent, HandoffOptions, HandoffService, SendOptions, SendResult } from '../handoff/index.js'
+import type { AgentRunner, HostPorts } from '../host/ports.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { ConfigInput } from '../config/schema.js'
 import type { ApiServer } from '../http/server.js'
@@ -49,9 +54,11 @@ export interface ClawMatrixOptions {
   stateRoot?: string
   /** called with each start-up warning (default: logged) */
   onWarning?: (message: string) => void
+  /** the host's models, agents and tools (default: the standalone ones) */
+  host?: HostPorts
 }
 
-export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService }
+export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, handoff: HandoffService }
 
 export class ClawMatrixNode implements MeshContext {
   readonly nodeId: string
@@ -66,7 +73,8 @@ export class ClawMatrixNode implements MeshContext {
     readonly api: ApiServer,
     readonly tokens: ApiTokens,
     private readonly keeper: ConnectionKeeper,
-    private readonly pinned: ReadonlyMap<string, string>
+    pinned: ReadonlyMap<string, string>,
+    private readonly agentRunner: AgentRunner & { stop?: () => void }
   ) {
     this.nodeId = config.nodeId
     this.peerId = libp2p.peerId.toString()
@@ -91,8 +99,24 @@ export class ClawMatrixNode implements MeshContext {
       tags: this.config.tags,
       toolProxy: this.config.toolProxy.enabled,
       version: VERSION,
-      load: 0
+      load: this.load()
     }
+  }
+
+  /** running work per unit of capacity */
+  private load (): number {
+    const handoffs = this.libp2p.services.handoff?.running().length ?? 0
+    return handoffs / this.config.handoffConcurrency
+  }
+
+  /** hand `task` to an agent elsewhere in the mesh: deltas as they come, then the result */
+  handoff (target: string, task: string, options?: HandoffOptions): AsyncGenerator<HandoffEvent> {
+    return handoffThroughMesh(this, target, task, options)
+  }
+
+  /** deliver a one-way message to an agent elsewhere in the mesh */
+  async send (target: string, message: string, options?: SendOptions): Promise<SendResult> {
+    return await sendThroughMesh(this, target, message, options)
   }
 
   /** change this node's tags or agents and announce the change at once */
@@ -127,7 +151,8 @@ export class ClawMatrixNode implements MeshContext {
       toolProxy: { enabled: tp.enabled, openToAllMembers: tp.enabled && (tp.allow.length === 0 || tp.allow.includes('*')) && tp.peers.length === 0 },
       members: this.config.members?.length ?? null,
       peers: this.peers(),
-      rejectedRecords: this.capabilities.rejected.toJSON()
+      rejectedRecords: this.capabilities.rejected.toJSON(),
+      handoffs: this.libp2p.services.handoff.running()
     }
   }
 
@@ -135,6 +160,7 @@ export class ClawMatrixNode implements MeshContext {
     this.keeper.stop()
     await this.api.close()
     await this.libp2p.stop()
+    this.agentRunner.stop?.()
   }
 
   /** keep a connection to every peer whose record is live (direct when possible, else relayed) */
@@ -193,6 +219,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
   const timing = { ...DEFAULT_TIMING, ...options.timing }
   const warn = options.onWarning ?? ((message: string) => { log(message) })
 
+  const agentRunner = options.host?.agentRunner ?? new ProcessAgentRunner({ agents: config.agents, dataDir: config.dataDir, deliveryTimeoutMs: config.handoffTimeout })
   const [privateKey, psk, tokens] = await Promise.all([
     loadOrCreateIdentity(config.dataDir),
     pskFromSecret(config.secret),
@@ -220,15 +247,17 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         ...(config.members != null ? { members: config.members } : {}),
         announceIntervalMs: timing.announceIntervalMs,
         recordTtlMs: timing.recordTtlMs
-      })
+      }),
+      handoff: handoffService(handoffInitFromConfig(config, agentRunner))
     } as any),
       start: false
     })
     const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, onFailure: warn })
-    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, pinnedNodeIds(config))
+    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, pinnedNodeIds(config), agentRunner)
     const ready = node
     localCapabilities = () => ready.local()
     node.addRoutes(statusRoutes(node))
+    node.addRoutes(handoffRoutes(node))
     await libp2p.start()
     node.keepAnnouncedPeers()
     node.keepConfiguredPeers()

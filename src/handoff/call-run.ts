@@ -1,0 +1,129 @@
+import { pbStream } from '@libp2p/utils'
+import { RequestFrame, ResponseFrame } from '../../protocols/handoff.js'
+import { REQUEST_DIAL_TIMEOUT_MS } from '../mesh/context.js'
+import { CLOSE_WAIT_MS, MAX_RESPONSE_FRAME_BYTES } from './constants.js'
+import { HandoffDialError, HandoffError, HandoffProtocolError, HandoffTimeoutError, HandoffTransportError } from './errors.js'
+import { IdleTimer } from './idle-timer.js'
+import { closeStream, pauseReading, resumeReading } from './stream-end.js'
+import type { RunResult } from '../../protocols/handoff.js'
+import type { HandoffErrorCode } from './errors.js'
+import type { RemoteRunEvent, RemoteRunResult } from './types.js'
+import type { Logger, PeerId, Stream } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { ProtobufStream } from '@libp2p/utils'
+
+export interface CallRunInit {
+  connectionManager: ConnectionManager
+  protocol: string
+  peer: PeerId
+  request: RunRequestInput
+  idleTimeoutMs: number
+  signal?: AbortSignal
+  log: Logger
+}
+
+export interface RunRequestInput {
+  handoffId: string
+  agent: string
+  task: string
+  context?: string
+  sessionId?: string
+}
+
+/**
+ * One run on one peer: yields the deltas as they arrive and then the result. Throws
+ * HandoffTimeoutError when nothing arrives for `idleTimeoutMs`, HandoffTransportError when the
+ * stream fails. Whenever it ends without a result (timeout, abort, the consumer leaving) it
+ * cancels the remote run and waits, bounded, for the stream to close: by then the serving node
+ * has ended the work, and nothing of this run reaches the consumer any more.
+ */
+export async function * callRun (init: CallRunInit): AsyncGenerator<RemoteRunEvent> {
+  const { peer, request, signal, log } = init
+  signal?.throwIfAborted()
+  const timedOut = new AbortController()
+  const idle = new IdleTimer(init.idleTimeoutMs, () => {
+    timedOut.abort(new HandoffTimeoutError(`agent "${request.agent}" on ${peer.toString()} sent nothing for ${init.idleTimeoutMs} ms`))
+  })
+  const active = signal == null ? timedOut.signal : AbortSignal.any([timedOut.signal, signal])
+
+  let stream: Stream
+  try {
+    stream = await init.connectionManager.openStream(peer, init.protocol, {
+      signal: AbortSignal.any([active, AbortSignal.timeout(REQUEST_DIAL_TIMEOUT_MS)]),
+      runOnLimitedConnection: true,
+      negotiateFully: false
+    })
+  } catch (err: any) {
+    idle.clear()
+    if (active.aborted) throw active.reason
+    throw new HandoffDialError(`could not open a handoff stream to ${peer.toString()}: ${String(err?.message ?? err)}`)
+  }
+
+  const frames = pbStream(stream, { maxDataLength: MAX_RESPONSE_FRAME_BYTES, maxBufferSize: 2 * MAX_RESPONSE_FRAME_BYTES })
+  let settled = false
+  try {
+    await frames.write({ run: { ...request, idleTimeoutMs: init.idleTimeoutMs } }, RequestFrame, { signal: active })
+    while (true) {
+      const frame = await frames.read(ResponseFrame, { signal: active })
+      if (frame.delta != null) {
+        // the consumer's pace is not the agent's silence, and while it is busy the serving
+        // node is held back by flow control instead of filling our buffer
+        idle.pause()
+        pauseReading(stream)
+        yield { type: 'delta', text: frame.delta.text }
+        resumeReading(stream)
+        idle.restart()
+      } else if (frame.result != null) {
+        settled = true
+        idle.clear()
+        await closeStream(stream, CLOSE_WAIT_MS)
+        yield { type: 'result', result: remoteResult(frame.result) }
+        return
+      } else {
+        throw new HandoffProtocolError(`${peer.toString()} sent a frame that is neither a delta nor a result`)
+      }
+    }
+  } catch (err: any) {
+    if (active.aborted) {
+      settled = true
+      const reason = active.reason
+      await cancelRun(stream, frames, reason instanceof Error ? reason.message : String(reason), log)
+      throw reason
+    }
+    stream.abort(err)
+    settled = true
+    if (err instanceof HandoffError) throw err
+    throw new HandoffTransportError(`the handoff stream to ${peer.toString()} failed: ${String(err?.message ?? err)}`)
+  } finally {
+    idle.clear()
+    if (!settled) await cancelRun(stream, frames, 'the caller stopped reading', log)
+  }
+}
+
+/** Ask the serving node to stop, then wait (bounded) for it to close the stream */
+async function cancelRun (stream: Stream, frames: ProtobufStream<Stream>, reason: string, log: Logger): Promise<void> {
+  if (stream.status !== 'open') return
+  log('cancelling run - %s', reason)
+  resumeReading(stream)
+  try {
+    if (stream.writeStatus === 'writable') {
+      await frames.write({ cancel: { reason } }, RequestFrame, { signal: AbortSignal.timeout(CLOSE_WAIT_MS) })
+    }
+  } catch (err: any) {
+    stream.abort(err)
+    return
+  }
+  await closeStream(stream, CLOSE_WAIT_MS)
+}
+
+function remoteResult (frame: RunResult): RemoteRunResult {
+  return {
+    success: frame.success,
+    nodeId: frame.nodeId,
+    agent: frame.agent,
+    result: frame.result,
+    ...(frame.error !== '' ? { error: frame.error } : {}),
+    ...(frame.code !== '' ? { code: frame.code as HandoffErrorCode } : {}),
+    truncated: frame.truncated
+  }
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto'
+import { NoRouteError } from '../router/router.js'
+import { checkSize } from './admission.js'
+import { MAX_RETRIES } from './constants.js'
+import { HandoffDialError, HandoffError, isRetryable } from './errors.js'
+import { MAX_TIMER_MS } from './idle-timer.js'
+import { cutNotice, OutputTail } from './output-tail.js'
+import type { MeshContext } from '../mesh/context.js'
+import type { RouteCandidate } from '../router/router.js'
+import type { HandoffErrorCode } from './errors.js'
+import type { HandoffService } from './handoff-service.js'
+import type { RemoteRunResult, SendReceipt } from './types.js'
+
+export interface HandoffOptions {
+  context?: string
+  sessionId?: string
+  /** ms of silence before a node is given up on; restarted by every chunk (default handoffTimeout) */
+  timeoutMs?: number
+  signal?: AbortSignal
+}
+
+export interface HandoffResult {
+  success: boolean
+  handoffId: string
+  nodeId: string
+  peerId: string
+  agent: string
+  /** the agent's result, or its whole output when it gave none */
+  result: string
+  error?: string
+  code?: HandoffErrorCode
+  /** the beginning of the output was cut to the output limit (`result` says so in its first line) */
+  truncated: boolean
+  /** nodes tried, the answering one included */
+  attempts: number
+}
+
+export type HandoffEvent =
+  /** a node was chosen and is being asked to run the task */
+  | { type: 'start', handoffId: string, nodeId: string, peerId: string, agent: string }
+  | { type: 'delta', text: string }
+  /** the node that was running the task failed; the output so far is abandoned and another node starts over */
+  | { type: 'retry', nodeId: string, peerId: string, code: HandoffErrorCode, reason: string }
+  | { type: 'result', result: HandoffResult }
+
+interface Attempt {
+  candidate: RouteCandidate
+  agent: string
+}
+
+/**
+ * Hand `task` to the agent `target` resolves to (agent id, `tags:<t>`, node id or peer ID),
+ * yielding its output and then its result. A node that goes away or stays silent for
+ * `timeoutMs` is cancelled, and the task starts over on a different node for the same target
+ * (at most MAX_RETRIES times); an agent's own failure is final. Everything else (no such
+ * target, refused, nothing left to try) throws a HandoffError.
+ */
+export async function * handoffThroughMesh (ctx: MeshContext, target: string, task: string, options: HandoffOptions = {}): AsyncGenerator<HandoffEvent> {
+  const service = handoffServiceOf(ctx)
+  const refusal = (task === '' ? new HandoffError('bad_request', 'task is empty') : undefined) ??
+    checkSize('task', task, ctx.config.maxTaskBytes, 'maxTaskBytes', 'task_too_large') ??
+    checkSize('context', options.context ?? '', ctx.config.maxContextBytes, 'maxContextBytes', 'context_too_large')
+  if (refusal != null) throw refusal
+  const idleTimeoutMs = options.timeoutMs ?? ctx.config.handoffTimeout
+  if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0 || idleTimeoutMs > MAX_TIMER_MS) {
+    throw new HandoffError('bad_request', `timeout must be a whole number of ms from 1 to ${MAX_TIMER_MS}, not ${idleTimeoutMs}`)
+  }
+
+  const handoffId = randomUUID()
+  const tried = new Set<string>()
+  let failure: { attempt: Attempt, error: HandoffError } | undefined
+  for (let n = 0; n <= MAX_RETRIES; n++) {
+    const attempt = nextAttempt(ctx, target, tried, failure == null)
+    if (attempt == null) break
+    const { candidate, agent } = attempt
+    tried.add(candidate.peerId.toString())
+    if (failure != null) {
+      yield { type: 'retry', nodeId: failure.attempt.candidate.nodeId, peerId: failure.attempt.candidate.peerId.toString(), code: failure.error.code, reason: failure.error.message }
+    }
+    yield { type: 'start', handoffId, nodeId: candidate.nodeId, peerId: candidate.peerId.toString(), agent }
+
+    const output = new OutputTail(ctx.config.maxHandoffOutputBytes)
+    let answer: RemoteRunResult | undefined
+    try {
+      const events = service.run(candidate.peerId, { handoffId, agent, task, context: options.context, sessionId: options.sessionId }, { idleTimeoutMs, signal: options.signal })
+      for await (const event of events) {
+        if (event.type === 'delta') {
+          output.append(event.text)
+          yield event
+        } else {
+          answer = event.result
+        }
+      }
+    } catch (err: any) {
+      if (options.signal?.aborted === true) throw options.signal.reason
+      if (!(err instanceof HandoffError) || !isRetryable(err.code)) throw err
+      if (err.code === 'unreachable' || err.code === 'protocol_error') ctx.router.markFailed(candidate.peerId)
+      failure = { attempt, error: err }
+      continue
+    }
+    if (answer == null) throw new HandoffError('protocol_error', `${candidate.nodeId} ended the run without a result`)
+    if (answer.success || answer.code === 'agent_failed') {
+      yield { type: 'result', result: finalResult(handoffId, candidate, answer, output, tried.size) }
+      return
+    }
+    const refused = new HandoffError(answer.code ?? 'internal', answer.error ?? `${candidate.nodeId} refused the handoff`)
+    if (!isRetryable(refused.code)) throw refused
+    failure = { attempt, error: refused }
+  }
+  throw exhausted('Handoff to', target, tried.size, failure)
+}
+
+/** The best candidate for `target` not tried yet; the first time, routing errors are the caller's answer */
+function nextAttempt (ctx: MeshContext, target: string, tried: Set<string>, first: boolean): Attempt | undefined {
+  let candidates: RouteCandidate[]
+  try {
+    candidates = ctx.router.agents(target)
+  } catch (err: any) {
+    if (!first) return undefined
+    if (err instanceof NoRouteError) throw new HandoffError(err.code, err.message, err.offers)
+    throw err
+  }
+  for (const candidate of candidates) {
+    if (tried.has(candidate.peerId.toString())) continue
+    const agent = candidate.agent ?? candidate.record.agents[0]?.id
+    if (agent != null) return { candidate, agent }
+  }
+  if (first) throw new HandoffError('unknown_target', `no node offers an agent for "${target}"`)
+  return undefined
+}
+
+function finalResult (handoffId: string, candidate: RouteCandidate, answer: RemoteRunResult, output: OutputTail, attempts: number): HandoffResult {
+  const fromDeltas = answer.result === ''
+  const text = fromDeltas ? output.text() : answer.result
+  const truncated = fromDeltas ? output.truncated : answer.truncated
+  return {
+    success: answer.success,
+    handoffId,
+    nodeId: answer.nodeId !== '' ? answer.nodeId : candidate.nodeId,
+    peerId: candidate.peerId.toString(),
+    agent: answer.agent,
+    result: truncated ? cutNotice(text) + text : text,
+    ...(answer.error != null ? { error: answer.error } : {}),
+    ...(answer.code != null ? { code: answer.code } : {}),
+    truncated,
+    attempts
+  }
+}
+
+function exhausted (what: 'Handoff to' | 'Message to', target: string, attempts: number, failure: { attempt: Attempt, error: HandoffError } | undefined): HandoffError {
+  if (failure == null) return new HandoffError('unknown_target', `no node offers an agent for "${target}"`)
+  const { error, attempt } = failure
+  const outcome = error.code === 'timeout' ? 'timed out' : 'failed'
+  const where = attempts === 1
+    ? `on node "${attempt.candidate.nodeId}", and no other node offers it`
+    : `on ${attempts} nodes, last on "${attempt.candidate.nodeId}"`
+  return new HandoffError(error.code, `${what} "${target}" ${outcome} ${where}: ${error.message}`)
+}
+
+export interface SendOptions {
+  sessionId?: string
+  signal?: AbortSignal
+}
+
+export interface SendResult {
+  accepted: true
+  nodeId: string
+  peerId: string
+  agent: string
+  deliveryId?: string
+}
+
+/**
+ * Deliver `message` to the agent `target` resolves to and return once that node has
+ * accepted it. Another node is tried only when nothing can have been delivered (no stream
+ * could be opened, or the node cannot run the agent).
+ */
+export async function sendThroughMesh (ctx: MeshContext, target: string, message: string, options: SendOptions = {}): Promise<SendResult> {
+  const service = handoffServiceOf(ctx)
+  const refusal = (message === '' ? new HandoffError('bad_request', 'message is empty') : undefined) ??
+    checkSize('message', message, ctx.config.maxTaskBytes, 'maxTaskBytes', 'task_too_large')
+  if (refusal != null) throw refusal
+  const tried = new Set<string>()
+  let failure: { attempt: Attempt, error: HandoffError } | undefined
+  for (let n = 0; n <= MAX_RETRIES; n++) {
+    const attempt = nextAttempt(ctx, target, tried, failure == null)
+    if (attempt == null) break
+    const { candidate, agent } = attempt
+    tried.add(candidate.peerId.toString())
+    let receipt: SendReceipt
+    try {
+      receipt = await service.send(candidate.peerId, { agent, message, ...(options.sessionId != null ? { sessionId: options.sessionId } : {}) }, { signal: options.signal })
+    } catch (err: any) {
+      if (options.signal?.aborted === true) throw options.signal.reason
+      if (!(err instanceof HandoffDialError)) throw err
+      ctx.router.markFailed(candidate.peerId)
+      failure = { attempt, error: err }
+      continue
+    }
+    if (receipt.accepted) {
+      return {
+        accepted: true,
+        nodeId: receipt.nodeId,
+        peerId: candidate.peerId.toString(),
+        agent: receipt.agent,
+        ...(receipt.deliveryId != null ? { deliveryId: receipt.deliveryId } : {})
+      }
+    }
+    const refused = new HandoffError(receipt.code ?? 'agent_failed', receipt.error ?? `${candidate.nodeId} did not accept the message`)
+    if (!NOT_DELIVERED.has(refused.code)) throw refused
+    failure = { attempt, error: refused }
+  }
+  throw exhausted('Message to', target, tried.size, failure)
+}
+
+/** refusals that prove the message was not delivered, so another node may take it */
+const NOT_DELIVERED = new Set<string>(['busy', 'stopping', 'unknown_agent', 'no_runner'])
+
+function handoffServiceOf (ctx: MeshContext): HandoffService {
+  const service = ctx.libp2p.services.handoff as HandoffService | undefined
+  if (service == null) throw new Error('this node runs no handoff service (libp2p.services.handoff)')
+  return service
+}

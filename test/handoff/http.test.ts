@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { handoffRoutes } from '../../src/http/routes/handoff.js'
+import { startApiServer } from '../../src/http/server.js'
+import { startAgentMesh } from './agent-mesh.js'
+import { agentCommand, pidsIn, waitUntilGone } from './fixtures.js'
+import type { ApiServer } from '../../src/http/server.js'
+
+const tokens = { apiToken: 'api-token-for-tests', adminToken: 'admin-token-for-tests' }
+
+describe('handoff and send over the node\'s HTTP API', () => {
+  let mesh: Awaited<ReturnType<typeof startAgentMesh>>
+  let api: ApiServer
+  let dir: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cm-handoff-http-'))
+    mesh = await startAgentMesh([{
+      nodeId: 'office',
+      agents: [
+        { id: 'coder', command: agentCommand('echo', '--', '{task}', '{context}') },
+        { id: 'talker', command: agentCommand('chatty', '--every', '50', '--for', '30000', '--pid', join(dir, 'talker.pid')) },
+        { id: 'failing', command: agentCommand('fail', '--code', '2', '--stderr', 'no such file') }
+      ]
+    }])
+    api = await startApiServer({ host: '127.0.0.1', port: 0, tokens, routes: () => handoffRoutes(mesh.caller) })
+  })
+  afterAll(async () => {
+    await api?.close()
+    await mesh?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  async function post (path: string, body: unknown, token = tokens.adminToken, signal?: AbortSignal): Promise<Response> {
+    return await fetch(`http://127.0.0.1:${api.port}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      ...(signal != null ? { signal } : {})
+    })
+  }
+
+  async function lines (res: Response): Promise<any[]> {
+    return (await res.text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l))
+  }
+
+  it('streams NDJSON: start, deltas, then the result', async () => {
+    const res = await post('/clawmatrix/handoff', { target: 'coder', task: 'fix it', context: 'quickly', timeoutMs: 5000 })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/x-ndjson')
+    const all = await lines(res)
+    expect(all[0]).toMatchObject({ type: 'start', nodeId: 'office', agent: 'coder' })
+    expect(all.filter(l => l.type === 'delta').map(l => l.text).join('')).toBe('fix it\nquickly\n')
+    expect(all.at(-1)).toMatchObject({ type: 'result', success: true, nodeId: 'office', agent: 'coder', result: 'fix it\nquickly\n' })
+  })
+
+  it('ends with a failed result when the agent fails', async () => {
+    const all = await lines(await post('/clawmatrix/handoff', { target: 'failing', task: 'go' }))
+    expect(all.at(-1)).toMatchObject({ type: 'result', success: false, code: 'agent_failed', error: expect.stringMatching(/exited with code 2: no such file$/) })
+  })
+
+  it('answers HTTP errors for what fails before a node is chosen', async () => {
+    expect((await post('/clawmatrix/handoff', { target: 'coder', task: 'x' }, tokens.apiToken)).status).toBe(401)
+    const unknown = await post('/clawmatrix/handoff', { target: 'designer', task: 'draw' })
+    expect(unknown.status).toBe(404)
+    const body = await unknown.json() as { error: Record<string, unknown> }
+    expect(body.error).toMatchObject({ code: 'unknown_target', message: expect.stringMatching(/"designer".*on offer: .*coder/) })
+    const missing = await post('/clawmatrix/handoff', { target: 'coder' })
+    expect(missing.status).toBe(400)
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toBe('task must be a non-empty string')
+    expect((await post('/clawmatrix/handoff', { target: 'coder', task: 'x', timeoutMs: -1 })).status).toBe(400)
+    expect((await post('/clawmatrix/handoff', '{"target":')).status).toBe(400)
+    const large = await post('/clawmatrix/handoff', { target: 'coder', task: 'x'.repeat(300_000) })
+    expect(large.status).toBe(413)
+    expect(((await large.json()) as { error: { code: string } }).error.code).toBe('task_too_large')
+  })
+
+  it('cancels the remote run when the HTTP client goes away', async () => {
+    const client = new AbortController()
+    const res = await post('/clawmatrix/handoff', { target: 'talker', task: 'go on' }, tokens.adminToken, client.signal)
+    const reader = res.body!.getReader()
+    await reader.read()
+    const [pid] = await pidsIn(join(dir, 'talker.pid'))
+    client.abort()
+    await waitUntilGone(pid)
+  })
+
+  it('delivers a message and answers the acknowledgement', async () => {
+    const res = await post('/clawmatrix/send', { target: 'coder', message: 'hello' })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ accepted: true, nodeId: 'office', agent: 'coder', deliveryId: expect.any(String) })
+    const unknown = await post('/clawmatrix/send', { target: 'nobody', message: 'hello' })
+    expect(unknown.status).toBe(404)
+    expect((await post('/clawmatrix/send', { target: 'coder', message: 'x' }, tokens.apiToken)).status).toBe(401)
+  })
+})
