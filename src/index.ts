@@ -19,6 +19,10 @@ export { handoffService, HandoffService, handoffThroughMesh, sendThroughMesh, Ha
 export type { HandoffEvent, HandoffOptions, HandoffResult, SendResult } from './handoff/index.js'
 export { ProcessAgentRunner } from './standalone/process-agent-runner.js'
 
+export { toolService, ToolService, ToolError, ToolStreamError, invokeToolThroughMesh, isOpenToAllMembers, toolProxyWarnings, TOOL_PROTOCOL } from './tool/index.js'
+export type { MeshToolOptions, MeshToolResult, AuditEntry } from './tool/index.js'
+export { standaloneToolExecutor } from './standalone/tools/index.js'
+
 export { Router, NoRouteError } from './router/router.js'
 export type { RouteCandidate } from './router/router.js'
 

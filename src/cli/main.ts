@@ -3,11 +3,15 @@ import { ConfigError } from '../config/errors.js'
 import { VERSION } from '../version.js'
 import { NodeUnreachableError, RemoteError, UsageError } from './errors.js'
 import { registerDemoCommand } from './commands/demo.js'
+import { registerExecCommand } from './commands/exec.js'
 import { registerHandoffCommand } from './commands/handoff.js'
 import { registerSendCommand } from './commands/send.js'
 import { registerIdCommand } from './commands/id.js'
+import { registerReadCommand } from './commands/read.js'
 import { registerStartCommand } from './commands/start.js'
 import { registerPeersCommand, registerStatusCommand } from './commands/status.js'
+import { registerToolCommand } from './commands/tool.js'
+import { registerWriteCommand } from './commands/write.js'
 
 export function buildProgram (): Command {
   const program = new Command('clawmatrix')
@@ -16,7 +20,8 @@ export function buildProgram (): Command {
     .option('-c, --config <file>', 'config file (default $CLAWMATRIX_CONFIG, else ~/.clawmatrix/config.json)')
     .showHelpAfterError()
     .exitOverride()
-  for (const register of [registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand, registerDemoCommand]) {
+  for (const register of [registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand,
+    registerExecCommand, registerReadCommand, registerWriteCommand, registerToolCommand, registerDemoCommand]) {
     register(program)
   }
   return program

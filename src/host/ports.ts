@@ -82,7 +82,7 @@ export interface ToolInvocation {
 
 export interface ToolResult {
   ok: boolean
-  /** text content for the caller */
+  /** text content for the caller; output already given to `onOutput` is not repeated here */
   content: string
   /** structured details (exit code, paths, sizes) */
   details: Record<string, unknown>

@@ -9,12 +9,15 @@ import { resolveConfig } from '../config/resolve.js'
 import { startApiServer } from '../http/server.js'
 import { loadApiTokens } from '../http/tokens.js'
 import { statusRoutes } from '../http/routes/status.js'
+import { toolRoutes } from '../http/routes/tool.js'
 import { ConnectionKeeper, toMultiaddrs } from '../mesh/connection-keeper.js'
 import { loadOrCreateIdentity } from '../mesh/identity.js'
 import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
 import { pskFromSecret } from '../mesh/psk.js'
 import { Router } from '../router/router.js'
+import { standaloneToolExecutor } from '../standalone/tools/index.js'
+import { invokeToolThroughMesh, isOpenToAllMembers, toolProxyWarnings, toolService } from '../tool/index.js'
 import { VERSION } from '../version.js'
 import { peerStatuses } from './status.js'
 import type { CapabilitiesService, LocalCapabilities } from '../capabilities/index.js'
@@ -27,6 +30,7 @@ import type { ApiTokens } from '../http/tokens.js'
 import type { Route } from '../http/route.js'
 import type { MeshContext } from '../mesh/context.js'
 import type { NodeStatus, PeerStatus } from './status.js'
+import type { MeshToolOptions, MeshToolResult, ToolService } from '../tool/index.js'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 
 const log = logger('clawmatrix:node')
@@ -58,7 +62,7 @@ export interface ClawMatrixOptions {
   host?: HostPorts
 }
 
-export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, handoff: HandoffService }
+export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, handoff: HandoffService, tool: ToolService }
 
 export class ClawMatrixNode implements MeshContext {
   readonly nodeId: string
@@ -105,13 +109,18 @@ export class ClawMatrixNode implements MeshContext {
 
   /** running work per unit of capacity */
   private load (): number {
-    const handoffs = this.libp2p.services.handoff?.running().length ?? 0
+    const handoffs = this.libp2p.services.handoff.running().length
     return handoffs / this.config.handoffConcurrency
   }
 
   /** hand `task` to an agent elsewhere in the mesh: deltas as they come, then the result */
   handoff (target: string, task: string, options?: HandoffOptions): AsyncGenerator<HandoffEvent> {
     return handoffThroughMesh(this, target, task, options)
+  }
+
+  /** call `tool` on `node` (node id, peer ID or tags:<tag>); a call is never re-run elsewhere */
+  async invokeTool (node: string, tool: string, args: Record<string, unknown>, options?: MeshToolOptions): Promise<MeshToolResult> {
+    return await invokeToolThroughMesh(this, node, tool, args, options)
   }
 
   /** deliver a one-way message to an agent elsewhere in the mesh */
@@ -148,7 +157,7 @@ export class ClawMatrixNode implements MeshContext {
       agents: own.agents,
       models: own.models,
       tags: this.config.tags,
-      toolProxy: { enabled: tp.enabled, openToAllMembers: tp.enabled && (tp.allow.length === 0 || tp.allow.includes('*')) && tp.peers.length === 0 },
+      toolProxy: { enabled: tp.enabled, openToAllMembers: isOpenToAllMembers(this.config) },
       members: this.config.members?.length ?? null,
       peers: this.peers(),
       rejectedRecords: this.capabilities.rejected.toJSON(),
@@ -248,7 +257,12 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         announceIntervalMs: timing.announceIntervalMs,
         recordTtlMs: timing.recordTtlMs
       }),
-      handoff: handoffService(handoffInitFromConfig(config, agentRunner))
+      handoff: handoffService(handoffInitFromConfig(config, agentRunner)),
+      tool: toolService({
+        config,
+        executor: options.host?.toolExecutor ?? standaloneToolExecutor({ maxOutputBytes: config.toolProxy.maxOutputBytes }),
+        nodeIdOf: peerId => node?.capabilities.table.get(peerId.toString())?.record.nodeId
+      })
     } as any),
       start: false
     })
@@ -258,9 +272,11 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     localCapabilities = () => ready.local()
     node.addRoutes(statusRoutes(node))
     node.addRoutes(handoffRoutes(node))
+    node.addRoutes(toolRoutes(node))
     await libp2p.start()
     node.keepAnnouncedPeers()
     node.keepConfiguredPeers()
+    for (const warning of toolProxyWarnings(config)) warn(warning)
     if (config.members != null && !config.members.includes(node.peerId)) {
       warn(`members is set but does not list this node's own peer ID ${node.peerId}: other members will refuse it`)
     }

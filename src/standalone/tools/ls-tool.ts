@@ -1,0 +1,44 @@
+import { opendir } from 'node:fs/promises'
+import { z } from 'zod'
+import { ToolError } from '../../host/tool-error.js'
+import { pathArg } from './file-args.js'
+import { fsToolError } from './fs-errors.js'
+import { parseArgs } from './parse-args.js'
+import type { BuiltinTool } from './builtin-tool.js'
+
+/** Directories with more entries are listed in part */
+export const MAX_LS_ENTRIES = 10_000
+
+const lsArgs = z.strictObject({
+  path: pathArg
+})
+
+/** `ls`: a directory's entries, one a line, directories marked with a trailing `/` */
+export const lsTool: BuiltinTool = {
+  name: 'ls',
+  async invoke (invocation) {
+    const args = parseArgs(lsArgs, invocation.args, 'ls')
+    const names: string[] = []
+    let truncated = false
+    try {
+      const dir = await opendir(args.path)
+      for await (const entry of dir) {
+        if (names.length === MAX_LS_ENTRIES) {
+          truncated = true
+          break
+        }
+        names.push(entry.isDirectory() ? `${entry.name}/` : entry.name)
+      }
+    } catch (err) {
+      if (err instanceof ToolError) throw err
+      throw fsToolError(err, args.path)
+    }
+    names.sort()
+    return {
+      ok: true,
+      content: names.join('\n'),
+      details: { path: args.path, entries: names.length },
+      truncated
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { constants } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { z } from 'zod'
+import { ToolError } from '../../host/tool-error.js'
+import { encodingArg, pathArg } from './file-args.js'
+import { fsToolError } from './fs-errors.js'
+import { parseArgs } from './parse-args.js'
+import type { BuiltinTool } from './builtin-tool.js'
+
+const readArgs = z.strictObject({
+  path: pathArg,
+  encoding: encodingArg
+})
+
+/** The most raw bytes that fit in `maxOutputBytes` once encoded */
+function rawBudget (maxOutputBytes: number, encoding: 'utf8' | 'base64'): number {
+  return encoding === 'base64' ? Math.floor(maxOutputBytes / 4) * 3 : maxOutputBytes
+}
+
+/** `read`: a file's content as text (or base64), cut at the output limit */
+export const readTool: BuiltinTool = {
+  name: 'read',
+  async invoke (invocation, limits) {
+    const args = parseArgs(readArgs, invocation.args, 'read')
+    let file
+    try {
+      file = await open(args.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+    } catch (err) {
+      throw fsToolError(err, args.path)
+    }
+    try {
+      const stat = await file.stat()
+      if (stat.isDirectory()) throw new ToolError('bad_arguments', `${args.path} is a directory; use ls`)
+      if (!stat.isFile()) throw new ToolError('bad_arguments', `${args.path} is not a regular file`)
+      const budget = Math.min(stat.size, rawBudget(limits.maxOutputBytes, args.encoding))
+      const buffer = Buffer.allocUnsafe(budget)
+      let filled = 0
+      while (filled < budget) {
+        invocation.signal.throwIfAborted()
+        const { bytesRead } = await file.read(buffer, filled, budget - filled, filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      const bytes = buffer.subarray(0, filled)
+      return {
+        ok: true,
+        content: bytes.toString(args.encoding),
+        details: { path: args.path, size: stat.size, bytesRead: filled, encoding: args.encoding },
+        truncated: filled < stat.size
+      }
+    } catch (err) {
+      if (err instanceof ToolError || invocation.signal.aborted) throw err
+      throw fsToolError(err, args.path)
+    } finally {
+      await file.close()
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto'
+import { AUDIT_MAX_STRING_CHARS } from './constants.js'
+import type { ToolCaller } from '../host/ports.js'
+import type { ToolErrorCode } from '../host/tool-error.js'
+
+/** One line of the audit log: one tool call, allowed or refused */
+export interface AuditEntry {
+  /** when the call arrived (ISO 8601) */
+  time: string
+  caller: { peerId: string, nodeId: string | null }
+  tool: string
+  /** the arguments, file contents and long strings reduced to size and sha256 */
+  args: unknown
+  /** refused = stopped by policy or bad input before anything ran */
+  decision: 'allowed' | 'refused'
+  /** ok / not_ok (the tool ran and said ok: false), an error code, or caller_gone */
+  outcome: 'ok' | 'not_ok' | ToolErrorCode | 'caller_gone'
+  /** the refusal or error message */
+  message?: string
+  durationMs: number
+  /** bytes of output and content sent to the caller */
+  bytesOut: number
+  truncated: boolean
+}
+
+/** Arguments that hold file contents, per tool */
+const FILE_CONTENT_ARGS: Record<string, readonly string[]> = {
+  write: ['content'],
+  edit: ['oldText', 'newText']
+}
+const MAX_DEPTH = 8
+const MAX_ITEMS = 100
+
+function digest (text: string): { bytes: number, sha256: string } {
+  const bytes = Buffer.from(text, 'utf8')
+  return { bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') }
+}
+
+function reduce (value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return value.length > AUDIT_MAX_STRING_CHARS ? digest(value) : value
+  if (value == null || typeof value !== 'object') return value
+  if (depth >= MAX_DEPTH) return '[nested too deep]'
+  if (Array.isArray(value)) {
+    const items = value.slice(0, MAX_ITEMS).map(item => reduce(item, depth + 1))
+    if (value.length > MAX_ITEMS) items.push(`[${value.length - MAX_ITEMS} more]`)
+    return items
+  }
+  const entries = Object.entries(value)
+  const out: Record<string, unknown> = {}
+  for (const [key, item] of entries.slice(0, MAX_ITEMS)) out[key] = reduce(item, depth + 1)
+  if (entries.length > MAX_ITEMS) out['...'] = `${entries.length - MAX_ITEMS} more keys`
+  return out
+}
+
+/** A call's arguments as the audit log keeps them: no file contents, nothing unbounded */
+export function auditArgs (tool: string, args: Record<string, unknown>): unknown {
+  const contentArgs = FILE_CONTENT_ARGS[tool] ?? []
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(reduce(args, 0) as Record<string, unknown>)) {
+    const original = args[key]
+    out[key] = contentArgs.includes(key) && typeof original === 'string' ? digest(original) : value
+  }
+  return out
+}
+
+/** The entry for a call that just arrived: refused and failed until the call proves otherwise */
+export function openAuditEntry (caller: ToolCaller): AuditEntry {
+  return {
+    time: new Date().toISOString(),
+    caller: { peerId: caller.peerId, nodeId: caller.nodeId ?? null },
+    tool: '',
+    args: null,
+    decision: 'refused',
+    outcome: 'failed',
+    durationMs: 0,
+    bytesOut: 0,
+    truncated: false
+  }
+}
