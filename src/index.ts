@@ -10,6 +10,7 @@ export { pskFromSecret, deriveClusterKey, PSK_KDF } from './mesh/psk.js'
 export { meshLibp2pOptions, meshBaseServices, listenAddresses, RELAY_LIMITS, PNET_TIMEOUT_MS } from './mesh/libp2p-options.js'
 export type { MeshTransportInit } from './mesh/libp2p-options.js'
 export { membersGater } from './mesh/members-gater.js'
+export { guardXSalsa20 } from './mesh/xsalsa20-guard.js'
 export { loadOrCreateIdentity } from './mesh/identity.js'
 
 export { capabilities, CapabilitiesService, CAPABILITIES_TOPIC, SYNC_PROTOCOL } from './capabilities/index.js'

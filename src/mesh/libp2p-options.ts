@@ -8,6 +8,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { membersGater } from './members-gater.js'
+import { guardXSalsa20 } from './xsalsa20-guard.js'
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 
@@ -72,6 +73,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Serv
  * members gater and connection settings suited to a small private mesh.
  */
 export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S> {
+  guardXSalsa20()
   const transports: Libp2pOptions['transports'] = [webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })]
   if (init.tcpPort != null) transports.push(tcp())
   return {
