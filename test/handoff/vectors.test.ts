@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { RequestFrame, ResponseFrame } from '../../protocols/handoff.js'
+import { publishedVectors } from '../helpers/protocol-vectors.js'
 
 const result = { success: true, nodeId: 'office', agent: 'coder', result: '', error: '', code: '', truncated: false }
 
@@ -15,19 +15,6 @@ const FRAMES: Record<string, { codec: typeof RequestFrame | typeof ResponseFrame
   ack: { codec: ResponseFrame, value: { ack: { accepted: true, nodeId: 'office', agent: 'coder', deliveryId: 'd-7', error: '', code: '' } } }
 }
 
-/** the handoff section's vector table: frame name -> hex */
-async function publishedVectors (): Promise<Map<string, string>> {
-  const merged = await readFile(new URL('../../protocols/PROTOCOL.md', import.meta.url), 'utf8').catch(() => '')
-  const start = merged.indexOf('## `/clawmatrix/handoff/1.0.0`')
-  const end = merged.indexOf('\n## ', start + 1)
-  const text = start >= 0
-    ? merged.slice(start, end < 0 ? undefined : end)
-    : await readFile(new URL('../../protocols/handoff.section.md', import.meta.url), 'utf8')
-  const vectors = new Map<string, string>()
-  for (const match of text.matchAll(/^\| ([a-z ]+) \| `[^`]+` \| `([0-9a-f]+)` \|$/gm)) vectors.set(match[1], match[2])
-  return vectors
-}
-
 function lengthPrefixed (bytes: Uint8Array): string {
   expect(bytes.length).toBeLessThan(128)
   return Buffer.concat([Buffer.from([bytes.length]), bytes]).toString('hex')
@@ -35,12 +22,12 @@ function lengthPrefixed (bytes: Uint8Array): string {
 
 describe('handoff protocol test vectors', () => {
   it('publishes one vector per frame type', async () => {
-    expect([...(await publishedVectors()).keys()].sort()).toEqual(Object.keys(FRAMES).sort())
+    expect([...(await publishedVectors('/clawmatrix/handoff/1.0.0')).keys()].sort()).toEqual(Object.keys(FRAMES).sort())
   })
 
   it.each(Object.keys(FRAMES))('%s encodes to the published bytes and decodes back', async (name) => {
     const { codec, value } = FRAMES[name]
-    const hex = (await publishedVectors()).get(name)
+    const hex = (await publishedVectors('/clawmatrix/handoff/1.0.0')).get(name)
     expect(lengthPrefixed(codec.encode(value as any))).toBe(hex)
     const bytes = Buffer.from(hex as string, 'hex')
     expect(codec.decode(bytes.subarray(1))).toEqual(value)

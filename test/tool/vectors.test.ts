@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { CallError, OutputChunk, ToolFrame, ToolRequest } from '../../protocols/tool.js'
+import { publishedVectors } from '../helpers/protocol-vectors.js'
 
 const text = (s: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(s))
 
@@ -15,19 +15,6 @@ const FRAMES: Record<string, { codec: typeof ToolRequest | typeof ToolFrame, val
   error: { codec: ToolFrame, value: { error: { code: CallError.Code.DISABLED, message: 'tool proxy disabled on office' } } }
 }
 
-/** the tool section's vector table (from PROTOCOL.md once merged): frame name -> hex */
-async function publishedVectors (): Promise<Map<string, string>> {
-  const merged = await readFile(new URL('../../protocols/PROTOCOL.md', import.meta.url), 'utf8').catch(() => '')
-  const start = merged.indexOf('## `/clawmatrix/tool/1.0.0`')
-  const end = merged.indexOf('\n## ', start + 1)
-  const section = start >= 0
-    ? merged.slice(start, end < 0 ? undefined : end)
-    : await readFile(new URL('../../protocols/tool.section.md', import.meta.url), 'utf8')
-  const vectors = new Map<string, string>()
-  for (const match of section.matchAll(/^\| ([a-z ]+) \| `[^`]+` \| `([0-9a-f]+)` \|$/gm)) vectors.set(match[1], match[2])
-  return vectors
-}
-
 function lengthPrefixed (bytes: Uint8Array): string {
   expect(bytes.length).toBeLessThan(128)
   return Buffer.concat([Buffer.from([bytes.length]), bytes]).toString('hex')
@@ -35,12 +22,12 @@ function lengthPrefixed (bytes: Uint8Array): string {
 
 describe('tool protocol test vectors', () => {
   it('publishes one vector per frame type', async () => {
-    expect([...(await publishedVectors()).keys()].sort()).toEqual(Object.keys(FRAMES).sort())
+    expect([...(await publishedVectors('/clawmatrix/tool/1.0.0')).keys()].sort()).toEqual(Object.keys(FRAMES).sort())
   })
 
   it.each(Object.keys(FRAMES))('%s encodes to the published bytes and decodes back', async (name) => {
     const { codec, value } = FRAMES[name]
-    const hex = (await publishedVectors()).get(name) as string
+    const hex = (await publishedVectors('/clawmatrix/tool/1.0.0')).get(name) as string
     expect(lengthPrefixed(codec.encode(value as any))).toBe(hex)
     expect(codec.decode(Uint8Array.from(Buffer.from(hex, 'hex')).subarray(1))).toEqual(value)
   })
