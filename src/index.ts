@@ -16,6 +16,10 @@ export { loadOrCreateIdentity } from './mesh/identity.js'
 export { capabilities, CapabilitiesService, CAPABILITIES_TOPIC, SYNC_PROTOCOL } from './capabilities/index.js'
 export type { CapabilityRecord, AgentCapability, ModelCapability, CapabilitiesInit, LocalCapabilities } from './capabilities/index.js'
 
+export { modelService, ModelService, MODEL_PROTOCOL, chatThroughMesh, chat, listMeshModels, modelInitFromConfig } from './model/index.js'
+export type { ChatCompletion, ChatCompletionChunk, ChatOptions, ModelList, MeshModelResponse } from './model/index.js'
+export { httpModelBackend } from './standalone/http-model-backend.js'
+
 export { handoffService, HandoffService, handoffThroughMesh, sendThroughMesh, HandoffError, HANDOFF_PROTOCOL } from './handoff/index.js'
 export type { HandoffEvent, HandoffOptions, HandoffResult, SendResult } from './handoff/index.js'
 export { ProcessAgentRunner } from './standalone/process-agent-runner.js'

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { DEMO_MODEL_ID, startDemoModel } from '../demo/demo-model.js'
 import { createClawMatrix } from '../node/clawmatrix.js'
 import { formatPeers } from './format-status.js'
 import { freePort } from './free-port.js'
@@ -42,6 +43,7 @@ export async function runDemo (): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'clawmatrix-demo-'))
   const secret = randomBytes(18).toString('base64url')
   const hubPort = await freePort()
+  const demoModel = await startDemoModel()
   const base: ConfigInput = { secret, listenHost: '127.0.0.1', toolProxy: { enabled: false } }
   const configs: Record<string, ConfigInput> = {
     hub: { ...base, nodeId: 'hub', listen: true, listenPort: hubPort, tags: ['public'], proxyPort: await freePort() },
@@ -51,7 +53,8 @@ export async function runDemo (): Promise<void> {
       nodeId: 'office',
       tags: ['office'],
       proxyPort: await freePort(),
-      agents: [{ id: 'demo-agent', description: 'streams a few lines of work about any task', tags: ['demo'], command: [process.execPath, DEMO_AGENT, '--', '{task}'] }]
+      agents: [{ id: 'demo-agent', description: 'streams a few lines of work about any task', tags: ['demo'], command: [process.execPath, DEMO_AGENT, '--', '{task}'] }],
+      models: [{ id: DEMO_MODEL_ID, description: 'the built-in demo model: echoes your message back', upstream: { baseUrl: demoModel.baseUrl } }]
     }
   }
   const nodes: ClawMatrixNode[] = []
@@ -83,11 +86,15 @@ export async function runDemo (): Promise<void> {
     say(`  npm run clawmatrix -- status --config ${join(dir, 'home.json')}`)
     say(`  npm run clawmatrix -- peers --config ${join(dir, 'office.json')}`)
     say(`  npm run clawmatrix -- handoff demo-agent "summarise the plan" --config ${join(dir, 'home.json')}`)
+    say(`  npm run clawmatrix -- chat ${DEMO_MODEL_ID} "hello mesh" --config ${join(dir, 'home.json')}`)
+    say(`  curl -s http://127.0.0.1:${String(configs.home.proxyPort)}/v1/chat/completions -H "Authorization: Bearer $(cat ${join(dir, 'home', 'api-token')})" \\`)
+    say(`    -H 'content-type: application/json' -d '{"model":"${DEMO_MODEL_ID}","messages":[{"role":"user","content":"hello mesh"}]}'`)
     say(`  curl -s -H "Authorization: Bearer $(cat ${join(dir, 'home', 'api-token')})" http://127.0.0.1:${String(configs.home.proxyPort)}/clawmatrix/status`)
     say('\nCtrl-C stops the demo and removes its state.')
     await stopOnSignal(...nodes)
   } finally {
     await Promise.allSettled(nodes.map(async n => { await n.stop() }))
+    await demoModel.close()
     await rm(dir, { recursive: true, force: true })
   }
 }

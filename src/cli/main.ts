@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config/errors.js'
 import { VERSION } from '../version.js'
 import { NodeUnreachableError, RemoteError, UsageError } from './errors.js'
+import { registerChatCommand } from './commands/chat.js'
 import { registerDemoCommand } from './commands/demo.js'
 import { registerExecCommand } from './commands/exec.js'
 import { registerHandoffCommand } from './commands/handoff.js'
@@ -20,7 +21,7 @@ export function buildProgram (): Command {
     .option('-c, --config <file>', 'config file (default $CLAWMATRIX_CONFIG, else ~/.clawmatrix/config.json)')
     .showHelpAfterError()
     .exitOverride()
-  for (const register of [registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand,
+  for (const register of [registerChatCommand, registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand,
     registerExecCommand, registerReadCommand, registerWriteCommand, registerToolCommand, registerDemoCommand]) {
     register(program)
   }

@@ -3,6 +3,9 @@ import { logger } from '@libp2p/logger'
 import { capabilities } from '../capabilities/index.js'
 import { handoffInitFromConfig, handoffService, handoffThroughMesh, sendThroughMesh } from '../handoff/index.js'
 import { handoffRoutes } from '../http/routes/handoff.js'
+import { openaiRoutes } from '../http/routes/openai.js'
+import { chat, modelInitFromConfig, modelService, unavailableModelWarnings } from '../model/index.js'
+import { httpModelBackend } from '../standalone/http-model-backend.js'
 import { ProcessAgentRunner } from '../standalone/process-agent-runner.js'
 import { ConfigError } from '../config/errors.js'
 import { resolveConfig } from '../config/resolve.js'
@@ -22,6 +25,7 @@ import { VERSION } from '../version.js'
 import { peerStatuses } from './status.js'
 import type { CapabilitiesService, LocalCapabilities } from '../capabilities/index.js'
 import type { HandoffEvent, HandoffOptions, HandoffService, SendOptions, SendResult } from '../handoff/index.js'
+import type { ChatCompletion, ChatCompletionChunk, ChatOptions, ModelService } from '../model/index.js'
 import type { AgentRunner, HostPorts } from '../host/ports.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { ConfigInput } from '../config/schema.js'
@@ -62,7 +66,7 @@ export interface ClawMatrixOptions {
   host?: HostPorts
 }
 
-export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, handoff: HandoffService, tool: ToolService }
+export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, handoff: HandoffService, tool: ToolService, model: ModelService }
 
 export class ClawMatrixNode implements MeshContext {
   readonly nodeId: string
@@ -99,7 +103,7 @@ export class ClawMatrixNode implements MeshContext {
     return {
       nodeId: this.nodeId,
       agents: this.config.agents.map(a => ({ id: a.id, description: a.description, tags: a.tags })),
-      models: this.config.models.map(m => ({ id: m.id, description: m.description, available: false, api: m.api, reasoning: m.reasoning, input: m.input, contextWindow: m.contextWindow, maxTokens: m.maxTokens, cost: m.cost })),
+      models: this.libp2p.services.model.capabilities(),
       tags: this.config.tags,
       toolProxy: this.config.toolProxy.enabled,
       version: VERSION,
@@ -110,7 +114,14 @@ export class ClawMatrixNode implements MeshContext {
   /** running work per unit of capacity */
   private load (): number {
     const handoffs = this.libp2p.services.handoff.running().length
-    return handoffs / this.config.handoffConcurrency
+    return Math.max(handoffs / this.config.handoffConcurrency, this.libp2p.services.model.load)
+  }
+
+  /** one chat completion through the mesh: the parsed answer, or for `stream: true` the parsed chunks */
+  async chat (request: Record<string, unknown> & { stream: true }, options?: ChatOptions): Promise<AsyncIterable<ChatCompletionChunk>>
+  async chat (request: Record<string, unknown>, options?: ChatOptions): Promise<ChatCompletion>
+  async chat (request: Record<string, unknown>, options?: ChatOptions): Promise<ChatCompletion | AsyncIterable<ChatCompletionChunk>> {
+    return await chat(this, request, options)
   }
 
   /** hand `task` to an agent elsewhere in the mesh: deltas as they come, then the result */
@@ -228,6 +239,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
   const timing = { ...DEFAULT_TIMING, ...options.timing }
   const warn = options.onWarning ?? ((message: string) => { log(message) })
 
+  const modelInit = modelInitFromConfig(config, options.host?.modelBackend ?? httpModelBackend)
   const agentRunner = options.host?.agentRunner ?? new ProcessAgentRunner({ agents: config.agents, dataDir: config.dataDir, deliveryTimeoutMs: config.handoffTimeout })
   const [privateKey, psk, tokens] = await Promise.all([
     loadOrCreateIdentity(config.dataDir),
@@ -262,7 +274,8 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         config,
         executor: options.host?.toolExecutor ?? standaloneToolExecutor({ maxOutputBytes: config.toolProxy.maxOutputBytes }),
         nodeIdOf: peerId => node?.capabilities.table.get(peerId.toString())?.record.nodeId
-      })
+      }),
+      model: modelService(modelInit)
     } as any),
       start: false
     })
@@ -273,10 +286,12 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     node.addRoutes(statusRoutes(node))
     node.addRoutes(handoffRoutes(node))
     node.addRoutes(toolRoutes(node))
+    node.addRoutes(openaiRoutes(node))
     await libp2p.start()
     node.keepAnnouncedPeers()
     node.keepConfiguredPeers()
     for (const warning of toolProxyWarnings(config)) warn(warning)
+    for (const warning of unavailableModelWarnings(modelInit.models ?? [])) warn(warning)
     if (config.members != null && !config.members.includes(node.peerId)) {
       warn(`members is set but does not list this node's own peer ID ${node.peerId}: other members will refuse it`)
     }

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { capabilities } from '../src/capabilities/index.js'
+import { resolveConfig } from '../src/config/resolve.js'
+import { openaiRoutes } from '../src/http/routes/openai.js'
+import { startApiServer } from '../src/http/server.js'
+import { meshBaseServices, meshLibp2pOptions } from '../src/mesh/libp2p-options.js'
+import { pskFromSecret } from '../src/mesh/psk.js'
+import { modelInitFromConfig, modelService } from '../src/model/index.js'
+import { Router } from '../src/router/router.js'
+import { httpModelBackend } from '../src/standalone/http-model-backend.js'
+import { VERSION } from '../src/version.js'
+import { BENCH_HOST } from './lib/node-group.js'
+import { waitUntil } from './lib/wait.js'
+import type { CapabilitiesService } from '../src/capabilities/index.js'
+import type { ConfigInput } from '../src/config/schema.js'
+import type { ApiServer } from '../src/http/server.js'
+import type { MeshContext } from '../src/mesh/context.js'
+import type { ModelService } from '../src/model/index.js'
+import type { Libp2p } from '@libp2p/interface'
+
+type ModelServices = { capabilities: CapabilitiesService, model: ModelService }
+
+export interface BenchModelNode extends MeshContext {
+  readonly libp2p: Libp2p<ModelServices>
+}
+
+export const BENCH_API_TOKEN = 'bench-api-token'
+
+/**
+ * Model-plane nodes of one mesh in this process: libp2p with the mesh stack, the capabilities
+ * service, the model service with the standalone HTTP backend, a router, and the OpenAI routes on
+ * a real HTTP server where asked.
+ */
+export class ModelBenchNodes {
+  private readonly nodes: Libp2p[] = []
+  private readonly servers: ApiServer[] = []
+
+  /** nodes of one mesh share `secret`; nodes in other processes join with the same one */
+  constructor (private readonly secret = randomBytes(16).toString('hex')) {}
+
+  async start (nodeId: string, listen: boolean, config: Omit<ConfigInput, 'nodeId'> = {}): Promise<BenchModelNode> {
+    const resolved = resolveConfig({ nodeId, dataDir: '/nonexistent/bench', ...config })
+    let node: Libp2p<ModelServices> | undefined
+    const services = {
+      ...meshBaseServices({ listen }),
+      capabilities: capabilities({
+        local: () => ({ nodeId, agents: [], models: node?.services.model.capabilities() ?? [], tags: [], toolProxy: false, version: VERSION, load: node?.services.model.load ?? 0 })
+      }),
+      model: modelService(modelInitFromConfig(resolved, httpModelBackend))
+    }
+    node = await createLibp2p(meshLibp2pOptions({
+      privateKey: await generateKeyPair('Ed25519'),
+      psk: await pskFromSecret(this.secret),
+      listen,
+      listenHost: BENCH_HOST,
+      listenPort: 0
+    }, services as any)) as unknown as Libp2p<ModelServices>
+    this.nodes.push(node)
+    const started = node
+    return { config: resolved, nodeId, libp2p: started, router: new Router({ libp2p: started, records: () => started.services.capabilities.entries(), pinned: new Map() }) }
+  }
+
+  /** `node` dials `addr` (a listen address or a circuit address) and waits to route to that node over `path` */
+  async connect (node: BenchModelNode, addr: string, path: 'direct' | 'relayed'): Promise<void> {
+    const target = multiaddr(addr).getComponents().findLast(c => c.name === 'p2p')?.value
+    await node.libp2p.dial(multiaddr(addr))
+    await waitUntil(`${node.nodeId} to route to ${target ?? addr} (${path})`, () =>
+      node.router.view().some(v => v.entry.record.peerId === target && v.reach.path === path && v.entry.record.models.length > 0), { timeoutMs: 15_000 })
+  }
+
+  /** a dial-out node: connect to the hub and wait for its relay reservation */
+  async joinHub (node: BenchModelNode, hubAddr: string): Promise<void> {
+    await node.libp2p.dial(multiaddr(hubAddr))
+    await waitUntil(`${node.nodeId} to hold a relay reservation`, () => node.libp2p.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit')), { timeoutMs: 15_000 })
+  }
+
+  /** the node's OpenAI routes on loopback (port 0: any free one); returns the `/v1` base URL */
+  async api (node: BenchModelNode, port = 0): Promise<string> {
+    const server = await startApiServer({ host: BENCH_HOST, port, tokens: { apiToken: BENCH_API_TOKEN, adminToken: randomBytes(16).toString('hex') }, routes: () => openaiRoutes(node) })
+    this.servers.push(server)
+    return `http://${BENCH_HOST}:${server.port}/v1`
+  }
+
+  async stop (): Promise<void> {
+    await Promise.all(this.servers.splice(0).map(async s => { await s.close() }))
+    await Promise.all(this.nodes.splice(0).map(async n => { await Promise.resolve(n.stop()).catch(() => {}) }))
+  }
+}

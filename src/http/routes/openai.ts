@@ -1,0 +1,89 @@
+import { chatThroughMesh } from '../../model/chat-through-mesh.js'
+import { collectBody } from '../../model/collect-body.js'
+import { MAX_BUFFERED_ANSWER_BYTES } from '../../model/constants.js'
+import { AnswerInterruptedError, ModelPlaneError } from '../../model/errors.js'
+import { listMeshModels } from '../../model/list-models.js'
+import { SseEventAligner } from '../../model/sse-events.js'
+import { HttpError, readJsonObject, sendJson } from '../respond.js'
+import type { MeshModelResponse } from '../../model/response.js'
+import type { MeshContext } from '../../mesh/context.js'
+import type { Route, RouteContext } from '../route.js'
+import type { ServerResponse } from 'node:http'
+
+/** What the OpenAI routes need from the node: its config, libp2p (with the model service) and router */
+export type OpenAiRoutesNode = MeshContext
+
+function httpError (err: unknown): unknown {
+  return err instanceof ModelPlaneError ? new HttpError(err.status, err.code, err.message, err.type) : err
+}
+
+async function drained (res: ServerResponse): Promise<void> {
+  await new Promise<void>(resolve => {
+    const done = (): void => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
+}
+
+function answerHeaders (answer: MeshModelResponse, contentType: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': contentType, 'x-clawmatrix-node': answer.servedBy.nodeId }
+  const requestId = answer.headers['x-request-id']
+  if (requestId != null) headers['x-request-id'] = requestId
+  return headers
+}
+
+/** An SSE answer goes out event by event; if it breaks off, it ends with an OpenAI error event */
+async function relayStream (answer: MeshModelResponse, res: ServerResponse, contentType: string, signal: AbortSignal): Promise<void> {
+  res.writeHead(answer.status, { ...answerHeaders(answer, contentType), 'cache-control': 'no-cache' })
+  const events = new SseEventAligner()
+  try {
+    for await (const chunk of answer.body) {
+      const complete = events.push(chunk)
+      if (complete.byteLength > 0 && !res.write(complete)) await drained(res)
+      if (signal.aborted) return
+    }
+    res.write(events.rest())
+  } catch (err: any) {
+    if (signal.aborted) return
+    const failure = err instanceof ModelPlaneError ? err : new AnswerInterruptedError(String(err?.message ?? err))
+    res.write(`data: ${JSON.stringify(failure.body())}\n\n`)
+  }
+  res.end()
+}
+
+/** A whole answer is held until complete, so a failure is still a clean 502 rather than a cut body */
+async function relayWhole (answer: MeshModelResponse, res: ServerResponse, contentType: string): Promise<void> {
+  let body: Buffer
+  try {
+    body = await collectBody(answer.body, MAX_BUFFERED_ANSWER_BYTES)
+  } catch (err) {
+    throw httpError(err)
+  }
+  res.writeHead(answer.status, { ...answerHeaders(answer, contentType), 'content-length': String(body.byteLength) })
+  res.end(body)
+}
+
+async function chatCompletions (node: OpenAiRoutesNode, { req, res, signal }: RouteContext): Promise<void> {
+  const { value } = await readJsonObject(req, node.config.maxRequestBytes)
+  let answer: MeshModelResponse
+  try {
+    answer = await chatThroughMesh(node, value, { signal })
+  } catch (err) {
+    throw httpError(err)
+  }
+  const contentType = answer.headers['content-type'] ?? 'application/json'
+  if (contentType.includes('text/event-stream')) await relayStream(answer, res, contentType, signal)
+  else await relayWhole(answer, res, contentType)
+}
+
+/** The OpenAI-compatible model routes: any OpenAI client pointed at `/v1` reaches the mesh's models */
+export function openaiRoutes (node: OpenAiRoutesNode): Route[] {
+  return [
+    { method: 'POST', path: '/v1/chat/completions', auth: 'api', handle: async (ctx) => { await chatCompletions(node, ctx) } },
+    { method: 'GET', path: '/v1/models', auth: 'api', handle: async ({ res }) => { sendJson(res, 200, listMeshModels(node)) } }
+  ]
+}

@@ -1,0 +1,79 @@
+import { logger } from '@libp2p/logger'
+import { NoRouteError } from '../router/router.js'
+import { checkChatRequest } from './chat-request.js'
+import { MAX_ATTEMPTS } from './constants.js'
+import { ModelNotFoundError, ModelPlaneError, ModelRemoteError, ModelTransportError, NoReachableNodeError, RequestTooLargeError } from './errors.js'
+import { withIdentityNote } from './identity-note.js'
+import { modelServiceOf } from './model-service.js'
+import { resolveModelName } from './model-target.js'
+import type { ChatRequest } from './chat-request.js'
+import type { ModelTarget } from './model-target.js'
+import type { ModelService } from './model-service.js'
+import type { MeshModelResponse } from './response.js'
+import type { MeshContext } from '../mesh/context.js'
+import type { RouteCandidate } from '../router/router.js'
+
+const log = logger('clawmatrix:model')
+
+/** Who may answer: this node itself, or a peer the router found */
+type Candidate = { local: true, nodeId: string } | { local: false, nodeId: string, route: RouteCandidate }
+
+function candidatesFor (ctx: MeshContext, service: ModelService, target: ModelTarget): Candidate[] {
+  const self = ctx.libp2p.peerId
+  const pinnedElsewhere = target.nodeId != null && target.nodeId !== ctx.nodeId && target.nodeId !== self.toString()
+  const candidates: Candidate[] = []
+  if (!pinnedElsewhere && service.serves(target.modelId)) candidates.push({ local: true, nodeId: ctx.nodeId })
+  let noRoute: NoRouteError | undefined
+  try {
+    for (const route of ctx.router.models(target.modelId, target.nodeId)) {
+      if (!route.peerId.equals(self)) candidates.push({ local: false, nodeId: route.nodeId, route })
+    }
+  } catch (err) {
+    if (!(err instanceof NoRouteError)) throw err
+    noRoute = err
+  }
+  if (candidates.length > 0) return candidates
+  if (noRoute?.code === 'unreachable') throw new NoReachableNodeError(`no reachable node serves model "${target.name}": ${noRoute.message}`)
+  const offers = noRoute?.offers ?? []
+  throw new ModelNotFoundError(`model "${target.name}" is not offered in the mesh${offers.length > 0 ? `; on offer: ${offers.join(', ')}` : ''}`)
+}
+
+/** The request body for the serving node: model name as it announces it, identity note if configured */
+function servingBody (ctx: MeshContext, request: ChatRequest, target: ModelTarget): Uint8Array<ArrayBuffer> {
+  let body = { ...request, model: target.modelId }
+  if (target.description != null && ctx.config.modelIdentityNote) body = withIdentityNote(body, target.description)
+  return new TextEncoder().encode(JSON.stringify(body))
+}
+
+/** All retryable failures: one refusal kind repeated keeps its own status, anything else is a 503 */
+function giveUp (target: ModelTarget, failures: ModelPlaneError[]): ModelPlaneError {
+  const last = failures[failures.length - 1]
+  if (last instanceof ModelRemoteError && failures.every(f => f.code === last.code)) return last
+  return new NoReachableNodeError(`no node could answer for model "${target.name}": ${failures.map(f => f.message).join('; ')}`)
+}
+
+/**
+ * Send a chat-completions request (a parsed OpenAI body) to a node serving its model and return
+ * the answer as it streams. Before the answer begins, a node that cannot be reached or refuses
+ * (busy, model gone, upstream down) is skipped for the next candidate, at most MAX_ATTEMPTS in all.
+ */
+export async function chatThroughMesh (ctx: MeshContext, request: Record<string, unknown>, options: { signal: AbortSignal }): Promise<MeshModelResponse> {
+  const checked = checkChatRequest(request)
+  const target = resolveModelName(checked.model, ctx.config.proxyModels)
+  const body = servingBody(ctx, checked, target)
+  if (body.byteLength > ctx.config.maxRequestBytes) throw new RequestTooLargeError(body.byteLength, ctx.config.maxRequestBytes)
+  const service = modelServiceOf(ctx)
+  const failures: ModelPlaneError[] = []
+  for (const candidate of candidatesFor(ctx, service, target).slice(0, MAX_ATTEMPTS)) {
+    try {
+      if (candidate.local) return await service.chatLocal(target.modelId, body, options)
+      return await service.chat(candidate.route.peerId, target.modelId, body, { signal: options.signal, nodeId: candidate.nodeId })
+    } catch (err: any) {
+      if (options.signal.aborted || !(err instanceof ModelPlaneError) || !err.retryable) throw err
+      if (err instanceof ModelTransportError && !candidate.local) ctx.router.markFailed(candidate.route.peerId)
+      log('model "%s" on %s failed, trying the next node - %s', target.name, candidate.nodeId, err.message)
+      failures.push(err)
+    }
+  }
+  throw giveUp(target, failures)
+}

@@ -1,0 +1,151 @@
+import { decodeMessage } from 'protons-runtime'
+import { Uint8ArrayList } from 'uint8arraylist'
+import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+
+/** A frame's length prefix announced more bytes than the protocol allows */
+export class FrameTooLargeError extends Error {
+  override readonly name = 'FrameTooLargeError'
+}
+
+/** The stream ended in the middle of a frame */
+export class TruncatedFrameError extends Error {
+  override readonly name = 'TruncatedFrameError'
+}
+
+export interface FrameReaderInit<T> {
+  maxFrameBytes: number
+  /** pause the stream (and so, through flow control, the sender) above this many unread bytes */
+  highWaterBytes: number
+  /** what the stream may buffer while paused: the most the sender can still have in flight */
+  pausedBufferBytes: number
+  limits?: DecodeOptions<T>['limits']
+}
+
+const MAX_PREFIX_BYTES = 5
+
+/**
+ * Reads varint-length-prefixed protobuf frames from a stream. Unlike `pbStream`, which buffers
+ * whatever arrives and resets the stream past 4 MiB, it pauses the stream while unread frames
+ * pile up, so a slow consumer slows the sender down instead of losing the stream.
+ */
+export class FrameReader<T> {
+  private readonly buffer = new Uint8ArrayList()
+  private ended = false
+  private failure?: Error
+  private wake?: PromiseWithResolvers<void>
+  private paused = false
+
+  constructor (private readonly stream: Stream, private readonly codec: Codec<T>, private readonly init: FrameReaderInit<T>) {
+    this.onMessage = this.onMessage.bind(this)
+    this.onRemoteCloseWrite = this.onRemoteCloseWrite.bind(this)
+    this.onClose = this.onClose.bind(this)
+    stream.addEventListener('message', this.onMessage)
+    stream.addEventListener('remoteCloseWrite', this.onRemoteCloseWrite)
+    stream.addEventListener('close', this.onClose)
+    if (stream.remoteWriteStatus === 'closed') this.ended = true
+    stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, init.pausedBufferBytes)
+  }
+
+  /** The next frame, or null when the other side closed its end cleanly between frames */
+  async read (signal?: AbortSignal): Promise<T | null> {
+    while (true) {
+      const frame = this.take()
+      if (frame !== undefined) return frame
+      if (this.failure != null) throw this.failure
+      if (this.ended && this.stream.readBufferLength === 0) {
+        if (this.buffer.byteLength > 0) throw new TruncatedFrameError(`stream ended inside a frame (${this.buffer.byteLength} bytes left over)`)
+        return null
+      }
+      signal?.throwIfAborted()
+      this.wake = Promise.withResolvers<void>()
+      await waitFor(this.wake.promise, signal)
+    }
+  }
+
+  /** bytes received but not yet taken as frames */
+  get buffered (): number {
+    return this.buffer.byteLength + this.stream.readBufferLength
+  }
+
+  /** stop listening; unread data stays with the stream */
+  dispose (): void {
+    this.stream.removeEventListener('message', this.onMessage)
+    this.stream.removeEventListener('remoteCloseWrite', this.onRemoteCloseWrite)
+    this.stream.removeEventListener('close', this.onClose)
+    this.resume()
+  }
+
+  private take (): T | undefined {
+    let length = 0
+    let prefix = 0
+    for (let shift = 0; ; shift += 7) {
+      if (prefix >= this.buffer.byteLength) return undefined
+      if (prefix >= MAX_PREFIX_BYTES) throw this.fail(new FrameTooLargeError('frame length prefix is too long'))
+      const byte = this.buffer.get(prefix++)
+      length += (byte & 0x7f) * 2 ** shift
+      if ((byte & 0x80) === 0) break
+    }
+    if (length > this.init.maxFrameBytes) {
+      throw this.fail(new FrameTooLargeError(`frame of ${length} bytes is over the limit of ${this.init.maxFrameBytes} bytes`))
+    }
+    if (this.buffer.byteLength < prefix + length) return undefined
+    const bytes = this.buffer.sublist(prefix, prefix + length)
+    this.buffer.consume(prefix + length)
+    if (this.buffer.byteLength < this.init.highWaterBytes / 2) this.resume()
+    try {
+      return decodeMessage(bytes, this.codec, { limits: this.init.limits })
+    } catch (err: any) {
+      throw this.fail(new Error(`malformed frame: ${String(err.message)}`))
+    }
+  }
+
+  private fail (err: Error): Error {
+    this.failure ??= err
+    return err
+  }
+
+  private onMessage (evt: StreamMessageEvent): void {
+    this.buffer.append(evt.data)
+    if (this.buffer.byteLength > this.init.highWaterBytes) this.pause()
+    this.wake?.resolve()
+  }
+
+  private onRemoteCloseWrite (): void {
+    this.ended = true
+    this.wake?.resolve()
+  }
+
+  private onClose (evt: StreamCloseEvent): void {
+    if (evt.error != null) this.fail(evt.error)
+    this.ended = true
+    this.wake?.resolve()
+  }
+
+  private pause (): void {
+    if (this.paused || this.stream.readStatus !== 'readable') return
+    this.stream.pause()
+    this.paused = true
+  }
+
+  private resume (): void {
+    if (!this.paused) return
+    this.paused = false
+    if (this.stream.readStatus === 'paused') this.stream.resume()
+  }
+}
+
+async function waitFor (promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (signal == null) {
+    await promise
+    return
+  }
+  const aborted = Promise.withResolvers<void>()
+  const onAbort = (): void => { aborted.reject(signal.reason) }
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    await Promise.race([promise, aborted.promise])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}

@@ -1,0 +1,142 @@
+import { CallerFrame, ServerFrame } from '../../protocols/model.js'
+import {
+  CALLER_STREAM_IDLE_MS, FRAME_DATA_BYTES, MAX_FRAME_BYTES, MAX_IDLE_STREAMS, MAX_IDLE_STREAMS_PER_PEER, MODEL_PROTOCOL,
+  PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, STREAM_LINGER_MS
+} from './constants.js'
+import { ModelTimeoutError, ModelTransportError } from './errors.js'
+import { FrameReader } from './frame-reader.js'
+import { encodeFrame, writeFrame } from './frame-writer.js'
+import { IdleDeadline } from './idle-deadline.js'
+import { responseFromFrames } from './response.js'
+import { finishStream } from './stream-end.js'
+import { StreamPool } from './stream-pool.js'
+import type { MeshModelResponse, Outcome } from './response.js'
+import type { IdleStream } from './stream-pool.js'
+import type { Logger, PeerId, Stream } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
+
+export interface ClientRequest {
+  peerId: PeerId
+  /** the serving node's id, for messages */
+  nodeId: string
+  modelId: string
+  body: Uint8Array<ArrayBuffer>
+  signal: AbortSignal
+}
+
+export interface ModelClientInit {
+  connectionManager: ConnectionManager
+  log: Logger
+  dialTimeoutMs: number
+  /** ms without a frame before the caller gives up */
+  idleTimeoutMs: number
+}
+
+/** The request as frames: the first carries up to FRAME_DATA_BYTES of the body, the rest follow */
+function requestFrames (modelId: string, body: Uint8Array<ArrayBuffer>): CallerFrame[] {
+  const frames: CallerFrame[] = [{ request: { model: modelId, bodyLength: body.byteLength, body: body.subarray(0, FRAME_DATA_BYTES) } }]
+  for (let offset = FRAME_DATA_BYTES; offset < body.byteLength; offset += FRAME_DATA_BYTES) {
+    frames.push({ body: { data: body.subarray(offset, offset + FRAME_DATA_BYTES) } })
+  }
+  return frames
+}
+
+async function sendRequest (stream: Stream, frames: CallerFrame[], signal: AbortSignal): Promise<void> {
+  for (const frame of frames) await writeFrame(stream, CallerFrame.codec(), frame, signal)
+}
+
+/**
+ * The calling side of the model protocol. A request goes on an idle stream to the serving node
+ * when there is one, else on a new stream negotiated optimistically (`negotiateFully: false`: the
+ * protocol name travels with the request, and an unsupported protocol shows up as a failure to
+ * read the answer). A stream whose answer ended cleanly is kept for the next request.
+ */
+export class ModelClient {
+  private readonly pool = new StreamPool({
+    maxIdlePerPeer: MAX_IDLE_STREAMS_PER_PEER,
+    maxIdle: MAX_IDLE_STREAMS,
+    idleMs: CALLER_STREAM_IDLE_MS,
+    lingerMs: STREAM_LINGER_MS
+  })
+
+  constructor (private readonly init: ModelClientInit) {}
+
+  async request (request: ClientRequest): Promise<MeshModelResponse> {
+    const idle = this.pool.take(request.peerId.toString())
+    if (idle != null) {
+      try {
+        return await this.exchange(idle, request)
+      } catch (err) {
+        // the serving side may have closed the stream as it was picked up: try once on a new one
+        if (!(err instanceof ModelTransportError) || request.signal.aborted) throw err
+        this.init.log('idle stream to %s failed (%s), opening a new one', request.nodeId, err.message)
+      }
+    }
+    return await this.exchange(await this.open(request), request)
+  }
+
+  /** close every idle stream */
+  clear (): void {
+    this.pool.clear()
+  }
+
+  private async open (request: ClientRequest): Promise<IdleStream> {
+    try {
+      const stream = await this.init.connectionManager.openStream(request.peerId, MODEL_PROTOCOL, {
+        signal: AbortSignal.any([request.signal, AbortSignal.timeout(this.init.dialTimeoutMs)]),
+        runOnLimitedConnection: true,
+        negotiateFully: false
+      })
+      return { stream, reader: new FrameReader(stream, ServerFrame.codec(), { maxFrameBytes: MAX_FRAME_BYTES, highWaterBytes: READ_HIGH_WATER_BYTES, pausedBufferBytes: PAUSED_READ_BUFFER_BYTES }) }
+    } catch (err: any) {
+      if (request.signal.aborted) throw request.signal.reason
+      throw new ModelTransportError(`could not open a stream to node ${request.nodeId}: ${String(err.message)}`, request.nodeId)
+    }
+  }
+
+  private async exchange (idle: IdleStream, request: ClientRequest): Promise<MeshModelResponse> {
+    const { stream, reader } = idle
+    const nodeId = request.nodeId
+    const idleTimeoutMs = this.init.idleTimeoutMs
+    const deadline = new IdleDeadline(idleTimeoutMs, () => new ModelTimeoutError(`node ${nodeId} sent nothing for ${idleTimeoutMs} ms`))
+    const signal = AbortSignal.any([request.signal, deadline.signal])
+    let ended = false
+    let settled = false
+    const settle = (outcome: Outcome, reason?: Error): void => {
+      if (settled) return
+      settled = true
+      deadline.clear()
+      signal.removeEventListener('abort', onAbort)
+      if (outcome === 'complete' && ended) {
+        this.pool.put(request.peerId.toString(), idle)
+        return
+      }
+      reader.dispose()
+      if (outcome === 'failed') {
+        stream.abort(reason ?? new Error('model request failed'))
+        return
+      }
+      if (outcome === 'cancel' && stream.writeStatus === 'writable') {
+        stream.send(encodeFrame(CallerFrame.codec(), { cancel: { reason: reason?.message ?? 'the caller went away' } }))
+      }
+      finishStream(stream, STREAM_LINGER_MS).catch(() => {})
+    }
+    const onAbort = (): void => { settle('cancel', signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+
+    sendRequest(stream, requestFrames(request.modelId, request.body), signal).catch(err => {
+      this.init.log('sending the request to %s failed - %e', nodeId, err)
+    })
+
+    async function * frames (): AsyncGenerator<ServerFrame> {
+      while (true) {
+        const frame = await reader.read(signal)
+        if (frame == null) return
+        deadline.touch()
+        if (frame.end != null) ended = true
+        yield frame
+      }
+    }
+    return await responseFromFrames({ frames: frames(), settle }, { nodeId, peerId: request.peerId.toString() }, request.signal)
+  }
+}

@@ -1,0 +1,138 @@
+import { serviceCapabilities } from '@libp2p/interface'
+import { REQUEST_DIAL_TIMEOUT_MS } from '../mesh/context.js'
+import {
+  CALLER_IDLE_GRACE_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MODEL_TIMEOUT_MS,
+  MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MODEL_PROTOCOL
+} from './constants.js'
+import { ModelPlaneError, ModelRemoteError } from './errors.js'
+import { ModelClient } from './model-client.js'
+import { ModelServer } from './model-server.js'
+import { responseFromFrames } from './response.js'
+import { serveStream } from './serve-stream.js'
+import type { ModelServiceComponents, ModelServiceInit } from './index.js'
+import type { MeshModelResponse } from './response.js'
+import type { ModelCapability } from '../capabilities/types.js'
+import type { MeshContext } from '../mesh/context.js'
+import type { Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+
+export interface ModelCallOptions {
+  signal: AbortSignal
+  /** the serving node's id, for messages */
+  nodeId?: string
+}
+
+/**
+ * Serves this node's models to the mesh and sends requests to other nodes' models. The handler
+ * and the client call sit side by side; both speak the frames of protocols/model.proto.
+ */
+export class ModelService implements Startable {
+  readonly protocol = MODEL_PROTOCOL
+  readonly [Symbol.toStringTag] = 'clawmatrix/model'
+  readonly [serviceCapabilities]: string[] = ['clawmatrix/model']
+  private readonly server: ModelServer
+  private readonly client: ModelClient
+  private readonly log: Logger
+  private readonly nodeId: string
+  private readonly timeoutMs: number
+  private readonly maxInboundStreams: number
+  private readonly maxOutboundStreams: number
+  private stopping = new AbortController()
+  private started = false
+
+  constructor (private readonly components: ModelServiceComponents, init: ModelServiceInit) {
+    this.log = components.logger.forComponent('clawmatrix:model')
+    this.nodeId = init.nodeId ?? components.peerId.toString()
+    this.timeoutMs = init.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS
+    this.maxInboundStreams = init.maxInboundStreams ?? MAX_INBOUND_STREAMS
+    this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
+    this.server = new ModelServer({
+      models: init.models ?? [],
+      timeoutMs: this.timeoutMs,
+      concurrency: init.concurrency ?? DEFAULT_CONCURRENCY,
+      maxRequestBytes: init.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+      nodeId: this.nodeId
+    })
+    this.client = new ModelClient({
+      connectionManager: components.connectionManager,
+      log: this.log,
+      dialTimeoutMs: init.dialTimeoutMs ?? REQUEST_DIAL_TIMEOUT_MS,
+      idleTimeoutMs: this.timeoutMs + CALLER_IDLE_GRACE_MS
+    })
+    this.handleStream = this.handleStream.bind(this)
+  }
+
+  async start (): Promise<void> {
+    this.stopping = new AbortController()
+    await this.components.registrar.handle(this.protocol, this.handleStream, {
+      maxInboundStreams: this.maxInboundStreams,
+      maxOutboundStreams: this.maxOutboundStreams,
+      runOnLimitedConnection: true
+    })
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    this.started = false
+    this.stopping.abort(new Error('the model service is stopping'))
+    this.client.clear()
+    await this.components.registrar.unhandle(this.protocol)
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  /** what this node announces about its models */
+  capabilities (): ModelCapability[] {
+    return this.server.capabilities()
+  }
+
+  /** running model requests / capacity */
+  get load (): number {
+    return this.server.load
+  }
+
+  /** whether this node itself can answer for `modelId` */
+  serves (modelId: string): boolean {
+    return this.server.serves(modelId)
+  }
+
+  /** Ask `peerId` to answer `body` (JSON, `model` already set to `modelId`) */
+  async chat (peerId: PeerId, modelId: string, body: Uint8Array<ArrayBuffer>, options: ModelCallOptions): Promise<MeshModelResponse> {
+    return await this.client.request({ peerId, nodeId: options.nodeId ?? peerId.toString(), modelId, body, signal: options.signal })
+  }
+
+  /** Answer from this node's own backend, with the same limits and the same response shape */
+  async chatLocal (modelId: string, body: Uint8Array, options: { signal: AbortSignal }): Promise<MeshModelResponse> {
+    let admission
+    try {
+      admission = this.server.admit(modelId, body.byteLength)
+    } catch (err: any) {
+      throw err instanceof ModelPlaneError ? new ModelRemoteError(err.frame(), this.nodeId) : err
+    }
+    const controller = new AbortController()
+    const onAbort = (): void => { controller.abort(options.signal.reason) }
+    options.signal.addEventListener('abort', onAbort, { once: true })
+    const frames = this.server.answer(admission, body, controller.signal)
+    return await responseFromFrames({
+      frames,
+      settle: (outcome) => {
+        options.signal.removeEventListener('abort', onAbort)
+        if (outcome !== 'complete') controller.abort(new Error('the request was abandoned'))
+        // the generator waits at its last yield: finish it so it frees the slot
+        frames.return(undefined).catch(() => {})
+      }
+    }, { nodeId: this.nodeId, peerId: this.components.peerId.toString() }, options.signal)
+  }
+
+  private async handleStream (stream: Stream): Promise<void> {
+    await serveStream(stream, this.server, stream.log.newScope('model'), this.stopping.signal)
+  }
+}
+
+/** The model service of a running node (`libp2p.services.model`) */
+export function modelServiceOf (ctx: MeshContext): ModelService {
+  const service = ctx.libp2p.services.model as ModelService | undefined
+  if (service == null) throw new Error('the model service is not running on this node (libp2p.services.model)')
+  return service
+}

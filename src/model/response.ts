@@ -1,0 +1,106 @@
+import { AnswerInterruptedError, ModelRemoteError, ModelTransportError } from './errors.js'
+import type { ResponseEnd, ServerFrame } from '../../protocols/model.js'
+import type { ModelResponse } from '../host/ports.js'
+
+export interface ServedBy {
+  nodeId: string
+  peerId: string
+}
+
+/** A model answer arriving through the mesh: the upstream's status and headers, then its bytes */
+export interface MeshModelResponse extends ModelResponse {
+  servedBy: ServedBy
+  /** the end frame (status, byte count, usage), once `body` has been read to its end */
+  end?: ResponseEnd
+}
+
+/** How an exchange ended, from the consumer's side */
+export type Outcome = 'complete' | 'failed' | 'cancel'
+
+/** Frames of one answer, from a stream or from this node's own server */
+export interface FrameSource {
+  frames: AsyncIterator<ServerFrame>
+  /** called once: release the stream (complete), reset it (failed), or cancel the request */
+  settle(outcome: Outcome, reason?: Error): void
+}
+
+function messageOf (err: any): string {
+  return String(err?.message ?? err)
+}
+
+/**
+ * Wait for the first frame and turn the rest into a response whose body yields the upstream's
+ * bytes. Before the head, failures are `ModelRemoteError` (the node refused) or
+ * `ModelTransportError` (the node could not be reached), so the caller may try another node;
+ * after it, the body throws `AnswerInterruptedError`: the answer is incomplete, never silently cut.
+ */
+export async function responseFromFrames (source: FrameSource, servedBy: ServedBy, signal: AbortSignal): Promise<MeshModelResponse> {
+  const { nodeId } = servedBy
+  let first: IteratorResult<ServerFrame>
+  try {
+    first = await source.frames.next()
+  } catch (err: any) {
+    source.settle('failed', err)
+    if (signal.aborted) throw signal.reason
+    throw new ModelTransportError(`node ${nodeId} failed before answering: ${messageOf(err)}`, nodeId)
+  }
+  if (first.done === true) {
+    source.settle('failed', new Error('closed without answering'))
+    throw new ModelTransportError(`node ${nodeId} closed the stream without answering`, nodeId)
+  }
+  if (first.value.error != null) {
+    source.settle('complete')
+    throw new ModelRemoteError(first.value.error, nodeId)
+  }
+  const head = first.value.head
+  if (head == null) {
+    source.settle('failed', new Error('no head frame'))
+    throw new ModelTransportError(`node ${nodeId} broke the protocol: the answer did not start with a head frame`, nodeId)
+  }
+
+  const response: MeshModelResponse = {
+    status: head.status,
+    headers: Object.fromEntries(head.headers),
+    servedBy,
+    body: body()
+  }
+  return response
+
+  async function * body (): AsyncGenerator<Uint8Array> {
+    let outcome: Outcome = 'cancel'
+    let reason: Error | undefined
+    try {
+      while (true) {
+        let next: IteratorResult<ServerFrame>
+        try {
+          next = await source.frames.next()
+        } catch (err: any) {
+          outcome = 'failed'
+          reason = err
+          if (signal.aborted) throw signal.reason
+          throw new AnswerInterruptedError(`the answer from node ${nodeId} broke off: ${messageOf(err)}`)
+        }
+        if (next.done === true) {
+          outcome = 'failed'
+          throw new AnswerInterruptedError(`node ${nodeId} closed the stream before the answer ended`)
+        }
+        const frame = next.value
+        if (frame.data != null) {
+          yield frame.data.data
+        } else if (frame.end != null) {
+          response.end = frame.end
+          outcome = 'complete'
+          return
+        } else if (frame.error != null) {
+          outcome = 'complete'
+          throw new AnswerInterruptedError(`the answer from node ${nodeId} broke off: ${frame.error.message}`)
+        } else {
+          outcome = 'failed'
+          throw new AnswerInterruptedError(`node ${nodeId} broke the protocol: unexpected frame in the answer`)
+        }
+      }
+    } finally {
+      source.settle(outcome, reason)
+    }
+  }
+}

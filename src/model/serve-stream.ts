@@ -1,0 +1,114 @@
+import { CallerFrame, ServerFrame } from '../../protocols/model.js'
+import { MAX_FRAME_BYTES, PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, REQUEST_RECEIVE_TIMEOUT_MS, SERVER_STREAM_IDLE_MS, STREAM_LINGER_MS } from './constants.js'
+import { ModelPlaneError, serverError } from './errors.js'
+import { FrameReader } from './frame-reader.js'
+import { FrameWriter, writeFrame } from './frame-writer.js'
+import { finishStream } from './stream-end.js'
+import type { Admission, ModelServer } from './model-server.js'
+import type { Logger, Stream } from '@libp2p/interface'
+
+/** why the per-answer watchers stop once an answer is over (one object: no stack captured per request) */
+const ANSWER_OVER = new Error('the answer is over')
+
+interface ReceivedRequest {
+  admission: Admission
+  body: Uint8Array
+}
+
+/** After a request frame: its body frames; the slot is taken before the body is read */
+async function receiveRequest (first: CallerFrame, reader: FrameReader<CallerFrame>, server: ModelServer, signal: AbortSignal): Promise<ReceivedRequest> {
+  if (first.request == null) throw serverError('invalid_request', 'expected a request frame')
+  const { model, bodyLength, body } = first.request
+  if (!Number.isSafeInteger(bodyLength) || bodyLength < body.byteLength) {
+    throw serverError('invalid_request', `request announces ${bodyLength} body bytes but its first frame holds ${body.byteLength}`)
+  }
+  const admission = server.admit(model, bodyLength)
+  try {
+    const parts = [body]
+    let received = body.byteLength
+    while (received < bodyLength) {
+      const frame = await reader.read(signal).catch(err => {
+        throw signal.aborted ? serverError('request_timeout', `the request body did not arrive within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`) : err
+      })
+      if (frame == null) throw serverError('invalid_request', `stream ended after ${received} of ${bodyLength} body bytes`)
+      if (frame.cancel != null) throw serverError('cancelled', 'the caller cancelled the request')
+      if (frame.body == null) throw serverError('invalid_request', 'expected a body frame')
+      received += frame.body.data.byteLength
+      if (received > bodyLength) throw serverError('invalid_request', `body frames hold more than the announced ${bodyLength} bytes`)
+      parts.push(frame.body.data)
+    }
+    return { admission, body: parts.length === 1 ? parts[0] : Buffer.concat(parts) }
+  } catch (err) {
+    admission.release()
+    throw err
+  }
+}
+
+/**
+ * Answer one request. Meanwhile one read waits for the caller: a Cancel frame, the caller closing
+ * its end or a reset stop the upstream at once. Resolves true when the answer ended cleanly and
+ * the stream may carry the caller's next request.
+ */
+async function answer (stream: Stream, reader: FrameReader<CallerFrame>, server: ModelServer, request: ReceivedRequest, stopping: AbortSignal): Promise<boolean> {
+  const caller = new AbortController()
+  const answered = new AbortController()
+  const stop = (): void => { caller.abort(stopping.reason) }
+  stopping.addEventListener('abort', stop, { once: true })
+  const watching = reader.read(answered.signal).then(frame => {
+    if (frame?.cancel != null) caller.abort(new Error(`cancelled by the caller: ${frame.cancel.reason}`))
+    else if (frame == null) caller.abort(new Error('the caller closed its end'))
+    else caller.abort(new Error('the caller sent a frame before the answer ended'))
+  }, err => {
+    if (!answered.signal.aborted) caller.abort(err)
+  })
+  const writer = new FrameWriter(stream, ServerFrame.codec())
+  let clean = false
+  try {
+    for await (const frame of server.answer(request.admission, request.body, caller.signal)) {
+      await writer.write(frame, caller.signal)
+      clean = frame.end != null
+    }
+    writer.flush()
+  } finally {
+    answered.abort(ANSWER_OVER)
+    await watching
+    caller.abort(ANSWER_OVER)
+    stopping.removeEventListener('abort', stop)
+  }
+  return clean && !stopping.aborted
+}
+
+/**
+ * Serve model requests on an inbound stream, one after the other: the caller may send its next
+ * request on the same stream once an answer has ended. The stream closes when the caller closes
+ * it, stays idle for SERVER_STREAM_IDLE_MS, cancels, or an answer fails.
+ */
+export async function serveStream (stream: Stream, server: ModelServer, log: Logger, stopping: AbortSignal): Promise<void> {
+  const reader = new FrameReader(stream, CallerFrame.codec(), { maxFrameBytes: MAX_FRAME_BYTES, highWaterBytes: READ_HIGH_WATER_BYTES, pausedBufferBytes: PAUSED_READ_BUFFER_BYTES })
+  try {
+    for (let served = 0; ; served++) {
+      const waiting = AbortSignal.any([stopping, AbortSignal.timeout(served === 0 ? REQUEST_RECEIVE_TIMEOUT_MS : SERVER_STREAM_IDLE_MS)])
+      const first = await reader.read(waiting).catch(err => {
+        if (served > 0 && waiting.aborted) return null
+        throw waiting.aborted ? serverError('request_timeout', `no request arrived within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`) : err
+      })
+      if (first == null || first.cancel != null) break
+      const receiving = AbortSignal.any([stopping, AbortSignal.timeout(REQUEST_RECEIVE_TIMEOUT_MS)])
+      const request = await receiveRequest(first, reader, server, receiving)
+      log('serving model "%s", %d body bytes', request.admission.model.entry.id, request.body.byteLength)
+      if (!await answer(stream, reader, server, request, stopping)) break
+    }
+    await finishStream(stream, STREAM_LINGER_MS)
+  } catch (err: any) {
+    if (err instanceof ModelPlaneError && stream.writeStatus === 'writable') {
+      log('refused: %s', err.message)
+      await writeFrame(stream, ServerFrame.codec(), { error: err.frame() }, AbortSignal.timeout(STREAM_LINGER_MS))
+        .then(async () => { await finishStream(stream, STREAM_LINGER_MS) }, (e: Error) => { stream.abort(e) })
+    } else {
+      log('stream failed - %e', err)
+      stream.abort(err)
+    }
+  } finally {
+    reader.dispose()
+  }
+}
