@@ -59,21 +59,13 @@ async function unreachableAt (observer: ClawMatrixNode, peerId: string, what: st
   }
 }
 
-/**
- * A node has no call to change what it announces at run time: `local()` reads the tags from the
- * config at every announcement, so replace them there and announce at once.
- */
-function announceTags (node: ClawMatrixNode, tags: string[]): void {
-  node.config.tags = tags
-  node.capabilities.announce()
-}
 
 /** ms from `changer` announcing new tags until the last of `others` holds them */
 async function changeReachesAll (changer: ClawMatrixNode, others: ClawMatrixNode[], tag: string): Promise<number> {
   const arrivals = others.map(async other => await eventTime<CapabilityRecord>(other.capabilities, 'record',
     record => record.peerId === changer.peerId && record.tags.includes(tag), `${other.nodeId} to receive ${tag} from ${changer.nodeId}`))
   const start = performance.now()
-  announceTags(changer, ['bench', tag])
+  changer.setTags(['bench', tag])
   return Math.max(...await Promise.all(arrivals)) - start
 }
 

@@ -1,11 +1,12 @@
 import { once } from 'node:events'
 import { constants } from 'node:os'
 import { apiClientFromOptions, remoteErrorFrom, reportRemoteError } from './api-client.js'
+import { readNdjson } from './ndjson.js'
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../tool/constants.js'
 import type { Command } from 'commander'
 
 /** Longest NDJSON line accepted: a result carries at most what a caller collects, JSON-escaped */
-const MAX_LINE_CHARS = 2 * DEFAULT_MAX_RESPONSE_BYTES
+const MAX_LINE_BYTES = 2 * DEFAULT_MAX_RESPONSE_BYTES
 
 export interface ToolCallBody {
   node: string
@@ -33,33 +34,6 @@ interface ToolLine extends Partial<ToolResultLine> {
 }
 
 export type OutputSink = (data: Buffer, channel: 'stdout' | 'stderr') => Promise<void>
-
-/** The lines of an NDJSON body as they arrive; a newline is looked for only in new text */
-async function * ndjsonLines (body: AsyncIterable<Uint8Array>): AsyncGenerator<ToolLine> {
-  const decoder = new TextDecoder()
-  let parts: string[] = []
-  let size = 0
-  const take = (last: string): string => {
-    parts.push(last)
-    const line = parts.join('')
-    parts = []
-    size = 0
-    return line
-  }
-  for await (const chunk of body) {
-    let text = decoder.decode(chunk, { stream: true })
-    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n')) {
-      const line = take(text.slice(0, end))
-      text = text.slice(end + 1)
-      if (line.trim() !== '') yield JSON.parse(line)
-    }
-    parts.push(text)
-    size += text.length
-    if (size > MAX_LINE_CHARS) throw new Error(`the node sent a line longer than ${MAX_LINE_CHARS} characters`)
-  }
-  const rest = take(decoder.decode())
-  if (rest.trim() !== '') yield JSON.parse(rest)
-}
 
 export async function writeTo (stream: NodeJS.WritableStream, data: string | Uint8Array): Promise<void> {
   if (!stream.write(data)) await once(stream, 'drain')
@@ -99,7 +73,7 @@ export async function callToolThroughNode (cmd: Command, body: ToolCallBody, onO
       reportRemoteError(err.code, err.message)
       return undefined
     }
-    for await (const line of ndjsonLines(res.body)) {
+    for await (const line of readNdjson<ToolLine>(res, { maxLineBytes: MAX_LINE_BYTES })) {
       if (line.type === 'output') {
         await onOutput(Buffer.from(line.data ?? '', 'base64'), line.channel === 'stderr' ? 'stderr' : 'stdout')
       } else if (line.type === 'result') {

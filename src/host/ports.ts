@@ -62,6 +62,8 @@ export interface AgentRunner {
   canRun(agent: string): boolean
   run(request: AgentRunRequest): AsyncIterable<AgentRunEvent>
   send(request: AgentSendRequest): Promise<AgentSendAck>
+  /** end whatever the runner still has running (called when the node stops) */
+  stop?(): Promise<void>
 }
 
 export interface ToolCaller {

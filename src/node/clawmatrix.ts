@@ -1,10 +1,9 @@
 import { createLibp2p } from 'libp2p'
 import { logger } from '@libp2p/logger'
-import { capabilities } from '../capabilities/index.js'
-import { handoffInitFromConfig, handoffService, handoffThroughMesh, sendThroughMesh } from '../handoff/index.js'
+import { handoffThroughMesh, sendThroughMesh } from '../handoff/index.js'
 import { handoffRoutes } from '../http/routes/handoff.js'
 import { openaiRoutes } from '../http/routes/openai.js'
-import { chat, modelInitFromConfig, modelService, unavailableModelWarnings } from '../model/index.js'
+import { chat, modelInitFromConfig, unavailableModelWarnings } from '../model/index.js'
 import { httpModelBackend } from '../standalone/http-model-backend.js'
 import { ProcessAgentRunner } from '../standalone/process-agent-runner.js'
 import { ConfigError } from '../config/errors.js'
@@ -15,17 +14,18 @@ import { statusRoutes } from '../http/routes/status.js'
 import { toolRoutes } from '../http/routes/tool.js'
 import { ConnectionKeeper, toMultiaddrs } from '../mesh/connection-keeper.js'
 import { loadOrCreateIdentity } from '../mesh/identity.js'
-import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
+import { meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
 import { pskFromSecret } from '../mesh/psk.js'
+import { nodeServices } from './services.js'
+import type { ClawMatrixServices } from './services.js'
 import { Router } from '../router/router.js'
-import { standaloneToolExecutor } from '../standalone/tools/index.js'
-import { invokeToolThroughMesh, isOpenToAllMembers, toolProxyWarnings, toolService } from '../tool/index.js'
+import { invokeToolThroughMesh, isOpenToAllMembers, toolProxyWarnings } from '../tool/index.js'
 import { VERSION } from '../version.js'
 import { peerStatuses } from './status.js'
 import type { CapabilitiesService, LocalCapabilities } from '../capabilities/index.js'
-import type { HandoffEvent, HandoffOptions, HandoffService, SendOptions, SendResult } from '../handoff/index.js'
-import type { ChatCompletion, ChatCompletionChunk, ChatOptions, ModelService } from '../model/index.js'
+import type { HandoffEvent, HandoffOptions, SendOptions, SendResult } from '../handoff/index.js'
+import type { ChatCompletion, ChatCompletionChunk, ChatOptions } from '../model/index.js'
 import type { AgentRunner, HostPorts } from '../host/ports.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { ConfigInput } from '../config/schema.js'
@@ -34,8 +34,8 @@ import type { ApiTokens } from '../http/tokens.js'
 import type { Route } from '../http/route.js'
 import type { MeshContext } from '../mesh/context.js'
 import type { NodeStatus, PeerStatus } from './status.js'
-import type { MeshToolOptions, MeshToolResult, ToolService } from '../tool/index.js'
-import type { Libp2p, ServiceMap } from '@libp2p/interface'
+import type { MeshToolOptions, MeshToolResult } from '../tool/index.js'
+import type { Libp2p } from '@libp2p/interface'
 
 const log = logger('clawmatrix:node')
 
@@ -66,7 +66,7 @@ export interface ClawMatrixOptions {
   host?: HostPorts
 }
 
-export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, handoff: HandoffService, tool: ToolService, model: ModelService }
+export type { ClawMatrixServices } from './services.js'
 
 export class ClawMatrixNode implements MeshContext {
   readonly nodeId: string
@@ -82,7 +82,7 @@ export class ClawMatrixNode implements MeshContext {
     readonly tokens: ApiTokens,
     private readonly keeper: ConnectionKeeper,
     pinned: ReadonlyMap<string, string>,
-    private readonly agentRunner: AgentRunner & { stop?: () => void }
+    private readonly agentRunner: AgentRunner
   ) {
     this.nodeId = config.nodeId
     this.peerId = libp2p.peerId.toString()
@@ -139,10 +139,9 @@ export class ClawMatrixNode implements MeshContext {
     return await sendThroughMesh(this, target, message, options)
   }
 
-  /** change this node's tags or agents and announce the change at once */
-  updateCapabilities (changes: { tags?: string[], agents?: ClawMatrixConfig['agents'] }): void {
-    if (changes.tags != null) this.config.tags = [...changes.tags]
-    if (changes.agents != null) this.config.agents = [...changes.agents]
+  /** change this node's tags and announce the change at once */
+  setTags (tags: string[]): void {
+    this.config.tags = [...tags]
     this.capabilities.announce()
   }
 
@@ -180,7 +179,7 @@ export class ClawMatrixNode implements MeshContext {
     this.keeper.stop()
     await this.api.close()
     await this.libp2p.stop()
-    this.agentRunner.stop?.()
+    await this.agentRunner.stop?.()
   }
 
   /** keep a connection to every peer whose record is live (direct when possible, else relayed) */
@@ -249,40 +248,34 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
 
   let node: ClawMatrixNode | undefined
   const api = await startApiServer({ host: config.proxyHost, port: config.proxyPort, tokens, routes: () => node?.httpRoutes() ?? [] })
+  let libp2p: Libp2p<ClawMatrixServices> | undefined
   try {
-    let localCapabilities: () => LocalCapabilities = () => { throw new Error('node not ready') }
-    const libp2p = await createLibp2p({
+    libp2p = await createLibp2p({
       ...meshLibp2pOptions<ClawMatrixServices>({
-      privateKey,
-      psk,
-      listen: config.listen,
-      listenHost: config.listenHost,
-      listenPort: config.listenPort,
-      ...(config.tcpPort != null ? { tcpPort: config.tcpPort } : {}),
-      ...(config.members != null ? { members: config.members } : {}),
-      pingIntervalMs: timing.pingIntervalMs
-    }, {
-      ...meshBaseServices({ listen: config.listen }),
-      capabilities: capabilities({
-        local: () => localCapabilities(),
+        privateKey,
+        psk,
+        listen: config.listen,
+        listenHost: config.listenHost,
+        listenPort: config.listenPort,
+        ...(config.tcpPort != null ? { tcpPort: config.tcpPort } : {}),
         ...(config.members != null ? { members: config.members } : {}),
-        announceIntervalMs: timing.announceIntervalMs,
-        recordTtlMs: timing.recordTtlMs
-      }),
-      handoff: handoffService(handoffInitFromConfig(config, agentRunner)),
-      tool: toolService({
+        pingIntervalMs: timing.pingIntervalMs
+      }, nodeServices({
         config,
-        executor: options.host?.toolExecutor ?? standaloneToolExecutor({ maxOutputBytes: config.toolProxy.maxOutputBytes }),
+        timing,
+        modelInit,
+        agentRunner,
+        ...(options.host?.toolExecutor != null ? { toolExecutor: options.host.toolExecutor } : {}),
+        local: () => {
+          if (node == null) throw new Error('node not ready')
+          return node.local()
+        },
         nodeIdOf: peerId => node?.capabilities.table.get(peerId.toString())?.record.nodeId
-      }),
-      model: modelService(modelInit)
-    } as any),
+      })),
       start: false
     })
     const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, onFailure: warn })
     node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, pinnedNodeIds(config), agentRunner)
-    const ready = node
-    localCapabilities = () => ready.local()
     node.addRoutes(statusRoutes(node))
     node.addRoutes(handoffRoutes(node))
     node.addRoutes(toolRoutes(node))
@@ -297,7 +290,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     }
     return node
   } catch (err) {
-    await api.close()
+    await Promise.allSettled([api.close(), libp2p?.stop(), agentRunner.stop?.()])
     throw err
   }
 }

@@ -1,4 +1,5 @@
 import type { AgentCapability, ModelCapability } from '../capabilities/types.js'
+import type { RunningHandoff } from '../handoff/types.js'
 import type { PeerView } from '../router/router.js'
 import type { PeerPathKind } from '../router/peer-path.js'
 import type { Standing } from '../router/node-index.js'
@@ -41,8 +42,8 @@ export interface NodeStatus {
   members: number | null
   peers: PeerStatus[]
   rejectedRecords: { malformed: number, signature: number, nonMember: number }
-  /** plane-specific live state (running handoffs, ...) */
-  [extra: string]: unknown
+  /** handoffs this node is serving now */
+  handoffs: RunningHandoff[]
 }
 
 export interface ConfiguredPeer {

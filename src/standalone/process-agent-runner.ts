@@ -15,6 +15,8 @@ export const DELIVERIES_DIR = 'agent-messages'
 /** Delivered messages whose commands may run at the same time */
 export const MAX_RUNNING_DELIVERIES = 16
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 600_000
+/** how long stop() waits for killed deliveries to write their output */
+const STOP_WAIT_MS = 2000
 
 export interface ProcessAgentRunnerInit {
   agents: ReadonlyArray<Pick<AgentConfig, 'id' | 'command'>>
@@ -31,7 +33,7 @@ export interface ProcessAgentRunnerInit {
  */
 export class ProcessAgentRunner implements AgentRunner {
   private readonly commands = new Map<string, readonly string[]>()
-  private readonly deliveries = new Set<ChildProcess>()
+  private readonly deliveries = new Map<ChildProcess, Promise<void>>()
   private readonly deliveryTimeoutMs: number
   private readonly maxRunningDeliveries: number
 
@@ -78,10 +80,10 @@ export class ProcessAgentRunner implements AgentRunner {
         logDir: join(this.init.dataDir, DELIVERIES_DIR, request.agent),
         timeoutMs: this.deliveryTimeoutMs
       })
-      this.deliveries.add(delivery.child)
-      delivery.ended
+      const ended = delivery.ended
         .catch(err => { log.error('keeping the output of message %s failed - %e', delivery.id, err) })
         .finally(() => { this.deliveries.delete(delivery.child) })
+      this.deliveries.set(delivery.child, ended)
       log('delivered a message to agent %s as %s', request.agent, delivery.id)
       return { accepted: true, deliveryId: delivery.id }
     } catch (err: any) {
@@ -89,9 +91,13 @@ export class ProcessAgentRunner implements AgentRunner {
     }
   }
 
-  /** Kill the commands of delivered messages that are still running */
-  stop (): void {
-    for (const child of this.deliveries) killProcessGroup(child)
+  /** Kill the commands of delivered messages still running, and wait (bounded) until their output is kept */
+  async stop (): Promise<void> {
+    for (const child of this.deliveries.keys()) killProcessGroup(child)
+    await Promise.race([
+      Promise.allSettled(this.deliveries.values()),
+      new Promise(resolve => setTimeout(resolve, STOP_WAIT_MS).unref())
+    ])
   }
 }
 

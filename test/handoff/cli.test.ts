@@ -1,58 +1,44 @@
-import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { handoffRoutes } from '../../src/http/routes/handoff.js'
-import { startApiServer } from '../../src/http/server.js'
-import { loadApiTokens } from '../../src/http/tokens.js'
-import { startAgentMesh } from './agent-mesh.js'
-import { agentCommand } from './fixtures.js'
-import type { ApiServer } from '../../src/http/server.js'
-
-const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url))
-const REGISTER = fileURLToPath(new URL('./ts-register.mjs', import.meta.url))
-
-interface CliRun { code: number | null, stdout: Buffer, stderr: string }
+import { runCliBytes, writeConfig } from '../helpers/cli.js'
+import { removeTempDirs, startHubMesh, TEST_SECRET } from '../helpers/mesh.js'
+import { agentCommand, deliveryLog, HANDOFF_TIMING } from './fixtures.js'
+import type { TestHubMesh } from '../helpers/mesh.js'
 
 describe('clawmatrix handoff / send', () => {
-  let mesh: Awaited<ReturnType<typeof startAgentMesh>>
-  let api: ApiServer
+  let mesh: TestHubMesh
   let dir: string
   let configFile: string
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cm-handoff-cli-'))
-    mesh = await startAgentMesh([{
-      nodeId: 'office',
-      agents: [
-        { id: 'reader', command: agentCommand('echo') },
-        { id: 'failing', command: agentCommand('fail', '--code', '4', '--stderr', 'out of coffee') },
-        { id: 'idle' }
-      ]
-    }])
-    const dataDir = join(dir, 'data')
-    api = await startApiServer({ host: '127.0.0.1', port: 0, tokens: await loadApiTokens(dataDir), routes: () => handoffRoutes(mesh.caller) })
-    configFile = join(dir, 'config.json')
-    await writeFile(configFile, JSON.stringify({ nodeId: 'caller', dataDir, proxyPort: api.port }))
+    mesh = await startHubMesh([
+      { config: { nodeId: 'caller' } },
+      {
+        config: {
+          nodeId: 'office',
+          agents: [
+            { id: 'reader', command: agentCommand('echo') },
+            { id: 'failing', command: agentCommand('fail', '--code', '4', '--stderr', 'out of coffee') },
+            { id: 'idle' }
+          ]
+        }
+      }
+    ], { timing: HANDOFF_TIMING })
+    // the CLI finds the caller's API and its tokens through the same config the node runs with
+    const caller = mesh.members[0]
+    configFile = await writeConfig({ nodeId: 'caller', secret: TEST_SECRET, proxyPort: caller.api.port, dataDir: caller.config.dataDir }, dir)
   })
   afterAll(async () => {
-    await api?.close()
     await mesh?.stop()
+    await removeTempDirs()
     await rm(dir, { recursive: true, force: true })
   })
 
-  async function cli (...args: string[]): Promise<CliRun> {
-    const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--import', REGISTER, ENTRY, ...args, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
-    const stdout: Buffer[] = []
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
-    const timer = setTimeout(() => { child.kill('SIGKILL') }, 30_000)
-    const code = await new Promise<number | null>(resolve => child.on('close', resolve))
-    clearTimeout(timer)
-    return { code, stdout: Buffer.concat(stdout), stderr }
+  async function cli (...args: string[]): ReturnType<typeof runCliBytes> {
+    return await runCliBytes([...args, '--config', configFile], { timeoutMs: 30_000 })
   }
 
   it('copies the agent\'s output to stdout byte for byte and exits 0', async () => {
@@ -87,7 +73,9 @@ describe('clawmatrix handoff / send', () => {
     const [run, refused] = await Promise.all([cli('send', 'reader', 'hello there'), cli('send', 'idle', 'hello')])
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    expect(run.stdout.toString()).toMatch(/^delivered to agent "reader" on node "office" as \d+-\d+\n$/)
+    const deliveryId = /^delivered to agent "reader" on node "office" as (\d+-\d+)\n$/.exec(run.stdout.toString())?.[1]
+    expect(deliveryId).toBeDefined()
+    expect(await deliveryLog(mesh.members[1], 'reader', deliveryId ?? '')).toMatch(/\nhello there$/)
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/^error \[no_runner\]: /)
   })

@@ -2,50 +2,59 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HandoffError, handoffThroughMesh } from '../../src/handoff/index.js'
-import { connect, joinHub, startAgentNode } from './agent-mesh.js'
-import { agentCommand, pidsIn, waitUntilGone } from './fixtures.js'
-import { spawnServingNode } from './serving-process.js'
-import type { AgentNode } from './agent-mesh.js'
-import type { ServingProcess } from './serving-process.js'
+import { HandoffError } from '../../src/handoff/index.js'
+import { startCliNode } from '../helpers/cli.js'
+import { removeTempDirs, startHubMesh, TEST_SECRET, waitUntilConnected } from '../helpers/mesh.js'
+import { agentCommand, HANDOFF_TIMING, pidsIn, waitUntilGone } from './fixtures.js'
+import type { CliNode } from '../helpers/cli.js'
+import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
 import type { HandoffEvent } from '../../src/handoff/index.js'
+import type { ConfigInput } from '../../src/config/schema.js'
+
+type AgentConfig = NonNullable<ConfigInput['agents']>[number]
 
 describe('handoff: the serving node dies mid-run', () => {
-  let hub: AgentNode
-  let caller: AgentNode
+  let mesh: TestHubMesh
+  let caller: TestNode
   let dir: string
-  const servers = new Map<string, ServingProcess>()
+  const servers = new Map<string, CliNode>()
 
   /** chatty for `forMs`, its pid in <dir>/<nodeId>.pid */
-  const builder = (nodeId: string, forMs: number): Array<{ id: string, command: string[] }> =>
+  const builder = (nodeId: string, forMs: number): AgentConfig[] =>
     [{ id: 'builder', command: agentCommand('chatty', '--every', '100', '--for', String(forMs), '--pid', join(dir, `${nodeId}.pid`)) }]
+
+  /** `clawmatrix start` in a process of its own, dialling out to the hub only */
+  const startServer = async (nodeId: string, agents: AgentConfig[]): Promise<CliNode> =>
+    await startCliNode({ nodeId, secret: TEST_SECRET, proxyPort: 0, peers: [{ nodeId: 'hub', url: mesh.hub.dialAddr }], agents })
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cm-handoff-failover-'))
-    hub = await startAgentNode({ nodeId: 'hub', listen: true })
-    caller = await startAgentNode({ nodeId: 'caller' })
-    await joinHub(caller, hub)
-    const hubAddr = hub.address()
-    const started = await Promise.all([
-      spawnServingNode(hubAddr, 'left', builder('left', 1500)),
-      spawnServingNode(hubAddr, 'right', builder('right', 1500)),
-      spawnServingNode(hubAddr, 'solo', [{ id: 'loner', command: agentCommand('chatty', '--every', '100', '--for', '30000', '--pid', join(dir, 'solo.pid')) }])
+    mesh = await startHubMesh([{ config: { nodeId: 'caller' } }], { timing: HANDOFF_TIMING })
+    caller = mesh.members[0]
+    const started = await Promise.allSettled([
+      startServer('left', builder('left', 1500)),
+      startServer('right', builder('right', 1500)),
+      startServer('solo', [{ id: 'loner', command: agentCommand('chatty', '--every', '100', '--for', '30000', '--pid', join(dir, 'solo.pid')) }])
     ])
-    for (const server of started) {
-      servers.set(server.nodeId, server)
-      await connect(caller, server.address)
-    }
+    for (const result of started) if (result.status === 'fulfilled') servers.set(result.value.nodeId, result.value)
+    const failed = started.find(s => s.status === 'rejected')
+    if (failed != null) throw failed.reason
+    await waitUntilConnected(caller, [...servers.keys()])
   }, 60_000)
   afterAll(async () => {
-    await Promise.all([...servers.values()].map(async s => { await s.kill() }))
-    await Promise.all([caller, hub].map(async n => { await n?.stop() }))
+    await Promise.all([...servers.values()].map(async s => {
+      await s.kill()
+      await rm(s.dir, { recursive: true, force: true })
+    }))
+    await mesh?.stop()
+    await removeTempDirs()
     await rm(dir, { recursive: true, force: true })
   })
 
   it('starts over on the other node offering the agent', async () => {
     const events: HandoffEvent[] = []
     let killed: string | undefined
-    for await (const event of handoffThroughMesh(caller, 'builder', 'build it', { timeoutMs: 5000 })) {
+    for await (const event of caller.handoff('builder', 'build it', { timeoutMs: 5000 })) {
       events.push(event)
       if (event.type === 'delta' && killed == null) {
         killed = (events.find(e => e.type === 'start') as Extract<HandoffEvent, { type: 'start' }>).nodeId
@@ -65,7 +74,7 @@ describe('handoff: the serving node dies mid-run', () => {
   })
 
   it('fails clearly when no other node offers the target', async () => {
-    const events = handoffThroughMesh(caller, 'loner', 'alone', { timeoutMs: 5000 })
+    const events = caller.handoff('loner', 'alone', { timeoutMs: 5000 })
     let caught: unknown
     try {
       for await (const event of events) {

@@ -1,8 +1,19 @@
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
+import { HandoffError } from '../../src/handoff/index.js'
+import { DELIVERIES_DIR } from '../../src/standalone/process-agent-runner.js'
 import { waitFor } from '../helpers/wait.js'
+import type { ClawMatrixNode, MeshTiming } from '../../src/node/clawmatrix.js'
 
 const AGENTS_DIR = fileURLToPath(new URL('../fixtures/agents/', import.meta.url))
+
+/**
+ * Records that outlive a loaded machine's gossip delays (an expired record closes the connection,
+ * mid-run too) and those of `clawmatrix start` nodes, which announce at the default interval
+ */
+export const HANDOFF_TIMING: Partial<MeshTiming> = { announceIntervalMs: 1000, recordTtlMs: 30_000 }
 
 /** argv for a fixture agent in test/fixtures/agents, run by this Node */
 export function agentCommand (name: string, ...args: string[]): string[] {
@@ -42,4 +53,24 @@ export async function collect<T> (events: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = []
   for await (const event of events) all.push(event)
   return all
+}
+
+/**
+ * The output file a node keeps of a delivered message, once the command has ended and the file
+ * is written (a node that stops does not wait for that)
+ */
+export async function deliveryLog (node: ClawMatrixNode, agent: string, deliveryId: string): Promise<string> {
+  const file = join(node.config.dataDir, DELIVERIES_DIR, agent, `${deliveryId}.log`)
+  return await waitFor(`the output file of ${deliveryId}`, async () => await readFile(file, 'utf8').catch(() => null))
+}
+
+/** The HandoffError a handoff ends with (fails the test when it ends otherwise) */
+export async function failure (events: AsyncIterable<unknown>): Promise<HandoffError> {
+  try {
+    await collect(events)
+  } catch (err) {
+    expect(err).toBeInstanceOf(HandoffError)
+    return err as HandoffError
+  }
+  throw new Error('the handoff did not fail')
 }

@@ -2,39 +2,40 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { handoffRoutes } from '../../src/http/routes/handoff.js'
-import { startApiServer } from '../../src/http/server.js'
-import { startAgentMesh } from './agent-mesh.js'
-import { agentCommand, pidsIn, waitUntilGone } from './fixtures.js'
-import type { ApiServer } from '../../src/http/server.js'
-
-const tokens = { apiToken: 'api-token-for-tests', adminToken: 'admin-token-for-tests' }
+import { removeTempDirs, startHubMesh } from '../helpers/mesh.js'
+import { agentCommand, deliveryLog, HANDOFF_TIMING, pidsIn, waitUntilGone } from './fixtures.js'
+import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
 
 describe('handoff and send over the node\'s HTTP API', () => {
-  let mesh: Awaited<ReturnType<typeof startAgentMesh>>
-  let api: ApiServer
+  let mesh: TestHubMesh
+  let caller: TestNode
   let dir: string
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cm-handoff-http-'))
-    mesh = await startAgentMesh([{
-      nodeId: 'office',
-      agents: [
-        { id: 'coder', command: agentCommand('echo', '--', '{task}', '{context}') },
-        { id: 'talker', command: agentCommand('chatty', '--every', '50', '--for', '30000', '--pid', join(dir, 'talker.pid')) },
-        { id: 'failing', command: agentCommand('fail', '--code', '2', '--stderr', 'no such file') }
-      ]
-    }])
-    api = await startApiServer({ host: '127.0.0.1', port: 0, tokens, routes: () => handoffRoutes(mesh.caller) })
+    mesh = await startHubMesh([
+      { config: { nodeId: 'caller' } },
+      {
+        config: {
+          nodeId: 'office',
+          agents: [
+            { id: 'coder', command: agentCommand('echo', '--', '{task}', '{context}') },
+            { id: 'talker', command: agentCommand('chatty', '--every', '50', '--for', '30000', '--pid', join(dir, 'talker.pid')) },
+            { id: 'failing', command: agentCommand('fail', '--code', '2', '--stderr', 'no such file') }
+          ]
+        }
+      }
+    ], { timing: HANDOFF_TIMING })
+    caller = mesh.members[0]
   })
   afterAll(async () => {
-    await api?.close()
     await mesh?.stop()
+    await removeTempDirs()
     await rm(dir, { recursive: true, force: true })
   })
 
-  async function post (path: string, body: unknown, token = tokens.adminToken, signal?: AbortSignal): Promise<Response> {
-    return await fetch(`http://127.0.0.1:${api.port}${path}`, {
+  async function post (path: string, body: unknown, token = caller.tokens.adminToken, signal?: AbortSignal): Promise<Response> {
+    return await fetch(`http://127.0.0.1:${caller.api.port}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -62,7 +63,7 @@ describe('handoff and send over the node\'s HTTP API', () => {
   })
 
   it('answers HTTP errors for what fails before a node is chosen', async () => {
-    expect((await post('/clawmatrix/handoff', { target: 'coder', task: 'x' }, tokens.apiToken)).status).toBe(401)
+    expect((await post('/clawmatrix/handoff', { target: 'coder', task: 'x' }, caller.tokens.apiToken)).status).toBe(401)
     const unknown = await post('/clawmatrix/handoff', { target: 'designer', task: 'draw' })
     expect(unknown.status).toBe(404)
     const body = await unknown.json() as { error: Record<string, unknown> }
@@ -79,7 +80,7 @@ describe('handoff and send over the node\'s HTTP API', () => {
 
   it('cancels the remote run when the HTTP client goes away', async () => {
     const client = new AbortController()
-    const res = await post('/clawmatrix/handoff', { target: 'talker', task: 'go on' }, tokens.adminToken, client.signal)
+    const res = await post('/clawmatrix/handoff', { target: 'talker', task: 'go on' }, caller.tokens.adminToken, client.signal)
     const reader = res.body!.getReader()
     await reader.read()
     const [pid] = await pidsIn(join(dir, 'talker.pid'))
@@ -90,9 +91,11 @@ describe('handoff and send over the node\'s HTTP API', () => {
   it('delivers a message and answers the acknowledgement', async () => {
     const res = await post('/clawmatrix/send', { target: 'coder', message: 'hello' })
     expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ accepted: true, nodeId: 'office', agent: 'coder', deliveryId: expect.any(String) })
+    const ack = await res.json() as { deliveryId: string }
+    expect(ack).toMatchObject({ accepted: true, nodeId: 'office', agent: 'coder', deliveryId: expect.any(String) })
+    expect(await deliveryLog(mesh.members[1], 'coder', ack.deliveryId)).toMatch(/\nhello\n\n$/)
     const unknown = await post('/clawmatrix/send', { target: 'nobody', message: 'hello' })
     expect(unknown.status).toBe(404)
-    expect((await post('/clawmatrix/send', { target: 'coder', message: 'x' }, tokens.apiToken)).status).toBe(401)
+    expect((await post('/clawmatrix/send', { target: 'coder', message: 'x' }, caller.tokens.apiToken)).status).toBe(401)
   })
 })

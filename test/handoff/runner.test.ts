@@ -8,8 +8,8 @@ import { ProcessAgentRunner } from '../../src/standalone/process-agent-runner.js
 import { collect } from './fixtures.js'
 import type { AgentRunEvent } from '../../src/host/ports.js'
 
-const DEMO_AGENT = fileURLToPath(new URL('../../src/demo/demo-agent.ts', import.meta.url))
-const TS_REGISTER = fileURLToPath(new URL('./ts-register.mjs', import.meta.url))
+/** built by `npm test` before the tests run */
+const DEMO_AGENT = fileURLToPath(new URL('../../dist/src/demo/demo-agent.js', import.meta.url))
 
 /** a Node one-liner as an agent command */
 const script = (code: string, ...args: string[]): string[] => [process.execPath, '-e', code, '--', ...args]
@@ -28,7 +28,7 @@ describe('the standalone process runner', () => {
         { id: 'quiet-fail', command: script('process.exit(7)') },
         { id: 'signalled', command: script('process.kill(process.pid, "SIGKILL")') },
         { id: 'args', command: script('process.stdout.write(JSON.stringify(process.argv.slice(1)))', '{task}', 'x{agent}y{session}z', '{context}') },
-        { id: 'demo', command: [process.execPath, '--experimental-transform-types', '--no-warnings', '--import', TS_REGISTER, DEMO_AGENT, '--', '{task}'] },
+        { id: 'demo', command: [process.execPath, DEMO_AGENT, '--', '{task}'] },
         { id: 'none' }
       ]
     })

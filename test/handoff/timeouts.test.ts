@@ -2,23 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HandoffError, handoffThroughMesh } from '../../src/handoff/index.js'
-import { startAgentMesh } from './agent-mesh.js'
-import { agentCommand, collect, isRunning, pidsIn, runsLog, waitUntilGone } from './fixtures.js'
-import type { HandoffEvent } from '../../src/handoff/index.js'
-
-async function failure (events: AsyncIterable<HandoffEvent>): Promise<HandoffError> {
-  try {
-    await collect(events)
-  } catch (err) {
-    expect(err).toBeInstanceOf(HandoffError)
-    return err as HandoffError
-  }
-  throw new Error('the handoff did not fail')
-}
+import { removeTempDirs, startHubMesh } from '../helpers/mesh.js'
+import { agentCommand, collect, failure, HANDOFF_TIMING, isRunning, pidsIn, runsLog, waitUntilGone } from './fixtures.js'
+import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
 
 describe('handoff: idle timeouts', () => {
-  let mesh: Awaited<ReturnType<typeof startAgentMesh>>
+  let mesh: TestHubMesh
+  let caller: TestNode
   let dir: string
 
   beforeAll(async () => {
@@ -27,26 +17,31 @@ describe('handoff: idle timeouts', () => {
       id: 'worker',
       command: agentCommand('once-silent', '--state', join(dir, 'worker.state'), '--runs', join(dir, 'worker-runs.log'), '--late', 'LATE OUTPUT')
     }
-    mesh = await startAgentMesh([
+    mesh = await startHubMesh([
+      { config: { nodeId: 'caller' } },
       {
-        nodeId: 'one',
-        agents: [
-          { id: 'mute', command: agentCommand('silent', '--pid', join(dir, 'mute.pid')) },
-          { id: 'talker', command: agentCommand('chatty', '--every', '100', '--for', '4000') },
-          worker
-        ]
+        config: {
+          nodeId: 'one',
+          agents: [
+            { id: 'mute', command: agentCommand('silent', '--pid', join(dir, 'mute.pid')) },
+            { id: 'talker', command: agentCommand('chatty', '--every', '100', '--for', '4000') },
+            worker
+          ]
+        }
       },
-      { nodeId: 'two', agents: [worker] },
-      { nodeId: 'strict', settings: { handoffTimeout: 400 }, agents: [{ id: 'hushed', command: agentCommand('silent', '--pid', join(dir, 'hushed.pid')) }] }
-    ])
+      { config: { nodeId: 'two', agents: [worker] } },
+      { config: { nodeId: 'strict', handoffTimeout: 400, agents: [{ id: 'hushed', command: agentCommand('silent', '--pid', join(dir, 'hushed.pid')) }] } }
+    ], { timing: HANDOFF_TIMING })
+    caller = mesh.members[0]
   })
   afterAll(async () => {
     await mesh?.stop()
+    await removeTempDirs()
     await rm(dir, { recursive: true, force: true })
   })
 
   it('gives up on a child silent for longer than the timeout and kills it', async () => {
-    const err = await failure(handoffThroughMesh(mesh.caller, 'mute', 'say something', { timeoutMs: 700 }))
+    const err = await failure(caller.handoff('mute', 'say something', { timeoutMs: 700 }))
     expect(err.code).toBe('timeout')
     expect(err.message).toMatch(/^Handoff to "mute" timed out on node "one", and no other node offers it: .*sent nothing for 700 ms/)
     const [pid] = await pidsIn(join(dir, 'mute.pid'))
@@ -56,14 +51,14 @@ describe('handoff: idle timeouts', () => {
 
   it('keeps a child that prints for longer than the timeout', async () => {
     // the child runs for 4 s by its own clock: much longer than the timeout, which allows for a slow start
-    const events = await collect(handoffThroughMesh(mesh.caller, 'talker', 'keep going', { timeoutMs: 1500 }))
+    const events = await collect(caller.handoff('talker', 'keep going', { timeoutMs: 1500 }))
     const last = events.at(-1)
     expect(last).toMatchObject({ type: 'result', result: { success: true } })
     expect(last?.type === 'result' && last.result.result).toMatch(/^tick 0\n(tick \d+\n)*done\n$/)
   })
 
   it('ends a run on the serving node\'s own idle limit, which is shorter than the caller\'s', async () => {
-    const err = await failure(handoffThroughMesh(mesh.caller, 'hushed', 'psst', { timeoutMs: 20_000 }))
+    const err = await failure(caller.handoff('hushed', 'psst', { timeoutMs: 20_000 }))
     expect(err.code).toBe('timeout')
     expect(err.message).toMatch(/agent "hushed" on node "strict" sent nothing for 400 ms/)
     const [pid] = await pidsIn(join(dir, 'hushed.pid'))
@@ -71,7 +66,7 @@ describe('handoff: idle timeouts', () => {
   })
 
   it('after a timeout, cancels the run, waits for it to end, and starts over on a different node', async () => {
-    const events = await collect(handoffThroughMesh(mesh.caller, 'worker', 'do it', { timeoutMs: 2000 }))
+    const events = await collect(caller.handoff('worker', 'do it', { timeoutMs: 2000 }))
     const starts = events.filter(e => e.type === 'start')
     expect(starts).toHaveLength(2)
     expect(new Set(starts.map(s => s.type === 'start' && s.nodeId)).size).toBe(2)

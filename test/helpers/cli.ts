@@ -14,23 +14,37 @@ export interface CliResult {
   stderr: string
 }
 
+export interface CliRunOptions {
+  input?: string
+  env?: NodeJS.ProcessEnv
+  timeoutMs?: number
+}
+
 /** Run one CLI command to completion (bounded) */
-export async function runCli (args: string[], options: { input?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<CliResult> {
+export async function runCli (args: string[], options: CliRunOptions = {}): Promise<CliResult> {
+  const { stdout, ...rest } = await runCliBytes(args, options)
+  return { ...rest, stdout: stdout.toString('utf8') }
+}
+
+/** runCli, with stdout exactly as the command wrote it */
+export async function runCliBytes (args: string[], options: CliRunOptions = {}): Promise<Omit<CliResult, 'stdout'> & { stdout: Buffer }> {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
-  let stdout = ''
+  const stdout: Buffer[] = []
   let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+  child.stdout.on('data', (chunk: Buffer) => { stdout.push(chunk) })
   child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
   child.stdin.end(options.input ?? '')
   const timer = setTimeout(() => { child.kill('SIGKILL') }, options.timeoutMs ?? 20_000)
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
   clearTimeout(timer)
-  return { code, stdout, stderr }
+  return { code, stdout: Buffer.concat(stdout), stderr }
 }
 
 export interface CliNode {
   child: ChildProcess
   configFile: string
+  /** the folder holding the config file and, unless the config names another, the dataDir */
+  dir: string
   peerId: string
   nodeId: string
   /** `ws://` multiaddr others dial (listening nodes) */
@@ -38,6 +52,8 @@ export interface CliNode {
   output(): string
   /** SIGTERM and wait for exit */
   stop(): Promise<number | null>
+  /** SIGKILL: the node dies without a word to anyone; resolves once it has exited */
+  kill(): Promise<void>
 }
 
 export async function writeConfig (config: ConfigInput, dir?: string): Promise<string> {
@@ -49,14 +65,18 @@ export async function writeConfig (config: ConfigInput, dir?: string): Promise<s
 
 /** `clawmatrix start` in a child process; resolves once it printed its identity */
 export async function startCliNode (config: ConfigInput, env: NodeJS.ProcessEnv = {}): Promise<CliNode> {
-  const configFile = await writeConfig(config)
+  const dir = await mkdtemp(join(tmpdir(), 'cm-cli-'))
+  const configFile = await writeConfig(config, dir)
   const child = spawn(process.execPath, [CLI, 'start', '--config', configFile], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d })
   child.stderr.setEncoding('utf8').on('data', (d: string) => { out += d })
   const exited = new Promise<number | null>(resolve => child.on('close', resolve))
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`node did not start:\n${out}`)) }, 20_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`node did not start:\n${out}`))
+    }, 20_000)
     const check = (): void => {
       if (/^API: /m.test(out)) {
         clearTimeout(timer)
@@ -72,6 +92,7 @@ export async function startCliNode (config: ConfigInput, env: NodeJS.ProcessEnv 
   return {
     child,
     configFile,
+    dir,
     peerId,
     nodeId,
     ...(dialAddr != null ? { dialAddr } : {}),
@@ -79,6 +100,10 @@ export async function startCliNode (config: ConfigInput, env: NodeJS.ProcessEnv 
     stop: async () => {
       if (child.exitCode == null && child.signalCode == null) child.kill('SIGTERM')
       return await exited
+    },
+    kill: async () => {
+      if (child.exitCode == null && child.signalCode == null) child.kill('SIGKILL')
+      await exited
     }
   }
 }

@@ -52,22 +52,61 @@ export interface TestMesh {
  * the hub's relay. Resolves once all three hold each other's records and a ↔ b is connected.
  */
 export async function startMesh (configs: { hub?: ConfigInput, a?: ConfigInput, b?: ConfigInput } = {}, options: ClawMatrixOptions = {}): Promise<TestMesh> {
-  const hub = await startNode({ nodeId: 'hub', listen: true, ...configs.hub }, options)
-  const peers = [{ nodeId: 'hub', url: hub.dialAddr }]
-  const [a, b] = await Promise.all([
-    startNode({ nodeId: 'a', peers, ...configs.a }, options),
-    startNode({ nodeId: 'b', peers, ...configs.b }, options)
-  ])
-  const mesh = { hub, a, b, stop: async () => { await Promise.all([hub, a, b].map(async n => { await n.stop().catch(() => {}) })) } }
+  const { hub, members: [a, b], stop } = await startHubMesh([
+    { config: { nodeId: 'a', ...configs.a } },
+    { config: { nodeId: 'b', ...configs.b } }
+  ], { ...options, ...(configs.hub != null ? { hub: configs.hub } : {}) })
+  return { hub, a, b, stop }
+}
+
+export interface HubMember {
+  config: ConfigInput
+  /** merged over the options every node gets */
+  options?: ClawMatrixOptions & { dataDir?: string }
+}
+
+export interface TestHubMesh {
+  hub: TestNode
+  /** in the order given */
+  members: TestNode[]
+  stop(): Promise<void>
+}
+
+/** Resolves once `node` holds an open connection to every node named */
+export async function waitUntilConnected (node: ClawMatrixNode, nodeIds: string[], timeoutMs = 20_000): Promise<void> {
+  await waitFor(`${node.nodeId} to be connected to ${nodeIds.join(', ')}`, () => {
+    const connected = new Set(node.peers().filter(p => p.connected).map(p => p.nodeId))
+    return nodeIds.every(id => connected.has(id))
+  }, timeoutMs)
+}
+
+/**
+ * A listening hub (node id "hub" unless `options.hub` says otherwise) and members that only dial
+ * out to it, so that members reach each other only through the hub's relay. Resolves once every
+ * node is connected to every other one.
+ */
+export async function startHubMesh (members: HubMember[], options: ClawMatrixOptions & { hub?: ConfigInput } = {}): Promise<TestHubMesh> {
+  const { hub: hubConfig, ...shared } = options
+  const hub = await startNode({ nodeId: 'hub', listen: true, ...hubConfig }, shared)
+  const peers = [{ nodeId: hub.nodeId, url: hub.dialAddr }]
+  const started = await Promise.allSettled(members.map(async m => await startNode({ peers, ...m.config }, {
+    ...shared,
+    ...m.options,
+    ...(shared.timing != null || m.options?.timing != null ? { timing: { ...shared.timing, ...m.options?.timing } } : {})
+  })))
+  const nodes = [hub, ...started.flatMap(s => s.status === 'fulfilled' ? [s.value] : [])]
+  const stop = async (): Promise<void> => { await Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) })) }
   try {
-    await waitFor('a and b to reach each other', () =>
-      a.peers().some(p => p.nodeId === 'b' && p.connected) && b.peers().some(p => p.nodeId === 'a' && p.connected) &&
-      hub.peers().filter(p => p.connected).length === 2)
+    const failed = started.find(s => s.status === 'rejected')
+    if (failed != null) throw failed.reason
+    await Promise.all(nodes.map(async node => {
+      await waitUntilConnected(node, nodes.filter(n => n !== node).map(n => n.nodeId))
+    }))
   } catch (err) {
-    await mesh.stop()
+    await stop()
     throw err
   }
-  return mesh
+  return { hub, members: nodes.slice(1), stop }
 }
 
 export async function removeTempDirs (): Promise<void> {

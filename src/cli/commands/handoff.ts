@@ -1,10 +1,12 @@
 import { once } from 'node:events'
 import { InvalidArgumentError } from 'commander'
+import { MAX_RESULT_BYTES } from '../../handoff/constants.js'
 import { apiClientFromOptions, remoteErrorFrom, reportRemoteError } from '../api-client.js'
+import { readNdjson } from '../ndjson.js'
 import type { Command } from 'commander'
 
-/** Longest NDJSON line accepted from the node (a result carries at most a few MiB) */
-const MAX_LINE_BYTES = 16 * 1024 * 1024
+/** Longest NDJSON line accepted from the node: a whole result, which JSON escaping may make six times longer */
+const MAX_LINE_BYTES = 6 * MAX_RESULT_BYTES + 64 * 1024
 
 interface HandoffLine {
   type: string
@@ -21,23 +23,6 @@ export function parseTimeout (value: string): number {
   const ms = Number(value)
   if (!Number.isInteger(ms) || ms <= 0) throw new InvalidArgumentError('must be a positive whole number of ms')
   return ms
-}
-
-/** The lines of an NDJSON body, as they arrive */
-async function * ndjsonLines (body: AsyncIterable<Uint8Array>): AsyncGenerator<HandoffLine> {
-  const decoder = new TextDecoder()
-  let pending = ''
-  for await (const chunk of body) {
-    pending += decoder.decode(chunk, { stream: true })
-    let end: number
-    while ((end = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, end)
-      pending = pending.slice(end + 1)
-      if (line.trim() !== '') yield JSON.parse(line)
-    }
-    if (pending.length > MAX_LINE_BYTES) throw new Error(`the node sent a line longer than ${MAX_LINE_BYTES} bytes`)
-  }
-  if (pending.trim() !== '') yield JSON.parse(pending)
 }
 
 async function writeOut (text: string): Promise<void> {
@@ -69,7 +54,7 @@ export function registerHandoffCommand (program: Command): void {
           reportRemoteError(err.code, err.message)
           return
         }
-        for await (const line of ndjsonLines(res.body)) {
+        for await (const line of readNdjson<HandoffLine>(res, { maxLineBytes: MAX_LINE_BYTES })) {
           if (line.type === 'delta') {
             await writeOut(line.text ?? '')
           } else if (line.type === 'retry') {

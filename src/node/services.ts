@@ -1,0 +1,55 @@
+import { capabilities } from '../capabilities/index.js'
+import { handoffInitFromConfig, handoffService } from '../handoff/index.js'
+import { meshBaseServices } from '../mesh/libp2p-options.js'
+import { modelService } from '../model/index.js'
+import { standaloneToolExecutor } from '../standalone/tools/index.js'
+import { toolService } from '../tool/index.js'
+import type { LocalCapabilities } from '../capabilities/index.js'
+import type { ClawMatrixConfig } from '../config/resolve.js'
+import type { AgentRunner, ToolExecutor } from '../host/ports.js'
+import type { ModelServiceInit } from '../model/index.js'
+import type { MeshTiming } from './clawmatrix.js'
+import type { CapabilitiesService } from '../capabilities/index.js'
+import type { HandoffService } from '../handoff/index.js'
+import type { ModelService } from '../model/index.js'
+import type { ToolService } from '../tool/index.js'
+import type { PeerId, ServiceMap } from '@libp2p/interface'
+import type { ServiceFactoryMap } from 'libp2p'
+
+export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, handoff: HandoffService, tool: ToolService, model: ModelService }
+
+export interface NodeServicesInit {
+  config: ClawMatrixConfig
+  timing: MeshTiming
+  modelInit: ModelServiceInit
+  agentRunner: AgentRunner
+  toolExecutor?: ToolExecutor
+  /** what this node announces, read at each announcement */
+  local: () => LocalCapabilities
+  /** the node id a peer announced, for the tool audit log */
+  nodeIdOf: (peerId: PeerId) => string | undefined
+}
+
+/**
+ * Every libp2p service a ClawMatrix node runs: the base stack, the capability records, one per
+ * plane. (The cast: libp2p types each factory's components loosely; ours name what they use.)
+ */
+export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMatrixServices> {
+  const { config, timing } = init
+  return {
+    ...meshBaseServices({ listen: config.listen }),
+    capabilities: capabilities({
+      local: init.local,
+      ...(config.members != null ? { members: config.members } : {}),
+      announceIntervalMs: timing.announceIntervalMs,
+      recordTtlMs: timing.recordTtlMs
+    }),
+    model: modelService(init.modelInit),
+    handoff: handoffService(handoffInitFromConfig(config, init.agentRunner)),
+    tool: toolService({
+      config,
+      executor: init.toolExecutor ?? standaloneToolExecutor({ maxOutputBytes: config.toolProxy.maxOutputBytes }),
+      nodeIdOf: init.nodeIdOf
+    })
+  } as unknown as ServiceFactoryMap<ClawMatrixServices>
+}
