@@ -5,12 +5,11 @@ import { createRequire } from 'node:module'
  * one memory shared by every connection while each cipher keeps its own, possibly stale, view of
  * it. An update larger than that view grows the memory by the difference to the stale length, so
  * with several connections and megabyte-sized writes the memory soon passes its 64 MiB maximum and
- * the process dies with an uncaught `WebAssembly.Memory.grow()` error. Growing the memory once,
- * before any connection exists, and feeding the cipher in slices that always fit means it never
- * grows again. The keystream continues across slices, so the bytes are the same.
+ * the process dies with an uncaught `WebAssembly.Memory.grow()` error. Feeding the cipher in slices
+ * that fit the memory it starts with (640 KiB) means it never grows. The keystream continues
+ * across slices, so the bytes are the same.
  */
 export const XSALSA20_SLICE_BYTES = 256 * 1024
-const PREGROW_BYTES = 2 * 1024 * 1024
 
 interface XSalsa20Cipher {
   update(input: Uint8Array, output?: Uint8Array): Uint8Array
@@ -32,6 +31,4 @@ export function guardXSalsa20 (): void {
     }
     return out
   }
-  // one large update through a throw-away cipher grows the shared memory once, up front
-  update.call(XSalsa20(new Uint8Array(24), new Uint8Array(32)), new Uint8Array(PREGROW_BYTES))
 }
