@@ -1,0 +1,285 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from './helpers/commands.js'
+import { gatewayConfig, NON_OPENAI_PROVIDER, USERS_OWN_PROVIDER } from './helpers/configs.js'
+import { answerFor, FAKE_API_KEY, FAKE_MODEL, FAKE_PROVIDER, fakeProviderConfig, markersIn, startFakeModel } from './helpers/fake-model.js'
+import { Gateway } from './helpers/gateway.js'
+import { completion, measureLatency } from './helpers/latency.js'
+import { freeGatewayPort, freePort, GATEWAY_PORT_SPAN } from './helpers/ports.js'
+import { installOpenClaw, packPlugin } from './helpers/setup.js'
+import type { FakeUpstream } from './helpers/fake-model.js'
+import type { CommandResult } from './helpers/commands.js'
+
+const SECRET = 'e2e-cluster-secret-0123456789'
+const MESH_TIMEOUT_MS = 180_000
+/** raw model calls are cheap: more samples for a steadier median */
+const RAW_SAMPLES = 20
+/** what OpenClaw itself leaves in /tmp whatever TMPDIR says */
+const OPENCLAW_TMP_LEFTOVERS = ['/tmp/openclaw', `/tmp/openclaw-state-locks-${process.getuid?.() ?? 0}`]
+
+const started = Date.now()
+function progress (message: string): void {
+  console.log(`[openclaw e2e +${Math.round((Date.now() - started) / 1000)} s] ${message}`)
+}
+
+function peerNamed (status: any, nodeId: string): any {
+  return (status?.peers ?? []).find((peer: any) => peer.nodeId === nodeId)
+}
+
+describe('the packed plugin on two real OpenClaw gateways', () => {
+  let workDir: string
+  let fake: FakeUpstream
+  let alpha: Gateway
+  let beta: Gateway
+  let statusBeforeStart: CommandResult
+  let alphaProxyPort: number
+  let betaProxyPort: number
+  const timings: Record<string, number | string> = {}
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'clawmatrix-openclaw-e2e-'))
+    progress('installing openclaw')
+    const install = await installOpenClaw()
+    progress('packing the plugin')
+    timings['openclaw install'] = install.reused ? `${install.ms} ms (already installed)` : `${install.ms} ms`
+    const packed = await packPlugin(workDir)
+    timings['npm pack (with build)'] = packed.ms
+    fake = await startFakeModel()
+
+    const alphaPort = await freeGatewayPort([])
+    const betaPort = await freeGatewayPort([[alphaPort, alphaPort + GATEWAY_PORT_SPAN]])
+    const taken: Array<[number, number]> = [[alphaPort, alphaPort + GATEWAY_PORT_SPAN], [betaPort, betaPort + GATEWAY_PORT_SPAN]]
+    const meshPort = await freePort(taken)
+    alphaProxyPort = await freePort([...taken, [meshPort, meshPort]])
+    betaProxyPort = await freePort([...taken, [meshPort, meshPort], [alphaProxyPort, alphaProxyPort]])
+
+    const npmCache = join(workDir, 'npm-cache')
+    alpha = new Gateway({ name: 'alpha', dir: join(workDir, 'alpha'), npmCache, port: alphaPort, openclawBin: install.bin })
+    beta = new Gateway({ name: 'beta', dir: join(workDir, 'beta'), npmCache, port: betaPort, openclawBin: install.bin })
+    await alpha.writeConfig(gatewayConfig(alpha, {
+      models: { mode: 'merge', providers: { [FAKE_PROVIDER]: fakeProviderConfig(fake.baseUrl), messages: NON_OPENAI_PROVIDER } },
+      agents: { defaults: { model: { primary: `${FAKE_PROVIDER}/${FAKE_MODEL}` } } }
+    }))
+    await beta.writeConfig(gatewayConfig(beta, {
+      models: { mode: 'merge', providers: { clawmatrix: USERS_OWN_PROVIDER } },
+      // beta's own agent thinks with the model alpha shares
+      agents: { defaults: { model: { primary: `alpha/${FAKE_MODEL}` } } }
+    }))
+
+    progress('installing the plugin on both gateways')
+    // one after the other: the second install finds the dependencies in the shared npm cache
+    for (const gateway of [alpha, beta]) {
+      const installed = await gateway.cliOk(['plugins', 'install', packed.tarball, '--force', '--accept-capabilities'])
+      timings[`plugins install on ${gateway.name}`] = installed.ms
+    }
+
+    await alpha.editConfig(config => {
+      config.plugins.entries.clawmatrix.config = {
+        nodeId: 'alpha',
+        secret: SECRET,
+        listen: true,
+        listenHost: '127.0.0.1',
+        listenPort: meshPort,
+        proxyPort: alphaProxyPort,
+        tags: ['hub'],
+        models: [
+          { id: FAKE_MODEL, provider: FAKE_PROVIDER, description: 'the fake model behind alpha' },
+          { id: 'messages-model', provider: 'messages' }
+        ],
+        agents: [{ id: 'main', description: 'alpha\'s default agent', tags: ['e2e'] }],
+        toolProxy: { enabled: true, allow: ['exec', 'read', 'write'] }
+      }
+    })
+    await beta.editConfig(config => {
+      config.plugins.entries.clawmatrix.config = {
+        nodeId: 'beta',
+        secret: SECRET,
+        peers: [{ nodeId: 'alpha', url: `ws://127.0.0.1:${meshPort}` }],
+        proxyPort: betaProxyPort,
+        agents: [{ id: 'main', description: 'beta\'s default agent' }],
+        proxyModels: [{ id: FAKE_MODEL, nodeId: 'alpha' }, { id: FAKE_MODEL }]
+      }
+    })
+
+    progress('starting the gateways')
+    const alphaStarted = alpha.start()
+    statusBeforeStart = await beta.cli(['clawmatrix', 'status'])
+    await Promise.all([alphaStarted, beta.start()])
+
+    progress('waiting for the mesh')
+    await waitFor('beta to see alpha connected, serving the fake model', async () => {
+      const peer = peerNamed(await beta.call('clawmatrix.status'), 'alpha')
+      return peer?.connected === true && peer.models.some((m: any) => m.id === FAKE_MODEL && m.available === true) ? peer : undefined
+    }, { timeoutMs: MESH_TIMEOUT_MS, intervalMs: 1000 })
+    progress('mesh up')
+  })
+
+  afterAll(async () => {
+    for (const gateway of [alpha, beta]) {
+      if (gateway != null) console.log(`${gateway.name}'s clawmatrix log lines:\n${(await gateway.logLines(/clawmatrix|cluster_|tool execution|retire/, 80)).filter(line => !line.includes('res \u2713')).join('\n')}`)
+    }
+    await Promise.allSettled([alpha?.stop(), beta?.stop()])
+    await fake?.close()
+    // a stopped gateway's helpers can still be finishing writes for a moment: retry
+    if (workDir != null) await rm(workDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 })
+    for (const leftover of OPENCLAW_TMP_LEFTOVERS) await rm(leftover, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 })
+    console.log('install and start-up times:', timings)
+  })
+
+  it('says the gateway cannot be reached while it is not running', () => {
+    expect(statusBeforeStart.stdout).toContain('Could not reach gateway. Is it running?')
+    expect(statusBeforeStart.code).not.toBe(0)
+  })
+
+  it('lists alpha as connected in beta\'s clawmatrix.status', async () => {
+    const status = await beta.call('clawmatrix.status')
+    expect(status.nodeId).toBe('beta')
+    const peer = peerNamed(status, 'alpha')
+    expect(peer).toMatchObject({ connected: true, standing: 'ok', tags: ['hub'], toolProxy: true })
+    expect(peer.agents.map((a: any) => a.id)).toContain('main')
+    const peers = await beta.call('clawmatrix.peers')
+    expect(peers.map((p: any) => p.nodeId)).toContain('alpha')
+  })
+
+  it('answers an agent turn on beta with model alpha/fake-model from the fake model behind alpha', async () => {
+    await waitFor('beta\'s provider "alpha" in openclaw.json', async () => (await beta.readConfig()).models?.providers?.alpha, { timeoutMs: 60_000 })
+    const owned = JSON.parse(await readFile(join(beta.stateDir, 'clawmatrix', 'openclaw-providers.json'), 'utf8'))
+    expect(owned.providers).toContain('alpha')
+
+    const marker = 'MARK-chat1'
+    const answer = await waitFor('a chat answer through the mesh', async () => {
+      const reply = await beta.chat(`alpha/${FAKE_MODEL}`, `Say something about ${marker}`)
+      return reply.status === 200 ? reply.body : undefined
+    }, { timeoutMs: 90_000, intervalMs: 2000 })
+    expect(answer.choices[0].message.content).toContain(answerFor(marker))
+
+    const served = fake.requests.filter(request => markersIn(request).includes(marker))
+    expect(served.length).toBeGreaterThan(0)
+    // only alpha holds this key: the request went beta -> mesh -> alpha's provider config -> fake model
+    expect(served.at(-1)?.headers.authorization).toBe(`Bearer ${FAKE_API_KEY}`)
+    expect(served.at(-1)?.body.model).toBe(FAKE_MODEL)
+  })
+
+  it('never overwrites a provider it did not create, and says so in the log', async () => {
+    const providers = (await beta.readConfig()).models.providers
+    expect(providers.clawmatrix).toEqual(USERS_OWN_PROVIDER)
+    const owned = JSON.parse(await readFile(join(beta.stateDir, 'clawmatrix', 'openclaw-providers.json'), 'utf8'))
+    expect(owned.providers).toEqual(['alpha'])
+    expect((await beta.logLines('models.providers.clawmatrix exists')).length).toBeGreaterThan(0)
+  })
+
+  it('answers 501 naming the api for a shared model whose provider is not OpenAI-compatible', async () => {
+    const token = (await readFile(join(beta.stateDir, 'clawmatrix', 'api-token'), 'utf8')).trim()
+    const res = await fetch(`http://127.0.0.1:${betaProxyPort}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'alpha/messages-model', messages: [{ role: 'user', content: 'hi' }] }),
+      signal: AbortSignal.timeout(60_000)
+    })
+    const body: any = await res.json()
+    expect(res.status).toBe(501)
+    expect(body.error.message).toContain('anthropic-messages')
+  })
+
+  it('runs cluster_exec from beta on alpha and returns its output', async () => {
+    const result = await beta.invokeTool('cluster_exec', { node: 'alpha', command: 'echo "MARK-exec on $HOME"' })
+    const text = result.content.map((part: any) => part.text).join('')
+    expect(text).toContain(`MARK-exec on ${alpha.home}`)
+    expect(text.split('MARK-exec')).toHaveLength(2)
+    expect(result.details).toMatchObject({ nodeId: 'alpha', exitCode: 0 })
+  })
+
+  it('waits for a cluster_exec that outlasts OpenClaw\'s 10 s backgrounding, and gets all its output', async () => {
+    const result = await beta.invokeTool('cluster_exec', { node: 'alpha', command: 'echo MARK-long-start; sleep 11; echo MARK-long-end; exit 3', timeout: 60 })
+    const text = result.content.map((part: any) => part.text).join('')
+    expect(text).toContain('MARK-long-start')
+    expect(text).toContain('MARK-long-end')
+    expect(result.details).toMatchObject({ nodeId: 'alpha', exitCode: 3 })
+  })
+
+  it('returns alpha\'s agent reply from cluster_handoff', async () => {
+    const marker = 'MARK-handoff1'
+    const result = await beta.invokeTool('cluster_handoff', { target: 'main', task: `Handle ${marker} please` })
+    const text = result.content.map((part: any) => part.text).join('')
+    expect(text).toContain(answerFor(marker))
+    expect(result.details).toMatchObject({ nodeId: 'alpha', agent: 'main' })
+    const asked = fake.requests.filter(request => markersIn(request).includes(marker))
+    expect(asked.at(-1)?.headers.authorization).toBe(`Bearer ${FAKE_API_KEY}`)
+  })
+
+  it('acknowledges cluster_send, and alpha\'s agent gets the message', async () => {
+    const marker = 'MARK-send1'
+    // a send that fails never reached an agent (it fails only when no stream could be opened), so a
+    // caller may try again; a gateway busy with its own work can miss the 5 s stream deadline
+    const failures: string[] = []
+    const result = await waitFor<any>('cluster_send to be acknowledged', async () => {
+      try {
+        return await beta.invokeTool('cluster_send', { target: 'main', message: `A note: ${marker}` })
+      } catch (err: any) {
+        failures.push(`${new Date().toISOString()} ${String(err.message)}; beta sees alpha as ${JSON.stringify(peerNamed(await beta.call('clawmatrix.status'), 'alpha'))}`)
+        return undefined
+      }
+    }, { timeoutMs: 90_000, intervalMs: 2000 })
+    if (failures.length > 0) console.log(`cluster_send needed ${failures.length + 1} tries:\n${failures.join('\n')}`)
+    expect(result.details).toMatchObject({ accepted: true, nodeId: 'alpha', agent: 'main' })
+    await waitFor('alpha\'s agent to take the message to its model', async () =>
+      fake.requests.some(request => markersIn(request).includes(marker)) ? true : undefined, { timeoutMs: 60_000 })
+  })
+
+  it('hands a task from alpha to beta\'s agent, which answers with the model it uses through the mesh', async () => {
+    const marker = 'MARK-reverse1'
+    const result = await alpha.invokeTool('cluster_handoff', { target: 'beta', task: `Reverse ${marker}` })
+    const text = result.content.map((part: any) => part.text).join('')
+    expect(text).toContain(answerFor(marker))
+    expect(result.details).toMatchObject({ nodeId: 'beta', agent: 'main' })
+  })
+
+  it('prints alpha in `openclaw clawmatrix status` on beta', async () => {
+    const result = await beta.cliOk(['clawmatrix', 'status'])
+    expect(result.stdout).toMatch(/Node:\s+beta/)
+    expect(result.stdout).toContain('alpha')
+  })
+
+  it('measures a model call through the mesh against the same call on alpha alone', async () => {
+    const meshed = await measureLatency(async i => {
+      const reply = await beta.chat(`alpha/${FAKE_MODEL}`, `latency MARK-meshed${i}`)
+      expect(reply.status).toBe(200)
+    })
+    const local = await measureLatency(async i => {
+      const reply = await alpha.chat(`${FAKE_PROVIDER}/${FAKE_MODEL}`, `latency MARK-local${i}`)
+      expect(reply.status).toBe(200)
+    })
+    console.log(`agent turn latency, median of ${meshed.samples.length}: beta -> mesh -> alpha ${meshed.medianMs} ms; alpha alone ${local.medianMs} ms; mesh adds ${meshed.medianMs - local.medianMs} ms`)
+
+    // the same model call without the agent turn around it: the nodes' own proxies, and the model itself
+    const token = async (gateway: Gateway): Promise<string> => (await readFile(join(gateway.stateDir, 'clawmatrix', 'api-token'), 'utf8')).trim()
+    const [betaToken, alphaToken] = await Promise.all([token(beta), token(alpha)])
+    const viaMesh = await measureLatency(async i => { await completion(`http://127.0.0.1:${betaProxyPort}/v1`, betaToken, `alpha/${FAKE_MODEL}`, `raw MARK-rawmesh${i}`) }, RAW_SAMPLES)
+    const onAlpha = await measureLatency(async i => { await completion(`http://127.0.0.1:${alphaProxyPort}/v1`, alphaToken, FAKE_MODEL, `raw MARK-rawlocal${i}`) }, RAW_SAMPLES)
+    const direct = await measureLatency(async i => { await completion(fake.baseUrl, FAKE_API_KEY, FAKE_MODEL, `raw MARK-direct${i}`) }, RAW_SAMPLES)
+    console.log(`raw model call, median: beta's proxy -> mesh -> alpha ${viaMesh.medianMs} ms; alpha's proxy ${onAlpha.medianMs} ms; the model directly ${direct.medianMs} ms`)
+    Object.assign(timings, {
+      'agent turn via mesh (median ms)': meshed.medianMs,
+      'agent turn on alpha alone (median ms)': local.medianMs,
+      'raw call via beta proxy + mesh (median ms)': viaMesh.medianMs,
+      'raw call via alpha proxy (median ms)': onAlpha.medianMs,
+      'raw call to the model (median ms)': direct.medianMs
+    })
+  })
+
+  it('restarts alpha\'s node on a config change, on the same ports (the old node released them)', async () => {
+    await alpha.cliOk(['config', 'set', 'plugins.entries.clawmatrix.config.tags', '["hub","restarted"]', '--strict-json'])
+    const status = await waitFor('alpha\'s node to come back with the new tag', async () => {
+      const own = await alpha.call('clawmatrix.status')
+      return own.tags?.includes('restarted') === true ? own : undefined
+    }, { timeoutMs: MESH_TIMEOUT_MS, intervalMs: 1000 })
+    expect(status.proxyPort).toBe(alphaProxyPort)
+    await waitFor('beta to see the restarted alpha', async () => {
+      const peer = peerNamed(await beta.call('clawmatrix.status'), 'alpha')
+      return peer?.connected === true && peer.tags.includes('restarted') ? peer : undefined
+    }, { timeoutMs: MESH_TIMEOUT_MS, intervalMs: 1000 })
+    expect((await alpha.logLines('clawmatrix: stopping the node')).length).toBeGreaterThan(0)
+  })
+})
