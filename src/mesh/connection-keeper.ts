@@ -26,8 +26,6 @@ interface Keeping {
   controller: AbortController
   connectedPeer?: string
   attempts: number
-  /** connections in a row that closed right after opening */
-  shortLived: number
   lastError?: string
 }
 
@@ -81,7 +79,7 @@ export class ConnectionKeeper {
       current.controller.abort()
       this.keeping.delete(peer.key)
     }
-    const state: Keeping = { peer, controller: new AbortController(), attempts: 0, shortLived: 0 }
+    const state: Keeping = { peer, controller: new AbortController(), attempts: 0 }
     this.keeping.set(peer.key, state)
     this.run(state).catch(() => {}).finally(() => {
       if (this.keeping.get(peer.key) === state) this.keeping.delete(peer.key)
@@ -110,7 +108,7 @@ export class ConnectionKeeper {
   private async run (state: Keeping): Promise<void> {
     const { signal } = state.controller
     while (!signal.aborted && state.peer.wanted()) {
-      const remote = await pRetry(async () => await this.dialOnce(state), {
+      await pRetry(async () => { await this.holdConnection(state) }, {
         retries: Number.POSITIVE_INFINITY,
         factor: BACKOFF.factor,
         minTimeout: this.minBackoffMs,
@@ -120,35 +118,24 @@ export class ConnectionKeeper {
         unref: true,
         shouldRetry: () => state.peer.wanted()
       })
-      state.lastError = undefined
-      state.connectedPeer = remote.toString()
-      const openedAt = Date.now()
-      await this.disconnected(remote, signal)
-      state.connectedPeer = undefined
-      if (Date.now() - openedAt < SHORT_LIVED_MS) {
-        state.shortLived++
-        state.lastError = 'the peer closed the connection right after it opened (is this node missing from its members list?)'
-        if (state.shortLived === 1) this.onFailure?.(`could not stay connected to ${state.peer.label}: ${state.lastError}`)
-        await this.pause(state.shortLived, signal)
-      } else {
-        state.shortLived = 0
-      }
     }
   }
 
-  /** the backoff before the n-th retry: min * factor^(n-1), capped, times a jitter of 1-2 */
-  private async pause (n: number, signal: AbortSignal): Promise<void> {
-    const ms = Math.min(this.minBackoffMs * BACKOFF.factor ** (n - 1), this.maxBackoffMs) * (1 + Math.random())
-    await new Promise<void>(resolve => {
-      const timer = setTimeout(done, ms)
-      timer.unref()
-      function done (): void {
-        clearTimeout(timer)
-        signal.removeEventListener('abort', done)
-        resolve()
-      }
-      signal.addEventListener('abort', done, { once: true })
-    })
+  /**
+   * Dial, then wait until the connection is gone. A connection the peer closes at once fails like
+   * a dial (e.g. its gater refused us), so it is retried with the same backoff.
+   */
+  private async holdConnection (state: Keeping): Promise<void> {
+    const { signal } = state.controller
+    const remote = await this.dialOnce(state)
+    state.lastError = undefined
+    state.connectedPeer = remote.toString()
+    const openedAt = Date.now()
+    await this.disconnected(remote, signal)
+    state.connectedPeer = undefined
+    if (!signal.aborted && Date.now() - openedAt < SHORT_LIVED_MS) {
+      this.fail(state, 'the peer closed the connection right after it opened (is this node missing from its members list?)')
+    }
   }
 
   private async dialOnce (state: Keeping): Promise<PeerId> {
@@ -168,12 +155,16 @@ export class ConnectionKeeper {
       return conn.remotePeer
     } catch (err: any) {
       if (state.controller.signal.aborted) throw err
-      const explained = explainDialError(err)
-      if (explained !== state.lastError) this.onFailure?.(`could not connect to ${peer.label}: ${explained}; retrying with backoff`)
-      state.lastError = explained
-      this.log('could not connect to %s: %s', peer.label, state.lastError)
-      throw new Error(state.lastError)
+      this.fail(state, explainDialError(err))
     }
+  }
+
+  /** record why keeping `state` failed (telling onFailure when the reason is new) and throw it */
+  private fail (state: Keeping, reason: string): never {
+    if (reason !== state.lastError) this.onFailure?.(`could not connect to ${state.peer.label}: ${reason}; retrying with backoff`)
+    state.lastError = reason
+    this.log('could not connect to %s: %s', state.peer.label, reason)
+    throw new Error(reason)
   }
 
   private async disconnected (peer: PeerId, signal: AbortSignal): Promise<void> {

@@ -8,6 +8,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { membersGater } from './members-gater.js'
+import { hostMultiaddrPrefix } from './peer-address.js'
 import { guardXSalsa20 } from './xsalsa20-guard.js'
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
@@ -39,14 +40,10 @@ export interface MeshTransportInit {
   pingIntervalMs?: number
 }
 
-function hostProtocol (host: string): string {
-  return host.includes(':') ? `/ip6/${host}` : /^[\d.]+$/.test(host) ? `/ip4/${host}` : `/dns/${host}`
-}
-
 /** Listen addresses for a node: WebSockets (and TCP) when listening, a relay slot otherwise */
 export function listenAddresses (init: MeshTransportInit): string[] {
   if (!init.listen) return ['/p2p-circuit']
-  const host = hostProtocol(init.listenHost ?? '0.0.0.0')
+  const host = hostMultiaddrPrefix(init.listenHost ?? '0.0.0.0')
   const addrs = [`${host}/tcp/${init.listenPort ?? 19000}/ws`]
   if (init.tcpPort != null) addrs.push(`${host}/tcp/${init.tcpPort}`)
   return addrs

@@ -9,7 +9,8 @@ export interface PeerAddress {
   peerId?: string
 }
 
-function hostPart (host: string): string {
+/** `/ip4/…`, `/ip6/…` or `/dns/…` for a host name or address (IPv6 with or without brackets) */
+export function hostMultiaddrPrefix (host: string): string {
   const bare = host.replace(/^\[|\]$/g, '')
   const family = isIP(bare)
   if (family === 4) return `/ip4/${bare}`
@@ -33,7 +34,7 @@ export function parsePeerAddress (url: string, pinnedPeerId?: string): PeerAddre
     const secure = parsed.protocol === 'wss:'
     const port = parsed.port !== '' ? parsed.port : (secure ? '443' : '80')
     if (parsed.pathname !== '/' && parsed.pathname !== '') throw new Error(`"${url}" must not have a path`)
-    addr = multiaddr(`${hostPart(parsed.hostname)}/tcp/${port}/${secure ? 'tls/ws' : 'ws'}`)
+    addr = multiaddr(`${hostMultiaddrPrefix(parsed.hostname)}/tcp/${port}/${secure ? 'tls/ws' : 'ws'}`)
   } else if (url.startsWith('/')) {
     try {
       addr = multiaddr(url)

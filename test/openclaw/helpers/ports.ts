@@ -1,4 +1,5 @@
 import { createServer } from 'node:net'
+import { freePort as anyFreePort } from '../../../src/cli/free-port.js'
 
 /** Each gateway derives ports up to base + 110 from its own */
 export const GATEWAY_PORT_SPAN = 120
@@ -11,21 +12,10 @@ async function listenable (port: number): Promise<boolean> {
   })
 }
 
-async function ephemeralPort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => { resolve(port) })
-    })
-  })
-}
-
 /** A free port outside every taken range */
 export async function freePort (taken: Array<[number, number]>): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const port = await ephemeralPort()
+    const port = await anyFreePort()
     if (!taken.some(([from, to]) => port >= from && port <= to)) return port
   }
   throw new Error('no free port found outside the gateways\' ranges')
