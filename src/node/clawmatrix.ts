@@ -33,7 +33,8 @@ import type { ApiServer } from '../http/server.js'
 import type { ApiTokens } from '../http/tokens.js'
 import type { Route } from '../http/route.js'
 import type { MeshContext } from '../mesh/context.js'
-import type { NodeStatus, PeerStatus } from './status.js'
+import type { ConfiguredPeer, NodeStatus, PeerStatus } from './status.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { MeshToolOptions, MeshToolResult } from '../tool/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -74,6 +75,8 @@ export class ClawMatrixNode implements MeshContext {
   readonly router: Router
   readonly capabilities: CapabilitiesService
   private readonly routes: Route[] = []
+  /** `peers[]` with their addresses parsed, once */
+  private readonly configured: Array<ConfiguredPeer & { addr: Multiaddr }>
 
   constructor (
     readonly config: ClawMatrixConfig,
@@ -81,12 +84,20 @@ export class ClawMatrixNode implements MeshContext {
     readonly api: ApiServer,
     readonly tokens: ApiTokens,
     private readonly keeper: ConnectionKeeper,
-    pinned: ReadonlyMap<string, string>,
     private readonly agentRunner: AgentRunner
   ) {
     this.nodeId = config.nodeId
     this.peerId = libp2p.peerId.toString()
     this.capabilities = libp2p.services.capabilities
+    this.configured = config.peers.map(peer => {
+      const { addr, peerId } = parsePeerAddress(peer.url, peer.peerId)
+      return { url: peer.url, addr, ...(peer.nodeId != null ? { nodeId: peer.nodeId } : {}), ...(peerId != null ? { peerId } : {}) }
+    })
+    // node id -> peer ID pins from peers[].peerId (or the /p2p/ part of the url)
+    const pinned = new Map<string, string>()
+    for (const peer of this.configured) {
+      if (peer.nodeId != null && peer.peerId != null) pinned.set(peer.nodeId, peer.peerId)
+    }
     this.router = new Router({ libp2p, records: () => this.capabilities.entries(), pinned })
   }
 
@@ -146,11 +157,7 @@ export class ClawMatrixNode implements MeshContext {
   }
 
   peers (): PeerStatus[] {
-    const configured = this.config.peers.map(p => {
-      const { peerId } = parsePeerAddress(p.url, p.peerId)
-      return { url: p.url, ...(p.nodeId != null ? { nodeId: p.nodeId } : {}), ...(peerId != null ? { peerId } : {}) }
-    })
-    return peerStatuses(this.router.view({ includeExpired: true }), configured, this.keeper.failures())
+    return peerStatuses(this.router.view({ includeExpired: true }), this.configured, this.keeper.failures())
   }
 
   status (): NodeStatus {
@@ -203,29 +210,16 @@ export class ClawMatrixNode implements MeshContext {
   }
 
   keepConfiguredPeers (): void {
-    for (const peer of this.config.peers) {
-      const address = parsePeerAddress(peer.url, peer.peerId)
+    for (const peer of this.configured) {
       this.keeper.keep({
-        key: address.peerId ?? peer.url,
-        ...(address.peerId != null ? { peerId: address.peerId } : {}),
+        key: peer.peerId ?? peer.url,
+        ...(peer.peerId != null ? { peerId: peer.peerId } : {}),
         label: peer.nodeId != null ? `${peer.nodeId} at ${peer.url}` : peer.url,
-        addrs: () => [address.addr],
+        addrs: () => [peer.addr],
         wanted: () => true
       })
     }
   }
-}
-
-/** node id → peer ID pins from `peers[].peerId` */
-function pinnedNodeIds (config: ClawMatrixConfig): Map<string, string> {
-  const pinned = new Map<string, string>()
-  for (const peer of config.peers) {
-    if (peer.nodeId != null) {
-      const { peerId } = parsePeerAddress(peer.url, peer.peerId)
-      if (peerId != null) pinned.set(peer.nodeId, peerId)
-    }
-  }
-  return pinned
 }
 
 /**
@@ -275,7 +269,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
       start: false
     })
     const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, onFailure: warn })
-    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, pinnedNodeIds(config), agentRunner)
+    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, agentRunner)
     node.addRoutes(statusRoutes(node))
     node.addRoutes(handoffRoutes(node))
     node.addRoutes(toolRoutes(node))
