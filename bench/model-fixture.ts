@@ -1,15 +1,17 @@
 /**
- * One process of the model bench: the upstream, or a mesh node (serving models, or consuming
- * them through its OpenAI routes). Run by bench/model.ts through FixtureProcess.
+ * One process of the model bench: the upstream, the plain HTTP proxy, or a mesh node (serving
+ * models, or consuming them through its OpenAI routes). Run by bench/model.ts through FixtureProcess.
  */
 import { startUpstreamServer } from '../src/demo/upstream-server.js'
 import { fixtureArgs, runFixture } from './fixtures/parent-link.js'
 import { ModelBenchNodes } from './model-nodes.js'
 import { benchReply } from './model-upstream.js'
+import { startPlainProxy } from './plain-proxy.js'
 import type { ModelConfig } from '../src/config/schema.js'
 
 export type ModelFixtureArgs =
   | { role: 'upstream' }
+  | { role: 'plain proxy', upstreamBaseUrl: string }
   | {
     role: 'node'
     nodeId: string
@@ -30,6 +32,10 @@ await runFixture(async () => {
   if (args.role === 'upstream') {
     const upstream = await startUpstreamServer(received => benchReply(received.body))
     return { peerId: '', addrs: [upstream.baseUrl], stop: async () => { await upstream.close() } }
+  }
+  if (args.role === 'plain proxy') {
+    const proxy = await startPlainProxy(args.upstreamBaseUrl)
+    return { peerId: '', addrs: [proxy.baseUrl], stop: proxy.close }
   }
   const nodes = new ModelBenchNodes(args.secret)
   const node = await nodes.start(args.nodeId, args.listen, { models: args.models ?? [], modelConcurrency: 64 })

@@ -7,6 +7,7 @@ import { printFigures } from './lib/report.js'
 import { median, summarize } from './lib/stats.js'
 import { BENCH_API_TOKEN, ModelBenchNodes } from './model-nodes.js'
 import { BENCH_MODEL, SHORT_STREAM_CHUNKS, benchReply } from './model-upstream.js'
+import { startPlainProxy } from './plain-proxy.js'
 import type { ModelFixtureArgs } from './model-fixture.js'
 import type { Figure } from './lib/report.js'
 
@@ -19,9 +20,9 @@ const LONG_STREAM_RUNS = 5
 
 const TARGETS = { directAddedMs: 2, relayedAddedMs: 4, chunksPerSecond: 20_000 }
 
-/** one way to reach the upstream: straight, or through a consumer node's proxy */
+/** one way to reach the upstream: straight, through a plain HTTP proxy, or through a consumer node's proxy */
 interface Way {
-  name: 'straight' | 'direct peer' | 'via relay hub'
+  name: 'straight' | 'plain HTTP proxy' | 'direct peer' | 'via relay hub'
   baseUrl: string
   token: string
 }
@@ -77,35 +78,52 @@ async function longStream (way: Way): Promise<number> {
   return events / seconds
 }
 
-/** run `measure` over every way in turn, `rounds` times, so drift hits all ways alike */
-async function interleaved (ways: Way[], rounds: number, measure: (way: Way) => Promise<number>): Promise<Map<Way, number[]>> {
-  const samples = new Map(ways.map(w => [w, [] as number[]]))
-  for (let i = 0; i < rounds; i++) {
-    for (const way of ways) samples.get(way)?.push(await measure(way))
+/** samples of `way`, and of the straight call taken in turn with it, so drift hits both alike */
+interface Paired {
+  way: number[]
+  straight: number[]
+}
+
+/**
+ * Each way is measured against the straight call in a block of its own, the two taken in turn:
+ * the processes of the other ways stay idle meanwhile, as they would on machines of their own.
+ */
+async function pairedWithStraight (ways: Way[], rounds: number, measure: (way: Way) => Promise<number>): Promise<Map<Way, Paired>> {
+  const [straight, ...others] = ways
+  const samples = new Map<Way, Paired>()
+  for (const way of others) {
+    const paired: Paired = { way: [], straight: [] }
+    for (let i = 0; i < rounds; i++) {
+      paired.straight.push(await measure(straight))
+      paired.way.push(await measure(way))
+    }
+    samples.set(way, paired)
   }
   return samples
 }
 
-function latencyFigures (what: string, samples: Map<Way, number[]>, ways: Way[]): Figure[] {
-  const straight = summarize(samples.get(ways[0]) ?? [])
-  const figures: Figure[] = []
-  for (const way of ways) {
-    const s = summarize(samples.get(way) ?? [])
-    const addedTarget = way.name === 'direct peer' ? TARGETS.directAddedMs : way.name === 'via relay hub' ? TARGETS.relayedAddedMs : undefined
+const ADDED_TARGETS: Partial<Record<Way['name'], number>> = { 'direct peer': TARGETS.directAddedMs, 'via relay hub': TARGETS.relayedAddedMs }
+
+function latencyFigures (what: string, samples: Map<Way, Paired>): Figure[] {
+  const allStraight = summarize([...samples.values()].flatMap(p => p.straight))
+  const figures: Figure[] = [
+    { label: `${what}, straight, median`, value: allStraight.median, unit: 'ms', samples: allStraight.count },
+    { label: `${what}, straight, p99`, value: allStraight.p99, unit: 'ms', samples: allStraight.count }
+  ]
+  for (const [way, paired] of samples) {
+    const s = summarize(paired.way)
+    const straight = summarize(paired.straight)
+    const addedTarget = ADDED_TARGETS[way.name]
+    const baseline = { label: 'straight in the same block', value: straight.median }
     figures.push({
       label: `${what}, ${way.name}, median`,
       value: s.median,
       unit: 'ms',
       samples: s.count,
-      ...(addedTarget != null ? { target: { maxAboveBaseline: addedTarget }, baseline: { label: 'straight', value: straight.median } } : {})
+      baseline,
+      ...(addedTarget != null ? { target: { maxAboveBaseline: addedTarget } } : {})
     })
-    figures.push({
-      label: `${what}, ${way.name}, p99`,
-      value: s.p99,
-      unit: 'ms',
-      samples: s.count,
-      ...(way.name !== 'straight' ? { baseline: { label: 'straight', value: straight.p99 } } : {})
-    })
+    figures.push({ label: `${what}, ${way.name}, p99`, value: s.p99, unit: 'ms', samples: s.count, baseline: { ...baseline, value: straight.p99 } })
   }
   return figures
 }
@@ -134,6 +152,7 @@ async function separateProcesses (): Promise<Setup> {
   try {
     const secret = randomBytes(16).toString('hex')
     const upstreamUrl = (await start({ role: 'upstream' })).addrs[0]
+    const plainProxyUrl = (await start({ role: 'plain proxy', upstreamBaseUrl: upstreamUrl })).addrs[0]
     const models = [{ id: BENCH_MODEL, upstream: { baseUrl: upstreamUrl, model: 'upstream-model' } }]
     const hub = await start({ role: 'node', nodeId: 'hub', secret, listen: true })
     const hubAddr = addressOf(hub, 'direct')
@@ -145,6 +164,7 @@ async function separateProcesses (): Promise<Setup> {
     return {
       ways: [
         { name: 'straight', baseUrl: upstreamUrl, token: 'none' },
+        { name: 'plain HTTP proxy', baseUrl: plainProxyUrl, token: 'none' },
         { name: 'direct peer', baseUrl: `http://127.0.0.1:${homePort}/v1`, token: BENCH_API_TOKEN },
         { name: 'via relay hub', baseUrl: `http://127.0.0.1:${cafePort}/v1`, token: BENCH_API_TOKEN }
       ],
@@ -159,9 +179,11 @@ async function separateProcesses (): Promise<Setup> {
 /** The same mesh with the upstream and every node in this process: the protocol's own cost, without scheduling between processes */
 async function oneProcess (): Promise<Setup> {
   const upstream = await startUpstreamServer(received => benchReply(received.body))
+  const plainProxy = await startPlainProxy(upstream.baseUrl)
   const nodes = new ModelBenchNodes()
   const stop = async (): Promise<void> => {
     await nodes.stop()
+    await plainProxy.close()
     await upstream.close()
   }
   try {
@@ -179,6 +201,7 @@ async function oneProcess (): Promise<Setup> {
     return {
       ways: [
         { name: 'straight', baseUrl: upstream.baseUrl, token: 'none' },
+        { name: 'plain HTTP proxy', baseUrl: plainProxy.baseUrl, token: 'none' },
         { name: 'direct peer', baseUrl: await nodes.api(home), token: BENCH_API_TOKEN },
         { name: 'via relay hub', baseUrl: await nodes.api(cafe), token: BENCH_API_TOKEN }
       ],
@@ -193,15 +216,16 @@ async function oneProcess (): Promise<Setup> {
 async function measure (title: string, setup: () => Promise<Setup>): Promise<void> {
   const { ways, stop } = await setup()
   try {
-    await interleaved(ways, WARMUP, smallRequest)
-    await interleaved(ways, WARMUP, firstChunk)
-    const small = await interleaved(ways, SMALL_REQUESTS, smallRequest)
-    const first = await interleaved(ways, FIRST_CHUNK_REQUESTS, firstChunk)
-    const rates = await interleaved(ways, LONG_STREAM_RUNS, longStream)
+    const small = await pairedWithStraight(ways, SMALL_REQUESTS, smallRequest)
+    const first = await pairedWithStraight(ways, FIRST_CHUNK_REQUESTS, firstChunk)
+    const rates = new Map(ways.map(w => [w, [] as number[]]))
+    for (let i = 0; i < LONG_STREAM_RUNS; i++) {
+      for (const way of ways) rates.get(way)?.push(await longStream(way))
+    }
 
     const figures = [
-      ...latencyFigures('small non-streamed request', small, ways),
-      ...latencyFigures('streamed request, time to first chunk', first, ways)
+      ...latencyFigures('small non-streamed request', small),
+      ...latencyFigures('streamed request, time to first chunk', first)
     ]
     const straightRate = median(rates.get(ways[0]) ?? [])
     for (const way of ways) {
@@ -210,7 +234,8 @@ async function measure (title: string, setup: () => Promise<Setup>): Promise<voi
         value: median(rates.get(way) ?? []),
         unit: 'chunks/s',
         samples: LONG_STREAM_RUNS,
-        ...(way.name !== 'straight' ? { target: { min: TARGETS.chunksPerSecond }, baseline: { label: 'straight', value: straightRate } } : {})
+        ...(way.name !== 'straight' ? { baseline: { label: 'straight', value: straightRate } } : {}),
+        ...(way.name === 'direct peer' || way.name === 'via relay hub' ? { target: { min: TARGETS.chunksPerSecond } } : {})
       })
     }
     printFigures(title, figures)
@@ -220,9 +245,10 @@ async function measure (title: string, setup: () => Promise<Setup>): Promise<voi
 }
 
 /**
- * The model plane's cost on loopback, three ways: straight to the upstream, through the proxy of
- * a node with a direct connection to the serving node, and through the proxy of a node that
- * reaches the serving node only via a relay hub. Measured twice: with one process per node (as
+ * The model plane's cost on loopback: straight to the upstream; through one plain Node HTTP proxy
+ * (the yardstick for a hop that does nothing but forward); through the proxy of a node with a
+ * direct connection to the serving node; and through the proxy of a node that reaches the serving
+ * node only via a relay hub. Measured twice: with one process per node (as
  * on separate machines, but sharing this machine's cores), and with everything in one process.
  */
 export async function runModelBench (): Promise<void> {

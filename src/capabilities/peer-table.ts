@@ -1,8 +1,12 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_RECORDS } from './constants.js'
 import type { CapabilityRecord } from './types.js'
+import type { PeerId } from '@libp2p/interface'
 
 export interface PeerEntry {
   record: CapabilityRecord
+  /** `record.peerId`, parsed once */
+  peer: PeerId
   /** the signed envelope, relayed unchanged in state exchanges */
   envelope: Uint8Array
   /** local clock ms when the current record arrived */
@@ -25,7 +29,7 @@ export class PeerTable {
     const known = this.entries.get(record.peerId)
     if (known != null && record.seq <= known.record.seq) return 'stale'
     if (known == null && this.entries.size >= this.maxRecords && !this.dropOneExpired()) return 'full'
-    this.entries.set(record.peerId, { record, envelope, receivedAt: now, expired: false })
+    this.entries.set(record.peerId, { record, peer: known?.peer ?? peerIdFromString(record.peerId), envelope, receivedAt: now, expired: false })
     return known == null || known.expired ? 'new' : 'updated'
   }
 

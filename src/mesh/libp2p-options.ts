@@ -1,5 +1,4 @@
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -8,6 +7,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { membersGater } from './members-gater.js'
+import { meshYamux } from './mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
 import { guardXSalsa20 } from './xsalsa20-guard.js'
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
@@ -78,7 +78,7 @@ export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit
     addresses: { listen: listenAddresses(init) },
     transports,
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [meshYamux()],
     connectionProtector: preSharedKey({ psk: init.psk, timeout: PNET_TIMEOUT_MS }),
     connectionGater: membersGater(init.members),
     connectionManager: {

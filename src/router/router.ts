@@ -1,4 +1,3 @@
-import { peerIdFromString } from '@libp2p/peer-id'
 import { NoRouteError } from './errors.js'
 import { standings } from './node-index.js'
 import { peerPath } from './peer-path.js'
@@ -44,6 +43,11 @@ function looksLikePeerId (target: string): boolean {
   return /^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(target)
 }
 
+/** `target` names this entry's node: its peer ID, or its node id */
+function isNode (entry: PeerEntry, target: string): boolean {
+  return looksLikePeerId(target) ? entry.record.peerId === target : entry.record.nodeId === target
+}
+
 function rank (a: RouteCandidate, b: RouteCandidate): number {
   if (a.path !== b.path) return a.path === 'direct' ? -1 : 1
   const la = a.latencyMs ?? Number.POSITIVE_INFINITY
@@ -61,15 +65,18 @@ export class Router {
     this.cooldownMs = init.cooldownMs ?? FAILURE_COOLDOWN_MS
   }
 
-  /** every live record (and expired ones when asked) with its standing and reachability */
-  view (options: { includeExpired?: boolean } = {}): PeerView[] {
+  /**
+   * every live record (and expired ones when asked) with its standing and reachability; `where`
+   * picks records before their connections are looked at, which is the costly part
+   */
+  view (options: { includeExpired?: boolean, where?: (entry: PeerEntry) => boolean } = {}): PeerView[] {
     const records = this.init.records()
     const standing = standings(records.filter(e => !e.expired), this.init.pinned)
     const now = Date.now()
-    return records.filter(e => options.includeExpired === true || !e.expired).map(entry => ({
+    return records.filter(e => (options.includeExpired === true || !e.expired) && (options.where?.(e) ?? true)).map(entry => ({
       entry,
       standing: standing.get(entry.record.peerId) ?? 'ok',
-      reach: peerPath(this.init.libp2p, peerIdFromString(entry.record.peerId)),
+      reach: peerPath(this.init.libp2p, entry.peer),
       coolingDown: now - (this.failedAt.get(entry.record.peerId) ?? -Infinity) < this.cooldownMs
     }))
   }
@@ -127,11 +134,12 @@ export class Router {
 
   /** nodes announcing `modelId` as available (only `nodeId` when given) */
   models (modelId: string, nodeId?: string): RouteCandidate[] {
-    const views = this.view().filter(v => v.standing === 'ok')
-    const scope = nodeId == null ? views : this.byNode(views, nodeId)
-    const matched = scope.filter(v => v.entry.record.models.some(m => m.id === modelId && m.available))
+    const offers = (entry: PeerEntry): boolean =>
+      (nodeId == null || isNode(entry, nodeId)) && entry.record.models.some(m => m.id === modelId && m.available)
+    const matched = this.view({ where: offers }).filter(v => v.standing === 'ok')
     const name = nodeId == null ? modelId : `${nodeId}/${modelId}`
     if (matched.length === 0) {
+      const views = this.view().filter(v => v.standing === 'ok')
       const offers = [...new Set(views.flatMap(v => v.entry.record.models.filter(m => m.available).map(m => m.id)))]
       throw new NoRouteError('unknown_target', `no node offers model "${name}"`, offers)
     }
@@ -139,8 +147,7 @@ export class Router {
   }
 
   private byNode (views: PeerView[], target: string): PeerView[] {
-    if (looksLikePeerId(target)) return views.filter(v => v.entry.record.peerId === target)
-    return views.filter(v => v.entry.record.nodeId === target)
+    return views.filter(v => isNode(v.entry, target))
   }
 
   private agentOffers (views: PeerView[]): string[] {
@@ -154,7 +161,7 @@ export class Router {
     for (const { view, agent } of matches) {
       if (view.reach.path === 'unreachable' || view.coolingDown) continue
       candidates.push({
-        peerId: peerIdFromString(view.entry.record.peerId),
+        peerId: view.entry.peer,
         nodeId: view.entry.record.nodeId,
         record: view.entry.record,
         path: view.reach.path,

@@ -1,9 +1,8 @@
+import { postChatCompletions } from './post-chat-completions.js'
 import type { ModelConfig } from '../config/schema.js'
 import type { ModelBackend, ModelResponse } from '../host/ports.js'
 
 const NO_UPSTREAM = 'no upstream configured (set models[].upstream.baseUrl to an OpenAI-compatible /v1 URL)'
-
-async function * noBody (): AsyncGenerator<Uint8Array> {}
 
 /**
  * A model served by any OpenAI-compatible HTTP server (`models[].upstream`): the request body
@@ -29,12 +28,7 @@ export class HttpModelBackend implements ModelBackend {
     if (this.url == null) throw new Error(NO_UPSTREAM)
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (this.apiKey != null) headers.authorization = `Bearer ${this.apiKey}`
-    const response = await fetch(this.url, { method: 'POST', headers, body: body as Uint8Array<ArrayBuffer>, signal: options.signal })
-    return {
-      status: response.status,
-      headers: Object.fromEntries(response.headers.entries()),
-      body: response.body ?? noBody()
-    }
+    return await postChatCompletions(this.url, headers, body, options.signal)
   }
 }
 

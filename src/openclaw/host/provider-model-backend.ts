@@ -1,4 +1,5 @@
 import { httpModelBackend } from '../../standalone/http-model-backend.js'
+import { postChatCompletions } from '../../standalone/post-chat-completions.js'
 import { PROXY_PROVIDER_API } from '../constants.js'
 import type { ModelConfig } from '../../config/schema.js'
 import type { ModelBackend, ModelResponse } from '../../host/ports.js'
@@ -61,17 +62,7 @@ export class ProviderModelBackend implements ModelBackend {
     const headers: Record<string, string> = { ...stringHeaders(config.headers), 'content-type': 'application/json' }
     const apiKey = await this.apiKey(config)
     if (apiKey != null && apiKey !== '') headers.authorization = `Bearer ${apiKey}`
-    const response = await fetch(`${String(config.baseUrl).replace(/\/+$/, '')}/chat/completions`, {
-      method: 'POST',
-      headers,
-      body: body as Uint8Array<ArrayBuffer>,
-      signal: options.signal
-    })
-    return {
-      status: response.status,
-      headers: Object.fromEntries(response.headers.entries()),
-      body: response.body ?? bodyOf('')
-    }
+    return await postChatCompletions(`${String(config.baseUrl).replace(/\/+$/, '')}/chat/completions`, headers, body, options.signal)
   }
 
   private providerConfig (): { config?: ProviderConfig, problem?: string } {

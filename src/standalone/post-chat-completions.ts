@@ -1,0 +1,27 @@
+import { Agent, request } from 'undici'
+import type { ModelResponse } from '../host/ports.js'
+
+/**
+ * Keep-alive connections to upstreams, shared by every backend of the process. undici's own
+ * header and body timeouts are off: the serving node's idle deadline (`modelTimeout`) aborts a
+ * silent upstream through the request's signal, whatever its length.
+ */
+const upstreams = new Agent({ headersTimeout: 0, bodyTimeout: 0 })
+
+function flatHeaders (headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value != null) flat[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return flat
+}
+
+/**
+ * POST a chat completion body to an OpenAI-compatible `<baseUrl>/chat/completions` and hand back
+ * the answer as it arrives. undici's `request` rather than `fetch`: no WHATWG stream and object
+ * layers, which cost a serving node more than the rest of a small request.
+ */
+export async function postChatCompletions (url: string, headers: Record<string, string>, body: Uint8Array, signal: AbortSignal): Promise<ModelResponse> {
+  const response = await request(url, { method: 'POST', headers, body, signal, dispatcher: upstreams })
+  return { status: response.statusCode, headers: flatHeaders(response.headers), body: response.body }
+}
