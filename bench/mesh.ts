@@ -126,48 +126,51 @@ async function measureKilledPeers (group: NodeGroup, observer: ClawMatrixNode): 
   return [{ label: 'node process killed (SIGKILL) -> unreachable, max', value: s.max, unit: 'ms', samples: s.count, target: { max: TARGETS.closedMs }, note: `median ${s.median.toFixed(1)} ms` }]
 }
 
+/** local clock ms of the observer's last ping answer from `peerId`, on any connection */
+function lastPingAnswer (observer: ClawMatrixNode, peerId: string): number {
+  const answers = observer.libp2p.getConnections()
+    .filter(c => c.remotePeer.toString() === peerId)
+    .map(c => observer.silentPeers.lastAnswer(c.id) ?? 0)
+  return Math.max(0, ...answers)
+}
+
 /**
- * A frozen process keeps its sockets open and says nothing: only record expiry notices it. The
- * node is frozen once `quietMs` have passed since the observer last received its record; 0
- * freezes it right after a record arrives, the longest a silent peer can go unnoticed.
- * Resolves with the seconds to the mark from the freeze and from the last record received (a
- * record already sent when the process froze can still arrive after it).
+ * A frozen process keeps its sockets open and says nothing: its records stop, and so do its
+ * answers to pings. The node is frozen once `quietMs` have passed since the observer's last ping
+ * answer from it; 0 freezes it right after an answer, the longest a silent peer can go unnoticed.
+ * Resolves with the seconds to the mark from the freeze and from the last ping answer.
  */
-async function silentTrial (group: NodeGroup, observer: ClawMatrixNode, nodeId: string, quietMs: number): Promise<{ afterFreeze: number, afterLastRecord: number }> {
+async function silentTrial (group: NodeGroup, observer: ClawMatrixNode, nodeId: string, quietMs: number): Promise<{ afterFreeze: number, afterLastAnswer: number }> {
   const child = await startChildNode(group, observer, nodeId)
-  let lastRecordAt = performance.now()
-  const onRecord = (evt: Event): void => {
-    if ((evt as CustomEvent<CapabilityRecord>).detail.peerId === child.peerId) lastRecordAt = performance.now()
-  }
-  observer.capabilities.addEventListener('record', onRecord)
   try {
-    await eventTime<CapabilityRecord>(observer.capabilities, 'record', r => r.peerId === child.peerId, `a fresh record from ${nodeId}`, 15_000)
-    if (quietMs > 0) {
-      await waitUntil(`${quietMs} ms without a record from ${nodeId}`, () => performance.now() - lastRecordAt >= quietMs, { timeoutMs: 60_000, intervalMs: 1 })
-    }
+    const previous = lastPingAnswer(observer, child.peerId)
+    await waitUntil(`a fresh ping answer from ${nodeId}`, () => lastPingAnswer(observer, child.peerId) > previous, { timeoutMs: 30_000, intervalMs: 1 })
+    const answeredAt = lastPingAnswer(observer, child.peerId)
+    if (quietMs > 0) await waitUntil(`${quietMs} ms after the last ping answer from ${nodeId}`, () => Date.now() - answeredAt >= quietMs, { timeoutMs: 60_000, intervalMs: 1 })
     const marked = unreachableAt(observer, child.peerId, nodeId, 60_000)
     const start = performance.now()
+    const startWall = Date.now()
     child.signal('SIGSTOP')
     const markedAt = await marked
-    return { afterFreeze: (markedAt - start) / 1000, afterLastRecord: (markedAt - lastRecordAt) / 1000 }
+    const afterFreeze = (markedAt - start) / 1000
+    return { afterFreeze, afterLastAnswer: afterFreeze + (startWall - answeredAt) / 1000 }
   } finally {
-    observer.capabilities.removeEventListener('record', onRecord)
     await child.kill()
   }
 }
 
-/** two silent peers at once: frozen right after a record arrived, and midway between records */
+/** two silent peers at once: frozen right after a ping answer, and midway between pings */
 async function measureSilentPeers (group: NodeGroup, observer: ClawMatrixNode): Promise<Figure[]> {
-  const midway = DEFAULT_TIMING.announceIntervalMs / 2
+  const midway = DEFAULT_TIMING.pingIntervalMs / 2
   const [worst, typical] = await Promise.all([
     silentTrial(group, observer, 'silent-1', 0),
     silentTrial(group, observer, 'silent-2', midway)
   ])
   const label = 'silent peer (SIGSTOP) -> unreachable'
-  const timing = `default timing: announce ${DEFAULT_TIMING.announceIntervalMs / 1000} s, TTL ${DEFAULT_TIMING.recordTtlMs / 1000} s`
+  const timing = `default timing: ping every ${DEFAULT_TIMING.pingIntervalMs / 1000} s, silent after ${DEFAULT_TIMING.silentAfterMs / 1000} s without an answer, record TTL ${DEFAULT_TIMING.recordTtlMs / 1000} s`
   return [
-    { label: `${label}, worst case`, value: worst.afterFreeze, unit: 's', samples: 1, target: { max: TARGETS.silentS }, note: `frozen right after its record arrived; ${worst.afterLastRecord.toFixed(2)} s after the last record received; ${timing}` },
-    { label: `${label}, typical`, value: typical.afterFreeze, unit: 's', samples: 1, target: { max: TARGETS.silentS }, note: `frozen ${midway / 1000} s after its last record arrived, midway between announcements; ${typical.afterLastRecord.toFixed(2)} s after the last record received` }
+    { label: `${label}, worst case`, value: worst.afterFreeze, unit: 's', samples: 1, target: { max: TARGETS.silentS }, note: `frozen right after a ping answer; ${worst.afterLastAnswer.toFixed(2)} s after that answer; ${timing}` },
+    { label: `${label}, typical`, value: typical.afterFreeze, unit: 's', samples: 1, target: { max: TARGETS.silentS }, note: `frozen ${midway / 1000} s after a ping answer, midway between pings; ${typical.afterLastAnswer.toFixed(2)} s after that answer` }
   ]
 }
 

@@ -13,6 +13,7 @@ import { loadApiTokens } from '../http/tokens.js'
 import { statusRoutes } from '../http/routes/status.js'
 import { toolRoutes } from '../http/routes/tool.js'
 import { ConnectionKeeper, toMultiaddrs } from '../mesh/connection-keeper.js'
+import { SilentPeerWatch } from '../mesh/silent-peer-watch.js'
 import { loadOrCreateIdentity } from '../mesh/identity.js'
 import { meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
@@ -45,6 +46,8 @@ export interface MeshTiming {
   announceIntervalMs: number
   recordTtlMs: number
   pingIntervalMs: number
+  /** a connection that answers no ping for this long is closed */
+  silentAfterMs: number
   minBackoffMs: number
   maxBackoffMs: number
 }
@@ -53,6 +56,7 @@ export const DEFAULT_TIMING: MeshTiming = {
   announceIntervalMs: 5000,
   recordTtlMs: 15_000,
   pingIntervalMs: 5000,
+  silentAfterMs: 10_000,
   minBackoffMs: 1000,
   maxBackoffMs: 60_000
 }
@@ -84,6 +88,7 @@ export class ClawMatrixNode implements MeshContext {
     readonly api: ApiServer,
     readonly tokens: ApiTokens,
     private readonly keeper: ConnectionKeeper,
+    readonly silentPeers: SilentPeerWatch,
     private readonly agentRunner: AgentRunner
   ) {
     this.nodeId = config.nodeId
@@ -184,6 +189,7 @@ export class ClawMatrixNode implements MeshContext {
 
   async stop (): Promise<void> {
     this.keeper.stop()
+    this.silentPeers.stop()
     await this.api.close()
     await this.libp2p.stop()
     await this.agentRunner.stop?.()
@@ -252,8 +258,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         listenHost: config.listenHost,
         listenPort: config.listenPort,
         ...(config.tcpPort != null ? { tcpPort: config.tcpPort } : {}),
-        ...(config.members != null ? { members: config.members } : {}),
-        pingIntervalMs: timing.pingIntervalMs
+        ...(config.members != null ? { members: config.members } : {})
       }, nodeServices({
         config,
         timing,
@@ -266,15 +271,24 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         },
         nodeIdOf: peerId => node?.capabilities.table.get(peerId.toString())?.record.nodeId
       })),
+      // the silent-peer watch pings instead
+      connectionMonitor: { enabled: false },
       start: false
     })
     const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, onFailure: warn })
-    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, agentRunner)
+    const silentPeers = new SilentPeerWatch(libp2p, {
+      intervalMs: timing.pingIntervalMs,
+      silentAfterMs: timing.silentAfterMs,
+      peers: () => node?.capabilities.entries().filter(e => !e.expired).map(e => e.peer) ?? [],
+      log
+    })
+    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, silentPeers, agentRunner)
     node.addRoutes(statusRoutes(node))
     node.addRoutes(handoffRoutes(node))
     node.addRoutes(toolRoutes(node))
     node.addRoutes(openaiRoutes(node))
     await libp2p.start()
+    silentPeers.start()
     node.keepAnnouncedPeers()
     node.keepConfiguredPeers()
     for (const warning of toolProxyWarnings(config)) warn(warning)

@@ -15,6 +15,8 @@ export const SERVICE_ID = 'clawmatrix-node'
  * seed's liveness rule (three missed 15 s heartbeats) is kept instead of the standalone 15 s.
  */
 export const GATEWAY_RECORD_TTL_MS = 45_000
+/** For the same stalls, a connection on a gateway node is closed only after 30 s without a ping answer (10 s standalone) */
+export const GATEWAY_SILENT_AFTER_MS = 30_000
 /** The longest a node may take to stop before the service moves on (a restart then reports the ports it finds taken) */
 export const NODE_STOP_TIMEOUT_MS = 20_000
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/errors.js'
 import { createClawMatrix } from '../node/clawmatrix.js'
-import { CONFIG_PATH, GATEWAY_RECORD_TTL_MS, PLUGIN_ID, SERVICE_ID } from './constants.js'
+import { CONFIG_PATH, GATEWAY_RECORD_TTL_MS, GATEWAY_SILENT_AFTER_MS, PLUGIN_ID, SERVICE_ID } from './constants.js'
 import { openClawHost } from './host/openclaw-host.js'
 import { meshLifecycle } from './mesh-lifecycle.js'
 import { meshRefusal, resolvePluginConfig } from './plugin-config.js'
@@ -49,7 +49,7 @@ async function startNode (api: OpenClawPluginApi, ctx: ServiceContext): Promise<
   const host = await openClawHost({ runtime: api.runtime, config, ...(ctx.workspaceDir != null ? { workspaceDir: ctx.workspaceDir } : {}), logger })
   const node = await createClawMatrix(config, {
     host,
-    timing: { recordTtlMs: GATEWAY_RECORD_TTL_MS },
+    timing: { recordTtlMs: GATEWAY_RECORD_TTL_MS, silentAfterMs: GATEWAY_SILENT_AFTER_MS },
     onWarning: message => { logger.warn(`clawmatrix: ${message}`) }
   })
   logger.info(`clawmatrix: node ${node.nodeId} (${node.peerId}) running; model proxy ${proxyBaseUrl(node)}`)

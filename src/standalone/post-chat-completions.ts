@@ -1,12 +1,20 @@
-import { Agent, request } from 'undici'
 import type { ModelResponse } from '../host/ports.js'
+import type { Dispatcher } from 'undici'
+
+type Undici = typeof import('undici')
 
 /**
- * Keep-alive connections to upstreams, shared by every backend of the process. undici's own
+ * undici and its keep-alive connections to upstreams, shared by every backend of the process,
+ * loaded on the first upstream call: a node that serves no model never pays for it. undici's own
  * header and body timeouts are off: the serving node's idle deadline (`modelTimeout`) aborts a
  * silent upstream through the request's signal, whatever its length.
  */
-const upstreams = new Agent({ headersTimeout: 0, bodyTimeout: 0 })
+let upstreams: Promise<{ undici: Undici, agent: Dispatcher }> | undefined
+
+async function loadUpstreams (): Promise<{ undici: Undici, agent: Dispatcher }> {
+  upstreams ??= import('undici').then(undici => ({ undici, agent: new undici.Agent({ headersTimeout: 0, bodyTimeout: 0 }) }))
+  return await upstreams
+}
 
 function flatHeaders (headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {}
@@ -22,6 +30,7 @@ function flatHeaders (headers: Record<string, string | string[] | undefined>): R
  * layers, which cost a serving node more than the rest of a small request.
  */
 export async function postChatCompletions (url: string, headers: Record<string, string>, body: Uint8Array, signal: AbortSignal): Promise<ModelResponse> {
-  const response = await request(url, { method: 'POST', headers, body, signal, dispatcher: upstreams })
+  const { undici, agent } = await loadUpstreams()
+  const response = await undici.request(url, { method: 'POST', headers, body, signal, dispatcher: agent })
   return { status: response.statusCode, headers: flatHeaders(response.headers), body: response.body }
 }

@@ -13,6 +13,7 @@ export const FAST_TIMING: MeshTiming = {
   announceIntervalMs: 400,
   recordTtlMs: 1500,
   pingIntervalMs: 400,
+  silentAfterMs: 1200,
   minBackoffMs: 100,
   maxBackoffMs: 1000
 }

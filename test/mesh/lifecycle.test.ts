@@ -6,8 +6,15 @@ import { startCliNode } from '../helpers/cli.js'
 import { FAST_TIMING, removeTempDirs, startNode, TEST_SECRET } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
 import type { CliNode } from '../helpers/cli.js'
+import type { TestNode } from '../helpers/mesh.js'
 
 const running: Array<{ stop(): Promise<unknown> }> = []
+
+/** waits until `node` has a ping answer from `peerId`; returns that connection's id */
+async function pingAnswered (node: TestNode, peerId: string): Promise<string> {
+  return await waitFor(`a ping answer from ${peerId}`, () => node.libp2p.getConnections()
+    .find(c => c.remotePeer.toString() === peerId && node.silentPeers.lastAnswer(c.id) != null)?.id, 15_000)
+}
 afterEach(async () => {
   await Promise.all(running.splice(0).map(async n => { await n.stop().catch(() => {}) }))
   await removeTempDirs()
@@ -50,6 +57,41 @@ describe('node lifecycle', () => {
     expect(hub.peers().find(p => p.nodeId === 'a')).toMatchObject({ connected: true, path: 'direct' })
     expect(a.peers().find(p => p.nodeId === 'hub')).toMatchObject({ connected: true })
   }, 40_000)
+
+  it('closes the connection to a frozen node that answers no pings, long before its record expires; it returns when thawed', async () => {
+    const hub = await startNode({ nodeId: 'hub', listen: true }, { timing: { recordTtlMs: 60_000 } })
+    running.push(hub)
+    const child: CliNode = await startCliNode({ nodeId: 'child', secret: TEST_SECRET, proxyPort: 0, peers: [{ url: hub.dialAddr }] })
+    running.push(child)
+    await pingAnswered(hub, child.peerId)
+
+    child.child.kill('SIGSTOP')
+    try {
+      const silent = await waitFor('the frozen child to be unreachable', () => hub.peers().find(p => p.nodeId === 'child' && !p.connected), FAST_TIMING.silentAfterMs + 5000)
+      expect(silent.path).toBe('unreachable')
+      // the record is still live: the silence, not the expiry, closed the connection
+      expect(hub.capabilities.table.get(child.peerId)?.expired).toBe(false)
+    } finally {
+      child.child.kill('SIGCONT')
+    }
+    await waitFor('the thawed child to reconnect', () => hub.peers().find(p => p.nodeId === 'child' && p.connected), 15_000)
+  }, 40_000)
+
+  it('judges no connection silent while its own event loop was stalled', async () => {
+    // records outlive the stall here, so only the ping watch could close the connection
+    const hub = await startNode({ nodeId: 'hub', listen: true }, { timing: { recordTtlMs: 60_000 } })
+    running.push(hub)
+    const child: CliNode = await startCliNode({ nodeId: 'child', secret: TEST_SECRET, proxyPort: 0, peers: [{ url: hub.dialAddr }] })
+    running.push(child)
+    const conn = await pingAnswered(hub, child.peerId)
+
+    // three times the silence limit without running a timer or reading a socket
+    const stallEnd = Date.now() + 3 * FAST_TIMING.silentAfterMs
+    while (Date.now() < stallEnd) { /* stalled */ }
+
+    await waitFor('a ping answer after the stall on the same connection', () => (hub.silentPeers.lastAnswer(conn) ?? 0) > stallEnd)
+    expect(hub.libp2p.getConnections().filter(c => c.remotePeer.toString() === child.peerId).map(c => c.id)).toContain(conn)
+  }, 30_000)
 
   it('heals after the hub restarts: dial-out nodes come back and relayed paths return', async () => {
     const hubDir = await mkdtemp(join(tmpdir(), 'cm-hub-'))
