@@ -12,7 +12,8 @@ import type { ModelFixtureArgs } from './model-fixture.js'
 import type { Figure } from './lib/report.js'
 
 const FIXTURE = new URL('./model-fixture.js', import.meta.url)
-const WARMUP = 50
+// enough requests for V8 to optimize the hot paths of every process before the samples count
+const WARMUP = 300
 const SMALL_REQUESTS = 400
 const FIRST_CHUNK_REQUESTS = 300
 const LONG_STREAM_CHUNKS = 100_000
