@@ -93,6 +93,10 @@ async function pairedWithStraight (ways: Way[], rounds: number, measure: (way: W
   const [straight, ...others] = ways
   const samples = new Map<Way, Paired>()
   for (const way of others) {
+    for (let i = 0; i < WARMUP; i++) {
+      await measure(straight)
+      await measure(way)
+    }
     const paired: Paired = { way: [], straight: [] }
     for (let i = 0; i < rounds; i++) {
       paired.straight.push(await measure(straight))

@@ -134,9 +134,9 @@ export class Router {
 
   /** nodes announcing `modelId` as available (only `nodeId` when given) */
   models (modelId: string, nodeId?: string): RouteCandidate[] {
-    const offers = (entry: PeerEntry): boolean =>
+    const serves = (entry: PeerEntry): boolean =>
       (nodeId == null || isNode(entry, nodeId)) && entry.record.models.some(m => m.id === modelId && m.available)
-    const matched = this.view({ where: offers }).filter(v => v.standing === 'ok')
+    const matched = this.view({ where: serves }).filter(v => v.standing === 'ok')
     const name = nodeId == null ? modelId : `${nodeId}/${modelId}`
     if (matched.length === 0) {
       const views = this.view().filter(v => v.standing === 'ok')
