@@ -54,7 +54,8 @@ export class FrameWriter<T> {
     if (!this.stream.send(bytes)) this.needsDrain = true
   }
 
-  private flushQuietly (): void {
+  /** `flush`, for paths that must not throw: a gone stream is aborted and reports itself */
+  flushQuietly (): void {
     try {
       this.flush()
     } catch (err: any) {

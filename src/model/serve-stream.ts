@@ -68,8 +68,9 @@ async function answer (stream: Stream, reader: FrameReader<CallerFrame>, server:
       await writer.write(frame, caller.signal)
       clean = frame.end != null
     }
-    writer.flush()
   } finally {
+    // whatever is queued goes before anything the caller of this function writes next
+    writer.flushQuietly()
     answered.abort(ANSWER_OVER)
     await watching
     caller.abort(ANSWER_OVER)
