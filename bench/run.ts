@@ -23,6 +23,7 @@ async function main (names: string[]): Promise<void> {
     process.exitCode = 2
     return
   }
+  const failed: string[] = []
   for (const name of names.length > 0 ? names : Object.keys(SECTIONS)) {
     // figures from a busy machine read differently: say how busy it was
     console.log(`\n== ${name} == (node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()[0].toFixed(2)})`)
@@ -32,11 +33,13 @@ async function main (names: string[]): Promise<void> {
       console.log(`${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`)
     } catch (err: any) {
       console.error(`${name}: failed - ${String(err?.stack ?? err)}`)
+      failed.push(name)
       process.exitCode = 1
     }
   }
   const missed = missedTargets()
-  console.log(missed.length === 0 ? '\nevery figure with a target met it' : `\n${missed.length} figure(s) missed their target:\n  ${missed.join('\n  ')}`)
+  if (failed.length > 0) console.log(`\n${failed.length} section(s) failed before printing all their figures: ${failed.join(', ')}`)
+  console.log(missed.length === 0 ? `\nevery figure${failed.length > 0 ? ' printed' : ''} with a target met it` : `\n${missed.length} figure(s) missed their target:\n  ${missed.join('\n  ')}`)
 }
 
 await main(process.argv.slice(2))
