@@ -1,4 +1,5 @@
 import { byteStream } from '@libp2p/utils'
+import { openConnections } from './open-connections.js'
 import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 
 const PING_PROTOCOL = '/ipfs/ping/1.0.0'
@@ -23,10 +24,6 @@ interface Watched {
   answeredAt?: number
   deadline?: NodeJS.Timeout
   pinging: boolean
-}
-
-function openConnections (libp2p: Libp2p, peer: PeerId): Connection[] {
-  return libp2p.getConnections(peer).filter(c => c.status === 'open')
 }
 
 /**

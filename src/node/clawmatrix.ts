@@ -279,7 +279,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     const silentPeers = new SilentPeerWatch(libp2p, {
       intervalMs: timing.pingIntervalMs,
       silentAfterMs: timing.silentAfterMs,
-      peers: () => node?.capabilities.entries().filter(e => !e.expired).map(e => e.peer) ?? [],
+      peers: () => node?.capabilities.table.live().map(e => e.peer) ?? [],
       log
     })
     node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, silentPeers, agentRunner)

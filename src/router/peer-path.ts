@@ -1,3 +1,4 @@
+import { openConnections } from '../mesh/open-connections.js'
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 
 export type PeerPathKind = 'direct' | 'relayed' | 'unreachable'
@@ -23,7 +24,7 @@ function relayOf (conn: Connection): string | null {
 
 /** How this node reaches `peer` right now, from its open connections */
 export function peerPath (libp2p: Libp2p, peer: PeerId): PeerPath {
-  const open = libp2p.getConnections(peer).filter(c => c.status === 'open')
+  const open = openConnections(libp2p, peer)
   const direct = open.filter(c => !isRelayed(c))
   const chosen = direct.length > 0 ? direct : open
   if (chosen.length === 0) return { path: 'unreachable', relayPeerId: null, latencyMs: null }
