@@ -1,4 +1,5 @@
 import { postChatCompletions } from './post-chat-completions.js'
+import type { ChatUpstream } from './post-chat-completions.js'
 import type { ModelConfig } from '../config/schema.js'
 import type { ModelBackend, ModelResponse } from '../host/ports.js'
 
@@ -11,8 +12,7 @@ const NO_UPSTREAM = 'no upstream configured (set models[].upstream.baseUrl to an
 export class HttpModelBackend implements ModelBackend {
   readonly available: boolean
   readonly unavailableReason?: string
-  private readonly url?: string
-  private readonly apiKey?: string
+  private readonly upstream?: ChatUpstream
 
   constructor (entry: ModelConfig) {
     this.available = entry.upstream != null
@@ -20,15 +20,12 @@ export class HttpModelBackend implements ModelBackend {
       this.unavailableReason = NO_UPSTREAM
       return
     }
-    this.url = `${entry.upstream.baseUrl.replace(/\/+$/, '')}/chat/completions`
-    this.apiKey = entry.upstream.apiKey
+    this.upstream = entry.upstream
   }
 
   async chat (body: Uint8Array, options: { signal: AbortSignal }): Promise<ModelResponse> {
-    if (this.url == null) throw new Error(NO_UPSTREAM)
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (this.apiKey != null) headers.authorization = `Bearer ${this.apiKey}`
-    return await postChatCompletions(this.url, headers, body, options.signal)
+    if (this.upstream == null) throw new Error(NO_UPSTREAM)
+    return await postChatCompletions(this.upstream, body, options.signal)
   }
 }
 

@@ -24,13 +24,23 @@ function flatHeaders (headers: Record<string, string | string[] | undefined>): R
   return flat
 }
 
+/** Where a model's requests go: an OpenAI-compatible `/v1` base URL, its key, extra headers */
+export interface ChatUpstream {
+  baseUrl: string
+  apiKey?: string
+  headers?: Record<string, string>
+}
+
 /**
- * POST a chat completion body to an OpenAI-compatible `<baseUrl>/chat/completions` and hand back
- * the answer as it arrives. undici's `request` rather than `fetch`: no WHATWG stream and object
- * layers, which cost a serving node more than the rest of a small request.
+ * POST a chat completion body to `<baseUrl>/chat/completions` and hand back the answer as it
+ * arrives. undici's `request` rather than `fetch`: no WHATWG stream and object layers, which cost
+ * a serving node more than the rest of a small request.
  */
-export async function postChatCompletions (url: string, headers: Record<string, string>, body: Uint8Array, signal: AbortSignal): Promise<ModelResponse> {
+export async function postChatCompletions (upstream: ChatUpstream, body: Uint8Array, signal: AbortSignal): Promise<ModelResponse> {
   const { undici, agent } = await loadUpstreams()
+  const headers: Record<string, string> = { ...upstream.headers, 'content-type': 'application/json' }
+  if (upstream.apiKey != null && upstream.apiKey !== '') headers.authorization = `Bearer ${upstream.apiKey}`
+  const url = `${upstream.baseUrl.replace(/\/+$/, '')}/chat/completions`
   const response = await undici.request(url, { method: 'POST', headers, body, signal, dispatcher: agent })
   return { status: response.statusCode, headers: flatHeaders(response.headers), body: response.body }
 }

@@ -59,10 +59,9 @@ export class ProviderModelBackend implements ModelBackend {
     if (!OPENAI_COMPATIBLE_APIS.has(api)) {
       return errorResponse(501, 'unsupported_provider_api', `provider "${this.provider}" uses the "${api}" api; only OpenAI-compatible providers (api "${PROXY_PROVIDER_API}") can be shared`)
     }
-    const headers: Record<string, string> = { ...stringHeaders(config.headers), 'content-type': 'application/json' }
     const apiKey = await this.apiKey(config)
-    if (apiKey != null && apiKey !== '') headers.authorization = `Bearer ${apiKey}`
-    return await postChatCompletions(`${String(config.baseUrl).replace(/\/+$/, '')}/chat/completions`, headers, body, options.signal)
+    const upstream = { baseUrl: String(config.baseUrl), headers: stringHeaders(config.headers), ...(apiKey != null ? { apiKey } : {}) }
+    return await postChatCompletions(upstream, body, options.signal)
   }
 
   private providerConfig (): { config?: ProviderConfig, problem?: string } {
