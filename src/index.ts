@@ -11,6 +11,7 @@ export { meshLibp2pOptions, meshBaseServices, listenAddresses, RELAY_LIMITS, PNE
 export type { MeshTransportInit } from './mesh/libp2p-options.js'
 export { membersGater } from './mesh/members-gater.js'
 export { guardXSalsa20 } from './mesh/xsalsa20-guard.js'
+export { meshNoise } from './mesh/mesh-noise.js'
 export { meshYamux } from './mesh/mesh-yamux.js'
 export { loadOrCreateIdentity } from './mesh/identity.js'
 

@@ -33,16 +33,20 @@ function authorized (req: IncomingMessage, auth: RouteAuth, tokens: ApiTokens): 
 export async function startApiServer (options: { host: string, port: number, tokens: ApiTokens, routes: () => Route[] }): Promise<ApiServer> {
   const server: Server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 0, keepAliveTimeout: 5_000 })
   server.maxConnections = MAX_CONNECTIONS
-  const closing = new AbortController()
+  /** requests being answered, aborted together when the server stops */
+  const inFlight = new Set<AbortController>()
+  let stopping = false
 
   server.on('request', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const controller = new AbortController()
-    const abort = (): void => { controller.abort(new Error('client went away')) }
-    res.on('close', abort)
-    const onClosing = (): void => { controller.abort(new Error('server stopping')) }
-    closing.signal.addEventListener('abort', onClosing, { once: true })
-    res.on('close', () => { closing.signal.removeEventListener('abort', onClosing) })
+    inFlight.add(controller)
+    res.once('close', () => {
+      inFlight.delete(controller)
+      // a response that did not finish means the client went away: stop the work behind it
+      if (!res.writableFinished) controller.abort(new Error('client went away'))
+    })
+    if (stopping) controller.abort(new Error('server stopping'))
 
     const candidates = options.routes().filter(r => r.path === url.pathname)
     const route = candidates.find(r => r.method === req.method)
@@ -79,7 +83,8 @@ export async function startApiServer (options: { host: string, port: number, tok
     host: options.host,
     port: address.port,
     close: async () => {
-      closing.abort()
+      stopping = true
+      for (const controller of inFlight) controller.abort(new Error('server stopping'))
       server.closeIdleConnections()
       await new Promise<void>(resolve => {
         server.close(() => { resolve() })

@@ -1,4 +1,3 @@
-import { noise } from '@chainsafe/libp2p-noise'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -7,6 +6,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { membersGater } from './members-gater.js'
+import { meshNoise } from './mesh-noise.js'
 import { meshYamux } from './mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
 import { guardXSalsa20 } from './xsalsa20-guard.js'
@@ -77,7 +77,7 @@ export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit
     privateKey: init.privateKey,
     addresses: { listen: listenAddresses(init) },
     transports,
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [meshNoise()],
     streamMuxers: [meshYamux()],
     connectionProtector: preSharedKey({ psk: init.psk, timeout: PNET_TIMEOUT_MS }),
     connectionGater: membersGater(init.members),

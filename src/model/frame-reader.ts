@@ -33,7 +33,8 @@ export class FrameReader<T> {
   private readonly buffer = new Uint8ArrayList()
   private ended = false
   private failure?: Error
-  private wake?: PromiseWithResolvers<void>
+  /** resolves the pending read's wait when a message, end or failure arrives */
+  private wake?: () => void
   private paused = false
 
   constructor (private readonly stream: Stream, private readonly codec: Codec<T>, private readonly init: FrameReaderInit<T>) {
@@ -57,9 +58,7 @@ export class FrameReader<T> {
         if (this.buffer.byteLength > 0) throw new TruncatedFrameError(`stream ended inside a frame (${this.buffer.byteLength} bytes left over)`)
         return null
       }
-      signal?.throwIfAborted()
-      this.wake = Promise.withResolvers<void>()
-      await waitFor(this.wake.promise, signal)
+      await this.nextEvent(signal)
     }
   }
 
@@ -74,6 +73,23 @@ export class FrameReader<T> {
     this.stream.removeEventListener('remoteCloseWrite', this.onRemoteCloseWrite)
     this.stream.removeEventListener('close', this.onClose)
     this.resume()
+  }
+
+  private async nextEvent (signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted()
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    this.wake = resolve
+    if (signal == null) {
+      await promise
+      return
+    }
+    const onAbort = (): void => { reject(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      await promise
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
   }
 
   private take (): T | undefined {
@@ -108,18 +124,18 @@ export class FrameReader<T> {
   private onMessage (evt: StreamMessageEvent): void {
     this.buffer.append(evt.data)
     if (this.buffer.byteLength > this.init.highWaterBytes) this.pause()
-    this.wake?.resolve()
+    this.wake?.()
   }
 
   private onRemoteCloseWrite (): void {
     this.ended = true
-    this.wake?.resolve()
+    this.wake?.()
   }
 
   private onClose (evt: StreamCloseEvent): void {
     if (evt.error != null) this.fail(evt.error)
     this.ended = true
-    this.wake?.resolve()
+    this.wake?.()
   }
 
   private pause (): void {
@@ -132,20 +148,5 @@ export class FrameReader<T> {
     if (!this.paused) return
     this.paused = false
     if (this.stream.readStatus === 'paused') this.stream.resume()
-  }
-}
-
-async function waitFor (promise: Promise<void>, signal?: AbortSignal): Promise<void> {
-  if (signal == null) {
-    await promise
-    return
-  }
-  const aborted = Promise.withResolvers<void>()
-  const onAbort = (): void => { aborted.reject(signal.reason) }
-  signal.addEventListener('abort', onAbort, { once: true })
-  try {
-    await Promise.race([promise, aborted.promise])
-  } finally {
-    signal.removeEventListener('abort', onAbort)
   }
 }

@@ -98,8 +98,8 @@ export class ModelClient {
     const { stream, reader } = idle
     const nodeId = request.nodeId
     const idleTimeoutMs = this.init.idleTimeoutMs
-    const deadline = new IdleDeadline(idleTimeoutMs, () => new ModelTimeoutError(`node ${nodeId} sent nothing for ${idleTimeoutMs} ms`))
-    const signal = AbortSignal.any([request.signal, deadline.signal])
+    const deadline = new IdleDeadline(idleTimeoutMs, () => new ModelTimeoutError(`node ${nodeId} sent nothing for ${idleTimeoutMs} ms`), request.signal)
+    const signal = deadline.signal
     let ended = false
     let settled = false
     const settle = (outcome: Outcome, reason?: Error): void => {
@@ -128,15 +128,15 @@ export class ModelClient {
       this.init.log('sending the request to %s failed - %e', nodeId, err)
     })
 
-    async function * frames (): AsyncGenerator<ServerFrame> {
-      while (true) {
+    const frames: AsyncIterator<ServerFrame, undefined> = {
+      next: async () => {
         const frame = await reader.read(signal)
-        if (frame == null) return
+        if (frame == null) return { done: true, value: undefined }
         deadline.touch()
         if (frame.end != null) ended = true
-        yield frame
+        return { done: false, value: frame }
       }
     }
-    return await responseFromFrames({ frames: frames(), settle }, { nodeId, peerId: request.peerId.toString() }, request.signal)
+    return await responseFromFrames({ frames, settle }, { nodeId, peerId: request.peerId.toString() }, request.signal)
   }
 }

@@ -130,8 +130,8 @@ export class ModelServer {
   async * answer (admission: Admission, body: Uint8Array, signal: AbortSignal): AsyncGenerator<ServerFrame> {
     const { entry, backend } = admission.model
     const deadline = new IdleDeadline(this.init.timeoutMs, () => serverError('upstream_timeout',
-      `model "${entry.id}" on node ${this.init.nodeId} sent nothing for ${this.init.timeoutMs} ms`))
-    const abort = AbortSignal.any([signal, deadline.signal])
+      `model "${entry.id}" on node ${this.init.nodeId} sent nothing for ${this.init.timeoutMs} ms`), signal)
+    const abort = deadline.signal
     abort.addEventListener('abort', admission.release, { once: true })
     let response: ModelResponse | undefined
     let sent = 0

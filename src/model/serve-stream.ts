@@ -3,12 +3,14 @@ import { MAX_FRAME_BYTES, PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, REQUE
 import { ModelPlaneError, serverError } from './errors.js'
 import { FrameReader } from './frame-reader.js'
 import { FrameWriter, writeFrame } from './frame-writer.js'
+import { IdleDeadline } from './idle-deadline.js'
 import { finishStream } from './stream-end.js'
 import type { Admission, ModelServer } from './model-server.js'
 import type { Logger, Stream } from '@libp2p/interface'
 
 /** why the per-answer watchers stop once an answer is over (one object: no stack captured per request) */
 const ANSWER_OVER = new Error('the answer is over')
+const STREAM_IDLE = new Error('no next request on the stream')
 
 interface ReceivedRequest {
   admission: Admission
@@ -16,20 +18,20 @@ interface ReceivedRequest {
 }
 
 /** After a request frame: its body frames; the slot is taken before the body is read */
-async function receiveRequest (first: CallerFrame, reader: FrameReader<CallerFrame>, server: ModelServer, signal: AbortSignal): Promise<ReceivedRequest> {
+async function receiveRequest (first: CallerFrame, reader: FrameReader<CallerFrame>, server: ModelServer, stopping: AbortSignal): Promise<ReceivedRequest> {
   if (first.request == null) throw serverError('invalid_request', 'expected a request frame')
   const { model, bodyLength, body } = first.request
   if (!Number.isSafeInteger(bodyLength) || bodyLength < body.byteLength) {
     throw serverError('invalid_request', `request announces ${bodyLength} body bytes but its first frame holds ${body.byteLength}`)
   }
   const admission = server.admit(model, bodyLength)
+  if (body.byteLength === bodyLength) return { admission, body }
+  const deadline = new IdleDeadline(REQUEST_RECEIVE_TIMEOUT_MS, () => serverError('request_timeout', `the request body did not arrive within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`), stopping)
   try {
     const parts = [body]
     let received = body.byteLength
     while (received < bodyLength) {
-      const frame = await reader.read(signal).catch(err => {
-        throw signal.aborted ? serverError('request_timeout', `the request body did not arrive within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`) : err
-      })
+      const frame = await reader.read(deadline.signal)
       if (frame == null) throw serverError('invalid_request', `stream ended after ${received} of ${bodyLength} body bytes`)
       if (frame.cancel != null) throw serverError('cancelled', 'the caller cancelled the request')
       if (frame.body == null) throw serverError('invalid_request', 'expected a body frame')
@@ -37,10 +39,12 @@ async function receiveRequest (first: CallerFrame, reader: FrameReader<CallerFra
       if (received > bodyLength) throw serverError('invalid_request', `body frames hold more than the announced ${bodyLength} bytes`)
       parts.push(frame.body.data)
     }
-    return { admission, body: parts.length === 1 ? parts[0] : Buffer.concat(parts) }
+    return { admission, body: Buffer.concat(parts) }
   } catch (err) {
     admission.release()
     throw err
+  } finally {
+    deadline.clear()
   }
 }
 
@@ -88,14 +92,21 @@ export async function serveStream (stream: Stream, server: ModelServer, log: Log
   const reader = new FrameReader(stream, CallerFrame.codec(), { maxFrameBytes: MAX_FRAME_BYTES, highWaterBytes: READ_HIGH_WATER_BYTES, pausedBufferBytes: PAUSED_READ_BUFFER_BYTES })
   try {
     for (let served = 0; ; served++) {
-      const waiting = AbortSignal.any([stopping, AbortSignal.timeout(served === 0 ? REQUEST_RECEIVE_TIMEOUT_MS : SERVER_STREAM_IDLE_MS)])
-      const first = await reader.read(waiting).catch(err => {
-        if (served > 0 && waiting.aborted) return null
-        throw waiting.aborted ? serverError('request_timeout', `no request arrived within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`) : err
-      })
+      const waiting = served === 0
+        ? new IdleDeadline(REQUEST_RECEIVE_TIMEOUT_MS, () => serverError('request_timeout', `no request arrived within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`), stopping)
+        : new IdleDeadline(SERVER_STREAM_IDLE_MS, () => STREAM_IDLE, stopping)
+      let first: CallerFrame | null
+      try {
+        first = await reader.read(waiting.signal)
+      } catch (err) {
+        // between requests, the stream just ends when it idles or the service stops
+        if (served === 0 || !waiting.signal.aborted) throw err
+        first = null
+      } finally {
+        waiting.clear()
+      }
       if (first == null || first.cancel != null) break
-      const receiving = AbortSignal.any([stopping, AbortSignal.timeout(REQUEST_RECEIVE_TIMEOUT_MS)])
-      const request = await receiveRequest(first, reader, server, receiving)
+      const request = await receiveRequest(first, reader, server, stopping)
       log('serving model "%s", %d body bytes', request.admission.model.entry.id, request.body.byteLength)
       if (!await answer(stream, reader, server, request, stopping)) break
     }

@@ -11,10 +11,6 @@ export interface PeerPath {
   latencyMs: number | null
 }
 
-function isRelayed (conn: Connection): boolean {
-  return conn.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit')
-}
-
 function relayOf (conn: Connection): string | null {
   const components = conn.remoteAddr.getComponents()
   const circuit = components.findIndex(c => c.name === 'p2p-circuit')
@@ -25,7 +21,7 @@ function relayOf (conn: Connection): string | null {
 /** How this node reaches `peer` right now, from its open connections */
 export function peerPath (libp2p: Libp2p, peer: PeerId): PeerPath {
   const open = openConnections(libp2p, peer)
-  const direct = open.filter(c => !isRelayed(c))
+  const direct = open.filter(c => c.direct)
   const chosen = direct.length > 0 ? direct : open
   if (chosen.length === 0) return { path: 'unreachable', relayPeerId: null, latencyMs: null }
   const rtts = chosen.map(c => c.rtt).filter((r): r is number => typeof r === 'number')

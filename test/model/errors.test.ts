@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { API_TOKEN, ModelTestMesh } from './model-mesh.js'
@@ -94,6 +95,26 @@ describe('model proxy errors', () => {
     expect(remote.status).toBe(413)
     expect(remote.code).toBe('request_too_large')
     expect(remote.message).toContain('tiny')
+  })
+
+  it('answers 413 to a chunked body (no content-length) once it passes maxRequestBytes, and serves the next request', async () => {
+    const answer = await new Promise<{ status: number, body: string }>((resolve, reject) => {
+      const req = request(`${apiUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_TOKEN}` } }, (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => { body += chunk })
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }) })
+      })
+      req.on('error', reject)
+      req.write(`{"model":"gpt-test","messages":[{"role":"user","content":"`)
+      // 320 KiB in 16 KiB pieces against a 256 KiB limit; the server may answer before the last piece
+      for (let i = 0; i < 20; i++) req.write('x'.repeat(16 * 1024))
+      req.end('"}]}')
+    })
+    expect(answer.status).toBe(413)
+    expectOpenAiError(JSON.parse(answer.body), 'request_too_large')
+    const next = await client.chat.completions.create({ model: 'gpt-test', ...ask })
+    expect(next.choices[0].message.content).toBeTruthy()
   })
 
   it('passes an upstream error through with its status and body', async () => {
