@@ -6,12 +6,16 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 const log = logger('clawmatrix:mesh:noise')
 
-/** how the frame decoder learns that no whole length prefix is buffered yet; one object, no stack taken */
-const NO_LENGTH_YET = new RangeError('Could not decode int16BE')
+/** the longest Noise message; what the length reader answers while its prefix is incomplete */
+export const NOISE_MAX_MESSAGE_BYTES = 65_535
 
-/** the 2-byte big-endian length before each Noise message */
+/**
+ * The 2-byte big-endian length before each Noise message. Before both bytes are there it answers
+ * the longest possible message, which a buffer of under 2 bytes cannot hold, so the decoder waits
+ * for more bytes as it does after a thrown RangeError, without the cost of a throw.
+ */
 export function readNoiseLength (data: Uint8Array | Uint8ArrayList): number {
-  if (data.length < 2) throw NO_LENGTH_YET
+  if (data.length < 2) return NOISE_MAX_MESSAGE_BYTES
   return data instanceof Uint8Array ? (data[0] << 8) | data[1] : data.getUint16(0)
 }
 
@@ -31,7 +35,7 @@ function withNoiseLengthReader<T extends SecuredConnection<NoiseExtensions>> (se
     secured.connection.decoder.lengthDecoder = readNoiseLength
   } else if (!warned) {
     warned = true
-    log.error('this noise version has no decoder hook: every received message keeps costing an error object')
+    log.error('this noise version has no decoder hook: every received message keeps costing a thrown error')
   }
   return secured
 }
@@ -39,7 +43,7 @@ function withNoiseLengthReader<T extends SecuredConnection<NoiseExtensions>> (se
 /**
  * Noise as mesh nodes run it. js-noise's message decoder stops at the end of its buffer when its
  * length reader throws a RangeError, and the stock reader builds a new one, stack and all, for
- * every message received. The reader here throws one prepared error instead; the wire is unchanged.
+ * every message received. The reader here throws nothing; the wire is unchanged.
  */
 export function meshNoise (init: NoiseInit = {}): (components: NoiseComponents) => ConnectionEncrypter<NoiseExtensions> {
   const createEncrypter = noise(init)
