@@ -23,6 +23,8 @@ export interface ReceivedRequest {
   path: string
   headers: Record<string, string | string[] | undefined>
   body: any
+  /** the body as it arrived */
+  text: string
   /** true once the client went away before the reply was complete */
   aborted: boolean
   /** settles when the exchange is over: 'completed' or 'aborted' */
@@ -41,7 +43,7 @@ export type ReplyScript = (request: ReceivedRequest) => UpstreamReply | Promise<
 const MAX_BODY_BYTES = 64 * 1024 * 1024
 const MAX_RECORDED = 1000
 
-async function readJson (req: IncomingMessage): Promise<any> {
+async function readText (req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
@@ -49,8 +51,7 @@ async function readJson (req: IncomingMessage): Promise<any> {
     if (size > MAX_BODY_BYTES) throw new Error('request body too large')
     chunks.push(chunk as Buffer)
   }
-  const text = Buffer.concat(chunks).toString('utf8')
-  return text === '' ? undefined : JSON.parse(text)
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 async function write (res: ServerResponse, piece: string | Uint8Array): Promise<void> {
@@ -84,13 +85,14 @@ export async function startUpstreamServer (script: ReplyScript): Promise<Upstrea
   const requests: ReceivedRequest[] = []
   const server: Server = createServer((req, res) => {
     const ended = Promise.withResolvers<'completed' | 'aborted'>()
-    const received: ReceivedRequest = { path: req.url ?? '/', headers: req.headers, body: undefined, aborted: false, ended: ended.promise }
+    const received: ReceivedRequest = { path: req.url ?? '/', headers: req.headers, body: undefined, text: '', aborted: false, ended: ended.promise }
     res.on('close', () => {
       received.aborted = !res.writableFinished
       ended.resolve(received.aborted ? 'aborted' : 'completed')
     })
     const answer = async (): Promise<void> => {
-      received.body = await readJson(req)
+      received.text = await readText(req)
+      received.body = received.text === '' ? undefined : JSON.parse(received.text)
       if (requests.length >= MAX_RECORDED) requests.shift()
       requests.push(received)
       if (req.method !== 'POST' || !(req.url ?? '').endsWith('/chat/completions')) {

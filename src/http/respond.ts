@@ -41,13 +41,13 @@ export function sendError (res: ServerResponse, err: HttpError): void {
 }
 
 /** Read a request body up to `maxBytes`; 413 beyond it */
-export async function readBody (req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export async function readBody (req: IncomingMessage, maxBytes: number): Promise<Buffer<ArrayBuffer>> {
   const declared = Number(req.headers['content-length'] ?? NaN)
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new HttpError(413, 'request_too_large', `request body of ${declared} bytes is over the limit of ${maxBytes} bytes`)
   }
   // events rather than `for await`: the stream's async iterator costs a small request more than its parsing
-  return await new Promise<Buffer>((resolve, reject) => {
+  return await new Promise<Buffer<ArrayBuffer>>((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     const stop = (): void => {
@@ -69,7 +69,8 @@ export async function readBody (req: IncomingMessage, maxBytes: number): Promise
     }
     const onEnd = (): void => {
       stop()
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size))
+      // socket data never lives in a SharedArrayBuffer
+      resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)) as Buffer<ArrayBuffer>)
     }
     const onFailure = (err: Error): void => {
       stop()
@@ -84,7 +85,7 @@ export async function readBody (req: IncomingMessage, maxBytes: number): Promise
 }
 
 /** Read and parse a JSON object body; 400 naming the problem otherwise */
-export async function readJsonObject (req: IncomingMessage, maxBytes: number): Promise<{ raw: Buffer, value: Record<string, unknown> }> {
+export async function readJsonObject (req: IncomingMessage, maxBytes: number): Promise<{ raw: Buffer<ArrayBuffer>, value: Record<string, unknown> }> {
   const raw = await readBody(req, maxBytes)
   let value: unknown
   try {

@@ -38,10 +38,15 @@ function candidatesFor (ctx: MeshContext, service: ModelService, target: ModelTa
   throw new ModelNotFoundError(`model "${target.name}" is not offered in the mesh${offers.length > 0 ? `; on offer: ${offers.join(', ')}` : ''}`)
 }
 
-/** The request body for the serving node: model name as it announces it, identity note if configured */
-function servingBody (ctx: MeshContext, request: ChatRequest, target: ModelTarget): Uint8Array<ArrayBuffer> {
+/**
+ * The request body for the serving node: model name as it announces it, identity note if
+ * configured. The client's own bytes go on unchanged when neither changes anything in them.
+ */
+function servingBody (ctx: MeshContext, request: ChatRequest, target: ModelTarget, sent?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const note = target.description != null && ctx.config.modelIdentityNote ? target.description : undefined
+  if (sent != null && note == null && request.model === target.modelId) return sent
   let body = { ...request, model: target.modelId }
-  if (target.description != null && ctx.config.modelIdentityNote) body = withIdentityNote(body, target.description)
+  if (note != null) body = withIdentityNote(body, note)
   return new TextEncoder().encode(JSON.stringify(body))
 }
 
@@ -52,15 +57,21 @@ function giveUp (target: ModelTarget, failures: ModelPlaneError[]): ModelPlaneEr
   return new NoReachableNodeError(`no node could answer for model "${target.name}": ${failures.map(f => f.message).join('; ')}`)
 }
 
+export interface ChatThroughMeshOptions {
+  signal: AbortSignal
+  /** the bytes `request` was parsed from, sent on as they are when nothing in them changes */
+  body?: Uint8Array<ArrayBuffer>
+}
+
 /**
  * Send a chat-completions request (a parsed OpenAI body) to a node serving its model and return
  * the answer as it streams. Before the answer begins, a node that cannot be reached or refuses
  * (busy, model gone, upstream down) is skipped for the next candidate, at most MAX_ATTEMPTS in all.
  */
-export async function chatThroughMesh (ctx: MeshContext, request: Record<string, unknown>, options: { signal: AbortSignal }): Promise<MeshModelResponse> {
+export async function chatThroughMesh (ctx: MeshContext, request: Record<string, unknown>, options: ChatThroughMeshOptions): Promise<MeshModelResponse> {
   const checked = checkChatRequest(request)
   const target = resolveModelName(checked.model, ctx.config.proxyModels)
-  const body = servingBody(ctx, checked, target)
+  const body = servingBody(ctx, checked, target, options.body)
   if (body.byteLength > ctx.config.maxRequestBytes) throw new RequestTooLargeError(body.byteLength, ctx.config.maxRequestBytes)
   const service = modelServiceOf(ctx)
   const failures: ModelPlaneError[] = []

@@ -61,6 +61,25 @@ describe('proxyModels pins and the identity note', () => {
     expect((await arrived).body.messages[0]).toEqual({ role: 'system', content: '[Model: Beta GPT, a test model]\nBe brief.' })
   })
 
+  it('sends the client\'s bytes on unchanged when the mesh changes nothing in them, and rewrites them when it does', async () => {
+    // odd spacing and key order survive only if the bytes are passed on as they are
+    const sent = '{ "messages" : [ {"content":"hi",  "role":"user"} ],\n  "model":"gpt-shared", "temperature": 0.50 }'
+    const post = async (via: OpenAI, body: string): Promise<void> => {
+      const res = await fetch(`${via.baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_TOKEN}` }, body })
+      expect(res.status).toBe(200)
+      await res.arrayBuffer()
+    }
+    const toBeta = betaUpstream.nextRequest()
+    await post(quietClient, sent)
+    expect((await toBeta).text).toBe(sent)
+    // <nodeId>/<modelId> becomes <modelId> for the serving node: a new body, same fields
+    const toAlpha = alphaUpstream.nextRequest()
+    await post(client, sent.replace('"gpt-shared"', '"alpha/gpt-shared"'))
+    const rewritten = await toAlpha
+    expect(rewritten.text).not.toBe(sent)
+    expect(rewritten.body).toEqual({ model: 'gpt-shared', messages: [{ role: 'user', content: 'hi' }], temperature: 0.5 })
+  })
+
   it('leaves the messages alone for another node and when the note is switched off', async () => {
     const messages = [{ role: 'user' as const, content: 'hi' }]
     const toAlpha = alphaUpstream.nextRequest()

@@ -68,10 +68,10 @@ async function relayWhole (answer: MeshModelResponse, res: ServerResponse, conte
 }
 
 async function chatCompletions (node: OpenAiRoutesNode, { req, res, signal }: RouteContext): Promise<void> {
-  const { value } = await readJsonObject(req, node.config.maxRequestBytes)
+  const { raw, value } = await readJsonObject(req, node.config.maxRequestBytes)
   let answer: MeshModelResponse
   try {
-    answer = await chatThroughMesh(node, value, { signal })
+    answer = await chatThroughMesh(node, value, { signal, body: raw })
   } catch (err) {
     throw httpError(err)
   }
