@@ -36,6 +36,12 @@ export const SERVER_STREAM_IDLE_MS = 60_000
 /** how long a finished stream may wait for the other side to close before it is reset */
 export const STREAM_LINGER_MS = 5_000
 
+/**
+ * how long a head frame waits for the answer's first bytes so both leave as one message: upstreams
+ * send their headers a moment before the body, and the caller passes nothing on before the body
+ */
+export const HEAD_HOLD_MS = 20
+
 /** candidates tried for one request before giving up */
 export const MAX_ATTEMPTS = 3
 

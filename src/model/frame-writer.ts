@@ -26,6 +26,7 @@ export class FrameWriter<T> {
   private queued: Uint8Array[] = []
   private queuedBytes = 0
   private scheduled?: NodeJS.Immediate
+  private holding?: NodeJS.Timeout
   private needsDrain = false
 
   constructor (private readonly stream: Stream, private readonly codec: Codec<T>) {}
@@ -43,10 +44,23 @@ export class FrameWriter<T> {
     else this.scheduled ??= setImmediate(() => { this.flushQuietly() })
   }
 
+  /** queue a frame to leave with the next one written, or alone after `maxMs` */
+  hold (frame: T, maxMs: number): void {
+    const bytes = encodeFrame(this.codec, frame)
+    this.queued.push(bytes)
+    this.queuedBytes += bytes.byteLength
+    if (this.scheduled == null && this.holding == null) {
+      this.holding = setTimeout(() => { this.flushQuietly() }, maxMs)
+      this.holding.unref()
+    }
+  }
+
   /** send whatever is queued now */
   flush (): void {
     if (this.scheduled != null) clearImmediate(this.scheduled)
     this.scheduled = undefined
+    if (this.holding != null) clearTimeout(this.holding)
+    this.holding = undefined
     if (this.queued.length === 0) return
     const bytes = this.queued.length === 1 ? this.queued[0] : Buffer.concat(this.queued)
     this.queued = []

@@ -1,5 +1,5 @@
 import { CallerFrame, ServerFrame } from '../../protocols/model.js'
-import { MAX_FRAME_BYTES, PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, REQUEST_RECEIVE_TIMEOUT_MS, SERVER_STREAM_IDLE_MS, STREAM_LINGER_MS } from './constants.js'
+import { HEAD_HOLD_MS, MAX_FRAME_BYTES, PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, REQUEST_RECEIVE_TIMEOUT_MS, SERVER_STREAM_IDLE_MS, STREAM_LINGER_MS } from './constants.js'
 import { ModelPlaneError, serverError } from './errors.js'
 import { FrameReader } from './frame-reader.js'
 import { FrameWriter, writeFrame } from './frame-writer.js'
@@ -69,7 +69,8 @@ async function answer (stream: Stream, reader: FrameReader<CallerFrame>, server:
   let clean = false
   try {
     for await (const frame of server.answer(request.admission, request.body, caller.signal)) {
-      await writer.write(frame, caller.signal)
+      if (frame.head != null) writer.hold(frame, HEAD_HOLD_MS)
+      else await writer.write(frame, caller.signal)
       clean = frame.end != null
     }
   } finally {
