@@ -37,22 +37,24 @@ export class FrameWriter<T> {
       await this.stream.onDrain({ signal })
       this.needsDrain = false
     }
-    const bytes = encodeFrame(this.codec, frame)
-    this.queued.push(bytes)
-    this.queuedBytes += bytes.byteLength
+    this.queue(frame)
     if (this.queuedBytes >= FLUSH_BYTES) this.flush()
     else this.scheduled ??= setImmediate(() => { this.flushQuietly() })
   }
 
   /** queue a frame to leave with the next one written, or alone after `maxMs` */
   hold (frame: T, maxMs: number): void {
-    const bytes = encodeFrame(this.codec, frame)
-    this.queued.push(bytes)
-    this.queuedBytes += bytes.byteLength
+    this.queue(frame)
     if (this.scheduled == null && this.holding == null) {
       this.holding = setTimeout(() => { this.flushQuietly() }, maxMs)
       this.holding.unref()
     }
+  }
+
+  private queue (frame: T): void {
+    const bytes = encodeFrame(this.codec, frame)
+    this.queued.push(bytes)
+    this.queuedBytes += bytes.byteLength
   }
 
   /** send whatever is queued now */

@@ -15,6 +15,15 @@ async function pingAnswered (node: TestNode, peerId: string): Promise<string> {
   return await waitFor(`a ping answer from ${peerId}`, () => node.libp2p.getConnections()
     .find(c => c.remotePeer.toString() === peerId && node.silentPeers.lastAnswer(c.id) != null)?.id, 15_000)
 }
+/** a hub whose records outlive the test, and a `clawmatrix start` child that has answered its pings */
+async function hubWithAnsweringChild (): Promise<{ hub: TestNode, child: CliNode, conn: string }> {
+  const hub = await startNode({ nodeId: 'hub', listen: true }, { timing: { recordTtlMs: 60_000 } })
+  running.push(hub)
+  const child = await startCliNode({ nodeId: 'child', secret: TEST_SECRET, proxyPort: 0, peers: [{ url: hub.dialAddr }] })
+  running.push(child)
+  return { hub, child, conn: await pingAnswered(hub, child.peerId) }
+}
+
 afterEach(async () => {
   await Promise.all(running.splice(0).map(async n => { await n.stop().catch(() => {}) }))
   await removeTempDirs()
@@ -59,11 +68,7 @@ describe('node lifecycle', () => {
   }, 40_000)
 
   it('closes the connection to a frozen node that answers no pings, long before its record expires; it returns when thawed', async () => {
-    const hub = await startNode({ nodeId: 'hub', listen: true }, { timing: { recordTtlMs: 60_000 } })
-    running.push(hub)
-    const child: CliNode = await startCliNode({ nodeId: 'child', secret: TEST_SECRET, proxyPort: 0, peers: [{ url: hub.dialAddr }] })
-    running.push(child)
-    await pingAnswered(hub, child.peerId)
+    const { hub, child } = await hubWithAnsweringChild()
 
     child.child.kill('SIGSTOP')
     try {
@@ -79,11 +84,7 @@ describe('node lifecycle', () => {
 
   it('judges no connection silent while its own event loop was stalled', async () => {
     // records outlive the stall here, so only the ping watch could close the connection
-    const hub = await startNode({ nodeId: 'hub', listen: true }, { timing: { recordTtlMs: 60_000 } })
-    running.push(hub)
-    const child: CliNode = await startCliNode({ nodeId: 'child', secret: TEST_SECRET, proxyPort: 0, peers: [{ url: hub.dialAddr }] })
-    running.push(child)
-    const conn = await pingAnswered(hub, child.peerId)
+    const { hub, child, conn } = await hubWithAnsweringChild()
 
     // three times the silence limit without running a timer or reading a socket
     const stallEnd = Date.now() + 3 * FAST_TIMING.silentAfterMs
