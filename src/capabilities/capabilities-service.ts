@@ -2,12 +2,14 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { pbStream } from '@libp2p/utils'
 import { RecordBatch } from '../../protocols/capabilities.js'
 import {
-  ANNOUNCE_INTERVAL_MS, CAPABILITIES_TOPIC, MAX_BATCH_BYTES, MAX_RECORDS,
-  MAX_SYNC_STREAMS, RECORD_TTL_MS, SYNC_PROTOCOL, SYNC_TIMEOUT_MS
+  ANNOUNCE_INTERVAL_MS, CAPABILITIES_TOPIC, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORDS,
+  MAX_SEQ_AHEAD_MS, MAX_SYNC_STREAMS, RECORD_TTL_MS, SYNC_PROTOCOL, SYNC_TIMEOUT_MS
 } from './constants.js'
 import { PeerTable } from './peer-table.js'
-import { InvalidRecordError, openRecord, sealRecord } from './record.js'
+import { InvalidRecordError, openRecord, peekRecord, sealRecord } from './record.js'
 import { RejectionCounters } from './rejections.js'
+import { capBatch } from './sync-batch.js'
+import { endSyncStream } from './sync-stream.js'
 import type { CapabilityRecord } from './types.js'
 import type { AcceptResult, PeerEntry } from './peer-table.js'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -21,6 +23,8 @@ export interface CapabilitiesInit {
   local(): LocalCapabilities
   /** when set, records signed by anyone else are rejected */
   members?: string[]
+  /** peer IDs configuration names (pinned peers): their records always get a place */
+  trusted?: string[]
   announceIntervalMs?: number
   recordTtlMs?: number
   maxRecords?: number
@@ -56,6 +60,9 @@ export class CapabilitiesService extends EventTarget implements Startable {
   readonly rejected = new RejectionCounters()
   private readonly log: Logger
   private readonly members?: Set<string>
+  private readonly trusted: Set<string>
+  /** peers with at least one open connection to this node */
+  private readonly connected = new Set<string>()
   private readonly announceIntervalMs: number
   private readonly closeExpired: boolean
   private seq: bigint
@@ -70,13 +77,20 @@ export class CapabilitiesService extends EventTarget implements Startable {
   constructor (private readonly components: CapabilitiesComponents, private readonly init: CapabilitiesInit) {
     super()
     this.log = components.logger.forComponent('clawmatrix:capabilities')
-    this.table = new PeerTable(init.recordTtlMs ?? RECORD_TTL_MS, init.maxRecords ?? MAX_RECORDS)
     if (init.members != null) this.members = new Set(init.members)
+    this.trusted = new Set(init.trusted ?? [])
+    this.table = new PeerTable({
+      ttlMs: init.recordTtlMs ?? RECORD_TTL_MS,
+      maxRecords: init.maxRecords ?? MAX_RECORDS,
+      anchored: peerId => this.connected.has(peerId) || this.trusted.has(peerId) || this.members?.has(peerId) === true
+    })
     this.announceIntervalMs = init.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS
     this.closeExpired = init.closeExpired ?? true
     // microseconds since the epoch: keeps increasing across restarts without stored state
     this.seq = BigInt(Date.now()) * 1000n
     this.onConnect = this.onConnect.bind(this)
+    this.onPeerConnect = this.onPeerConnect.bind(this)
+    this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
     this.onSubscriptionChange = this.onSubscriptionChange.bind(this)
     this.handleSync = this.handleSync.bind(this)
   }
@@ -88,14 +102,17 @@ export class CapabilitiesService extends EventTarget implements Startable {
       runOnLimitedConnection: true
     })
     this.components.events.addEventListener('connection:open', this.onConnect)
+    this.components.events.addEventListener('peer:connect', this.onPeerConnect)
+    this.components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.events.addEventListener('self:peer:update', this.onSubscriptionChange)
+    for (const conn of this.components.connectionManager.getConnections()) this.connected.add(conn.remotePeer.toString())
     this.started = true
   }
 
   /** pubsub is only usable once every service has started */
   async afterStart (): Promise<void> {
     const pubsub = this.components.pubsub
-    pubsub.topicValidators.set(CAPABILITIES_TOPIC, async (_from, message) => await this.validateGossip(message.data))
+    pubsub.topicValidators.set(CAPABILITIES_TOPIC, async (from, message) => await this.validateGossip(message.data, from.toString()))
     pubsub.subscribe(CAPABILITIES_TOPIC)
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.announceTimer = setInterval(() => { this.announce() }, this.announceIntervalMs)
@@ -107,6 +124,8 @@ export class CapabilitiesService extends EventTarget implements Startable {
     clearInterval(this.announceTimer)
     clearTimeout(this.expiryTimer)
     this.components.events.removeEventListener('connection:open', this.onConnect)
+    this.components.events.removeEventListener('peer:connect', this.onPeerConnect)
+    this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.events.removeEventListener('self:peer:update', this.onSubscriptionChange)
     this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.components.pubsub.topicValidators.delete(CAPABILITIES_TOPIC)
@@ -162,34 +181,77 @@ export class CapabilitiesService extends EventTarget implements Startable {
     await this.components.pubsub.publish(CAPABILITIES_TOPIC, this.ownEnvelope)
   }
 
-  private async validateGossip (data: Uint8Array): Promise<TopicValidatorResult> {
-    const result = await this.receive(data)
-    if (result === 'rejected') return TopicValidatorResult.Reject
-    return result === 'stale' || result === 'own' ? TopicValidatorResult.Ignore : TopicValidatorResult.Accept
+  /**
+   * Gossip forwards (Accept) only new records of signers this node vouches for (see `anchored`):
+   * records of keys nobody here is connected to stay local, so a flood of made-up keys stops at
+   * the first honest node.
+   */
+  private async validateGossip (data: Uint8Array, from: string): Promise<TopicValidatorResult> {
+    const result = await this.receive(data, from)
+    if (result.outcome === 'rejected') return TopicValidatorResult.Reject
+    if ((result.outcome === 'new' || result.outcome === 'updated') && this.table.isAnchored(result.peerId)) return TopicValidatorResult.Accept
+    return TopicValidatorResult.Ignore
   }
 
-  /** open, check and store one envelope from gossip or a state exchange */
-  private async receive (envelope: Uint8Array): Promise<AcceptResult | 'rejected' | 'own'> {
+  /**
+   * Open, check and store one envelope from gossip or a state exchange that came through a
+   * connection to `source`. Cheap checks run before the signature: a record that claims a
+   * non-member signer, a stale seq or a seq too far ahead changes nothing, so it is dropped
+   * unverified; nothing unverified is ever stored.
+   */
+  private async receive (envelope: Uint8Array, source: string): Promise<{ outcome: AcceptResult | 'rejected' | 'ignored' | 'own', peerId: string }> {
+    const claim = peekRecord(envelope)
+    if (claim != null) {
+      if (claim.peerId === this.components.peerId.toString()) {
+        if (claim.seq <= this.seq) return { outcome: 'own', peerId: claim.peerId }
+      } else {
+        if (this.members != null && !this.members.has(claim.peerId)) {
+          this.rejected.count('nonMember')
+          this.log('rejected a record from non-member %s', claim.peerId)
+          return { outcome: 'rejected', peerId: claim.peerId }
+        }
+        if (this.table.isStale(claim.peerId, claim.seq)) return { outcome: 'stale', peerId: claim.peerId }
+      }
+      if (claim.seq > (BigInt(Date.now()) + BigInt(MAX_SEQ_AHEAD_MS)) * 1000n) {
+        this.rejected.count('seqAhead')
+        this.log('ignored a record of %s whose seq is over %d ms ahead of this clock', claim.peerId, MAX_SEQ_AHEAD_MS)
+        return { outcome: 'ignored', peerId: claim.peerId }
+      }
+    }
     let record: CapabilityRecord
     try {
       record = await openRecord(envelope)
     } catch (err: any) {
       this.rejected.count(err instanceof InvalidRecordError ? err.reason : 'malformed')
       this.log('rejected a record - %s', err.message)
-      return 'rejected'
+      return { outcome: 'rejected', peerId: '' }
     }
-    if (record.peerId === this.components.peerId.toString()) return 'own'
-    if (this.members != null && !this.members.has(record.peerId)) {
-      this.rejected.count('nonMember')
-      this.log('rejected a record from non-member %s', record.peerId)
-      return 'rejected'
+    if (record.peerId === this.components.peerId.toString()) {
+      this.continueAbove(record.seq)
+      return { outcome: 'own', peerId: record.peerId }
     }
-    const result = this.table.accept(record, envelope)
+    const result = this.table.accept(record, envelope, source)
+    if (result === 'full') {
+      this.rejected.count('tableFull')
+      this.log('no place for the record of %s', record.peerId)
+    }
     if (result === 'new' || result === 'updated') {
       this.scheduleExpiry()
       this.dispatchEvent(new CustomEvent('record', { detail: record }))
     }
-    return result
+    return { outcome: result, peerId: record.peerId }
+  }
+
+  /**
+   * A record of our own with a higher seq than ours came back (signed by our key: a peer still
+   * holds what this node published before a restart or while its clock ran ahead). Continue above
+   * it and announce at once, or every peer would ignore our records as stale.
+   */
+  private continueAbove (seq: bigint): void {
+    if (seq <= this.seq) return
+    this.log('a peer holds our record with seq %s, above ours; continuing above it', seq)
+    this.seq = seq
+    this.announce()
   }
 
   /** one timer, set to the earliest record deadline, so expiry happens at the TTL and not a tick later */
@@ -219,15 +281,36 @@ export class CapabilitiesService extends EventTarget implements Startable {
     this.announce()
   }
 
+  private onPeerConnect (evt: CustomEvent<PeerId>): void {
+    this.connected.add(evt.detail.toString())
+  }
+
+  private onPeerDisconnect (evt: CustomEvent<PeerId>): void {
+    this.connected.delete(evt.detail.toString())
+  }
+
+  /** the dialing side runs the state exchange (both sides send) */
   private onConnect (evt: CustomEvent<Connection>): void {
     const connection = evt.detail
+    if (connection.direction !== 'outbound') return
     this.sync(connection).catch(err => { this.log('state exchange with %p failed - %e', connection.remotePeer, err) })
   }
 
-  private batch (): Array<Uint8Array<ArrayBuffer>> {
-    const envelopes = this.table.live().map(e => e.envelope as Uint8Array<ArrayBuffer>)
-    if (this.ownEnvelope != null) envelopes.push(this.ownEnvelope as Uint8Array<ArrayBuffer>)
-    return envelopes
+  /**
+   * What this node sends in a state exchange with `remote`, most useful first and cut to what a
+   * receiver accepts: our own record; `remote`'s own record as we hold it (even expired), so a
+   * restarted peer learns the seq it must continue above; then live records of signers we vouch
+   * for (connected, pinned, members), most recently refreshed first.
+   */
+  private batch (remote: string): Array<Uint8Array<ArrayBuffer>> {
+    const ordered: Uint8Array[] = []
+    if (this.ownEnvelope != null) ordered.push(this.ownEnvelope)
+    const theirs = this.table.get(remote)
+    if (theirs != null) ordered.push(theirs.envelope)
+    const vouched = this.table.live().filter(e => e.record.peerId !== remote && this.table.isAnchored(e.record.peerId))
+    vouched.sort((x, y) => y.receivedAt - x.receivedAt)
+    for (const entry of vouched) ordered.push(entry.envelope)
+    return capBatch(ordered) as Array<Uint8Array<ArrayBuffer>>
   }
 
   /** dialer side of the state exchange: send ours, read theirs */
@@ -235,25 +318,31 @@ export class CapabilitiesService extends EventTarget implements Startable {
     if (!this.started || connection.status !== 'open') return
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
     const stream = await connection.newStream(SYNC_PROTOCOL, { signal, runOnLimitedConnection: true })
-    await this.exchange(stream, signal)
+    await this.exchange(stream, connection.remotePeer.toString(), signal)
   }
 
-  private async handleSync (stream: Stream): Promise<void> {
-    await this.exchange(stream, AbortSignal.timeout(SYNC_TIMEOUT_MS))
+  private async handleSync (stream: Stream, connection: Connection): Promise<void> {
+    await this.exchange(stream, connection.remotePeer.toString(), AbortSignal.timeout(SYNC_TIMEOUT_MS))
   }
 
-  private async exchange (stream: Stream, signal: AbortSignal): Promise<void> {
+  /**
+   * Both sides write their batch and read the other's (one message each, bounded in bytes and
+   * count), close their side, and expect the other to close too: anything more, or no close in
+   * time, resets the stream. Every path ends the stream.
+   */
+  private async exchange (stream: Stream, remote: string, signal: AbortSignal): Promise<void> {
+    let theirs: RecordBatch
     try {
-      const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES }).pb(RecordBatch)
-      const [theirs] = await Promise.all([
-        pb.read({ signal, limits: { envelopes: MAX_RECORDS + 1 } }),
-        pb.write({ envelopes: this.batch() }, { signal })
+      const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES, maxBufferSize: MAX_BATCH_BYTES + 16 }).pb(RecordBatch)
+      ;[theirs] = await Promise.all([
+        pb.read({ signal, limits: { envelopes: MAX_BATCH_RECORDS } }),
+        pb.write({ envelopes: this.batch(remote) }, { signal })
       ])
-      await stream.close({ signal })
-      for (const envelope of theirs.envelopes) await this.receive(envelope)
+      await endSyncStream(pb.unwrap().unwrap(), signal)
     } catch (err: any) {
       stream.abort(err)
       throw err
     }
+    for (const envelope of theirs.envelopes) await this.receive(envelope, remote)
   }
 }

@@ -9,15 +9,31 @@ export const RECORD_CODEC = new TextEncoder().encode('/cm/caps')
 
 export const ANNOUNCE_INTERVAL_MS = 5000
 export const RECORD_TTL_MS = 15_000
+/** the whole state exchange (open, both batches, both closes) runs within this */
 export const SYNC_TIMEOUT_MS = 5000
+/** after both batches, how long the remote gets to close its side before the stream is reset */
+export const SYNC_CLOSE_TIMEOUT_MS = 1000
 
 /** largest signed record accepted, in bytes */
 export const MAX_RECORD_BYTES = 64 * 1024
-/** largest state-exchange batch, in bytes */
+/** largest state-exchange batch, in bytes (the protobuf message, without its length prefix) */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024
 /** most records (peers) a node keeps */
 export const MAX_RECORDS = 1024
+/** most envelopes in one state-exchange batch */
+export const MAX_BATCH_RECORDS = MAX_RECORDS + 1
+/**
+ * most records of unanchored signers (no live connection to this node, not configured, not in
+ * `members`) first learned through one connection; more from that connection replace its oldest
+ */
+export const MAX_UNANCHORED_PER_SOURCE = MAX_RECORDS / 4
 export const MAX_SYNC_STREAMS = 4
+
+/**
+ * how far a record's `seq` (microseconds since the epoch) may run ahead of this node's clock;
+ * records further ahead are refused, so one wrong clock cannot hide a node for long
+ */
+export const MAX_SEQ_AHEAD_MS = 5 * 60 * 1000
 
 /** decode limits on repeated fields of one record */
 export const RECORD_LIMITS = {

@@ -93,3 +93,18 @@ export async function openRecord (bytes: Uint8Array): Promise<CapabilityRecord> 
   if (record.nodeId === '' || record.nodeId.includes('/')) throw new InvalidRecordError('malformed', 'record has no valid node id')
   return record
 }
+
+/**
+ * The signer and seq a record claims, read WITHOUT checking the signature: only for dropping a
+ * record that could not change anything anyway (a stale seq) before paying for verification.
+ */
+export function peekRecord (bytes: Uint8Array): { peerId: string, seq: bigint } | undefined {
+  try {
+    if (bytes.byteLength > MAX_RECORD_BYTES) return undefined
+    const envelope = RecordEnvelope.createFromProtobuf(bytes)
+    const msg = RecordMessage.decode(envelope.payload, { limits: RECORD_LIMITS })
+    return { peerId: peerIdFromMultihash(Digest.decode(msg.peerId)).toString(), seq: msg.seq }
+  } catch {
+    return undefined
+  }
+}

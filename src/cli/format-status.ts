@@ -23,8 +23,8 @@ export function formatStatus (status: NodeStatus): string {
     `Tools:   ${status.toolProxy.enabled ? (status.toolProxy.openToAllMembers ? 'open to all members' : 'enabled, restricted') : 'off'}`
   ]
   const rejected = status.rejectedRecords
-  if (rejected.malformed + rejected.signature + rejected.nonMember > 0) {
-    lines.push(`Refused records: ${rejected.malformed} malformed, ${rejected.signature} bad signature, ${rejected.nonMember} non-member`)
+  if (rejected.malformed + rejected.signature + rejected.nonMember + rejected.seqAhead + rejected.tableFull > 0) {
+    lines.push(`Refused records: ${rejected.malformed} malformed, ${rejected.signature} bad signature, ${rejected.nonMember} non-member, ${rejected.seqAhead} seq too far ahead, ${rejected.tableFull} no place (peer table full)`)
   }
   lines.push('', status.peers.length === 0 ? 'Peers:   none yet' : `Peers (${status.peers.length}):`)
   if (status.peers.length > 0) lines.push(formatPeers(status.peers))

@@ -1,6 +1,7 @@
 import { capabilities } from '../capabilities/index.js'
 import { handoffInitFromConfig, handoffService } from '../handoff/index.js'
 import { meshBaseServices } from '../mesh/libp2p-options.js'
+import { parsePeerAddress } from '../mesh/peer-address.js'
 import { modelService } from '../model/index.js'
 import { standaloneToolExecutor } from '../standalone/tools/index.js'
 import { toolService } from '../tool/index.js'
@@ -41,6 +42,7 @@ export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMat
     capabilities: capabilities({
       local: init.local,
       ...(config.members != null ? { members: config.members } : {}),
+      trusted: config.peers.flatMap(p => p.peerId ?? parsePeerAddress(p.url).peerId ?? []),
       announceIntervalMs: timing.announceIntervalMs,
       recordTtlMs: timing.recordTtlMs
     }),

@@ -41,7 +41,7 @@ export interface NodeStatus {
   toolProxy: { enabled: boolean, openToAllMembers: boolean }
   members: number | null
   peers: PeerStatus[]
-  rejectedRecords: { malformed: number, signature: number, nonMember: number }
+  rejectedRecords: { malformed: number, signature: number, nonMember: number, seqAhead: number, tableFull: number }
   /** handoffs this node is serving now */
   handoffs: RunningHandoff[]
 }
