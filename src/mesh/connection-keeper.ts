@@ -1,4 +1,4 @@
-import pRetry from 'p-retry'
+import { setTimeout as delay } from 'node:timers/promises'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { REQUEST_DIAL_TIMEOUT_MS } from './context.js'
@@ -8,6 +8,10 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 export const BACKOFF = { minMs: 1000, maxMs: 60_000, factor: 2 } as const
 /** a connection closed sooner than this counts as a failed dial (e.g. the peer's gater refused us) */
 export const SHORT_LIVED_MS = 3000
+/** most dial attempts to one budgeted (announced) peer per window, whatever its records say */
+export const DIAL_BUDGET = { attempts: 6, windowMs: 60_000 } as const
+/** dial histories kept for peers no longer kept (so a peer that comes back does not start afresh) */
+export const MAX_DIAL_HISTORIES = 4096
 
 export interface KeptPeer {
   /** a stable key: the peer ID when known, else the address */
@@ -19,14 +23,27 @@ export interface KeptPeer {
   label: string
   /** false stops keeping this peer (e.g. its record expired) */
   wanted(): boolean
+  /**
+   * limit attempts to DIAL_BUDGET per window (peers named by records, not by configuration): the
+   * budget and the backoff outlive `keep` restarts, so a stream of records cannot speed dials up
+   */
+  budgeted?: boolean
 }
 
 interface Keeping {
   peer: KeptPeer
   controller: AbortController
   connectedPeer?: string
-  attempts: number
   lastError?: string
+}
+
+/** Per key, across restarts and removals: where the backoff stands and when recent attempts ran */
+interface DialHistory {
+  failures: number
+  /** no attempt before this (local ms), unless a restart brings new addresses */
+  nextAt: number
+  /** start times of recent attempts, oldest first */
+  attempts: number[]
 }
 
 export interface KeeperOptions {
@@ -35,6 +52,9 @@ export interface KeeperOptions {
   dialTimeoutMs?: number
   /** told when a peer's dial fails in a new way (not on every retry) */
   onFailure?: (message: string) => void
+  /** attempts per window for budgeted peers (default DIAL_BUDGET) */
+  budgetAttempts?: number
+  budgetWindowMs?: number
 }
 
 /** Why a dial failed, in words a user can act on */
@@ -57,9 +77,12 @@ export function explainDialError (err: any): string {
  */
 export class ConnectionKeeper {
   private readonly keeping = new Map<string, Keeping>()
+  private readonly histories = new Map<string, DialHistory>()
   private readonly minBackoffMs: number
   private readonly maxBackoffMs: number
   private readonly dialTimeoutMs: number
+  private readonly budgetAttempts: number
+  private readonly budgetWindowMs: number
   private stopped = false
   private readonly onFailure?: (message: string) => void
 
@@ -67,10 +90,15 @@ export class ConnectionKeeper {
     this.minBackoffMs = options.minBackoffMs ?? BACKOFF.minMs
     this.maxBackoffMs = options.maxBackoffMs ?? BACKOFF.maxMs
     this.dialTimeoutMs = options.dialTimeoutMs ?? REQUEST_DIAL_TIMEOUT_MS
+    this.budgetAttempts = options.budgetAttempts ?? DIAL_BUDGET.attempts
+    this.budgetWindowMs = options.budgetWindowMs ?? DIAL_BUDGET.windowMs
     this.onFailure = options.onFailure
   }
 
-  /** start keeping `peer`; `restart` drops a pending backoff (e.g. new addresses arrived) */
+  /**
+   * start keeping `peer`; `restart` (e.g. new addresses arrived) cuts a pending backoff short,
+   * but never below the minimum backoff since the last attempt, nor past a budgeted peer's budget
+   */
   keep (peer: KeptPeer, options: { restart?: boolean } = {}): void {
     if (this.stopped) return
     const current = this.keeping.get(peer.key)
@@ -78,8 +106,11 @@ export class ConnectionKeeper {
       if (options.restart !== true || current.connectedPeer != null) return
       current.controller.abort()
       this.keeping.delete(peer.key)
+      const history = this.histories.get(peer.key)
+      const last = history?.attempts.at(-1)
+      if (history != null && last != null) history.nextAt = Math.min(history.nextAt, last + this.minBackoffMs)
     }
-    const state: Keeping = { peer, controller: new AbortController(), attempts: 0 }
+    const state: Keeping = { peer, controller: new AbortController() }
     this.keeping.set(peer.key, state)
     this.run(state).catch(() => {}).finally(() => {
       if (this.keeping.get(peer.key) === state) this.keeping.delete(peer.key)
@@ -107,18 +138,52 @@ export class ConnectionKeeper {
 
   private async run (state: Keeping): Promise<void> {
     const { signal } = state.controller
+    const history = this.historyOf(state.peer.key)
     while (!signal.aborted && state.peer.wanted()) {
-      await pRetry(async () => { await this.holdConnection(state) }, {
-        retries: Number.POSITIVE_INFINITY,
-        factor: BACKOFF.factor,
-        minTimeout: this.minBackoffMs,
-        maxTimeout: this.maxBackoffMs,
-        randomize: true,
-        signal,
-        unref: true,
-        shouldRetry: () => state.peer.wanted()
-      })
+      const wait = this.nextAttemptAt(history, state.peer) - Date.now()
+      if (wait > 0) await delay(wait, undefined, { signal, ref: false })
+      if (signal.aborted || !state.peer.wanted()) return
+      history.attempts.push(Date.now())
+      if (history.attempts.length > this.budgetAttempts) history.attempts.shift()
+      try {
+        await this.holdConnection(state)
+        history.failures = 0
+        history.nextAt = 0
+      } catch {
+        if (signal.aborted) return
+        history.failures++
+        history.nextAt = Date.now() + this.backoffMs(history.failures)
+      }
     }
+  }
+
+  /** exponential backoff with jitter (the shape p-retry uses: x1..x2 random, capped) */
+  private backoffMs (failures: number): number {
+    const base = this.minBackoffMs * BACKOFF.factor ** Math.min(failures - 1, 32)
+    return Math.min(Math.round((1 + Math.random()) * base), this.maxBackoffMs)
+  }
+
+  private nextAttemptAt (history: DialHistory, peer: KeptPeer): number {
+    let at = history.nextAt
+    if (peer.budgeted === true && history.attempts.length >= this.budgetAttempts) {
+      at = Math.max(at, history.attempts[history.attempts.length - this.budgetAttempts] + this.budgetWindowMs)
+    }
+    return at
+  }
+
+  private historyOf (key: string): DialHistory {
+    let history = this.histories.get(key)
+    if (history != null) {
+      this.histories.delete(key)
+    } else {
+      history = { failures: 0, nextAt: 0, attempts: [] }
+    }
+    this.histories.set(key, history)
+    for (const old of this.histories.keys()) {
+      if (this.histories.size <= MAX_DIAL_HISTORIES) break
+      if (!this.keeping.has(old)) this.histories.delete(old)
+    }
+    return history
   }
 
   /**
@@ -139,7 +204,6 @@ export class ConnectionKeeper {
   }
 
   private async dialOnce (state: Keeping): Promise<PeerId> {
-    state.attempts++
     const { peer } = state
     const signal = AbortSignal.any([state.controller.signal, AbortSignal.timeout(this.dialTimeoutMs)])
     try {
@@ -150,8 +214,7 @@ export class ConnectionKeeper {
       if (addrs.length === 0) throw new Error('no address known')
       const targets = addrs.map(a => peer.peerId != null && a.getComponents().at(-1)?.name !== 'p2p' ? a.encapsulate(`/p2p/${peer.peerId}`) : a)
       const conn = await this.libp2p.dial(targets, { signal })
-      if (state.attempts > 1) this.log('connected to %s after %d attempts', peer.label, state.attempts)
-      state.attempts = 0
+      this.log('connected to %s', peer.label)
       return conn.remotePeer
     } catch (err: any) {
       if (state.controller.signal.aborted) throw err

@@ -12,7 +12,8 @@ import { startApiServer } from '../http/server.js'
 import { loadApiTokens } from '../http/tokens.js'
 import { statusRoutes } from '../http/routes/status.js'
 import { toolRoutes } from '../http/routes/tool.js'
-import { ConnectionKeeper, toMultiaddrs } from '../mesh/connection-keeper.js'
+import { AnnouncedDialPolicy } from '../capabilities/dial-policy.js'
+import { ConnectionKeeper } from '../mesh/connection-keeper.js'
 import { SilentPeerWatch } from '../mesh/silent-peer-watch.js'
 import { loadOrCreateIdentity } from '../mesh/identity.js'
 import { meshLibp2pOptions } from '../mesh/libp2p-options.js'
@@ -195,22 +196,37 @@ export class ClawMatrixNode implements MeshContext {
     await this.agentRunner.stop?.()
   }
 
-  /** keep a connection to every peer whose record is live (direct when possible, else relayed) */
+  /**
+   * keep a connection to every peer whose record is live (direct when possible, else relayed),
+   * dialing only the addresses the dial policy allows, within the keeper's per-peer budget
+   */
   keepAnnouncedPeers (): void {
+    const policy = new AnnouncedDialPolicy([this.config.listenHost, ...this.configured.flatMap(p => hostOf(p.addr))])
+    const members = this.config.members != null ? new Set(this.config.members) : undefined
+    const dialable = (peerId: string): Multiaddr[] => {
+      const entry = this.capabilities.table.get(peerId)
+      if (entry == null || entry.expired) return []
+      return policy.filter(peerId, entry.record.addrs).allowed
+    }
     const lastAddrs = new Map<string, string>()
     this.capabilities.addEventListener('record', (evt: Event) => {
       const record = (evt as CustomEvent).detail as { peerId: string, nodeId: string, addrs: string[] }
       const peerId = record.peerId
-      const addrsKey = record.addrs.join(' ')
+      if (members != null && !members.has(peerId)) return
+      const addrs = dialable(peerId)
+      if (addrs.length === 0) return
+      const addrsKey = addrs.join(' ')
       const addrsChanged = lastAddrs.get(peerId) !== addrsKey
+      lastAddrs.delete(peerId)
       lastAddrs.set(peerId, addrsKey)
       if (lastAddrs.size > 1024) lastAddrs.delete(lastAddrs.keys().next().value as string)
       this.keeper.keep({
         key: peerId,
         peerId,
         label: `${record.nodeId} (${peerId})`,
-        addrs: () => toMultiaddrs(this.capabilities.table.get(peerId)?.record.addrs ?? []),
-        wanted: () => this.capabilities.table.get(peerId)?.expired === false
+        addrs: () => dialable(peerId),
+        wanted: () => dialable(peerId).length > 0,
+        budgeted: true
       }, { restart: addrsChanged })
     })
   }
@@ -275,7 +291,8 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
       connectionMonitor: { enabled: false },
       start: false
     })
-    const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, onFailure: warn })
+    // an announced peer gets DIAL_BUDGET.attempts per 60 minimum backoffs (a minute by default)
+    const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, budgetWindowMs: 60 * timing.minBackoffMs, onFailure: warn })
     const silentPeers = new SilentPeerWatch(libp2p, {
       intervalMs: timing.pingIntervalMs,
       silentAfterMs: timing.silentAfterMs,
@@ -301,4 +318,10 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     await Promise.allSettled([api.close(), libp2p?.stop(), agentRunner.stop?.()])
     throw err
   }
+}
+
+/** the host of a dial address (`/ip4/…`, `/ip6/…`, `/dns…/…`), or nothing for a bare relay path */
+function hostOf (addr: Multiaddr): string[] {
+  const first = addr.getComponents()[0]
+  return first?.value != null && /^(ip4|ip6|dns|dns4|dns6)$/.test(first.name) ? [first.value] : []
 }
