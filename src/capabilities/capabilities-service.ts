@@ -16,6 +16,9 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { ComponentLogger, Connection, Logger, PeerId, PrivateKey, Startable, Stream, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
+/** envelopes of a batch handled between two turns of the event loop */
+const RECEIVE_SLICE = 16
+
 /** What this node announces, read afresh for every announcement */
 export type LocalCapabilities = Omit<CapabilityRecord, 'peerId' | 'seq' | 'issuedAt' | 'addrs'>
 
@@ -343,6 +346,10 @@ export class CapabilitiesService extends EventTarget implements Startable {
       stream.abort(err)
       throw err
     }
-    for (const envelope of theirs.envelopes) await this.receive(envelope, remote)
+    // a full batch costs a fraction of a millisecond per record: let other work run in between
+    for (let i = 0; i < theirs.envelopes.length; i++) {
+      if (i > 0 && i % RECEIVE_SLICE === 0) await new Promise(resolve => setImmediate(resolve))
+      await this.receive(theirs.envelopes[i], remote)
+    }
   }
 }

@@ -101,7 +101,8 @@ function junkHeld (n: TestNode, junk: Set<string>): number {
 
 describe('capability records under a hostile member', () => {
   it('a flood of records from 2,000 made-up keys does not hide a node that joins afterwards', async () => {
-    const mesh = await startHubMesh([{ config: { nodeId: 'a' } }, { config: { nodeId: 'b' } }])
+    // records live a minute here: the flood stays fresh as a re-announcing attacker's would
+    const mesh = await startHubMesh([{ config: { nodeId: 'a' } }, { config: { nodeId: 'b' } }], { timing: { recordTtlMs: 60_000 } })
     cleanup.push(mesh.stop)
     const { hub, members: [a, b] } = mesh
     const raw = await hostile(hub)
@@ -119,6 +120,11 @@ describe('capability records under a hostile member', () => {
     await pushBatch(raw, hub.libp2p.peerId, envelopes.slice(0, 1000))
     for (const envelope of envelopes.slice(1000)) await raw.services.pubsub.publish(CAPABILITIES_TOPIC, envelope)
     await waitFor('the hub to have handled all 2,000', () => junkRecords + hub.status().rejectedRecords.tableFull >= 2000, 60_000)
+    // the hub stayed responsive meanwhile: gossip between the honest nodes is still up
+    for (const [n, others] of [[a, [hub, b]], [hub, [a, b]]] as const) {
+      const subscribers = n.libp2p.services.pubsub.getSubscribers(CAPABILITIES_TOPIC).map(String)
+      expect(others.every(o => subscribers.includes(o.peerId)), `${n.nodeId} still hears ${others.map(o => o.nodeId).join(', ')} on the topic`).toBe(true)
+    }
 
     const joinedAt = Date.now()
     const c = await node({ nodeId: 'c', peers: [{ url: hub.dialAddr }] })
