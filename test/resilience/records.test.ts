@@ -171,6 +171,8 @@ describe('capability records under a hostile member', () => {
       await raw.services.pubsub.publish(CAPABILITIES_TOPIC, await seal(key, { addrs, seq }))
       await waitFor(`record ${i} at the hub`, () => hub.capabilities.table.get(peerId)?.record.seq === seq)
     }
+    await waitFor('a dial from the hub', () => allowed[0].accepted() + allowed[1].accepted() + local.accepted() > 0)
+    expect(local.accepted(), 'connections to the 127.0.0.1 service').toBe(0)
     await waitFor('a dial to the allowed address', () => allowed[0].accepted() + allowed[1].accepted() > 0)
     const elapsed = Date.now() - started
     const dials = allowed[0].accepted() + allowed[1].accepted()
@@ -210,6 +212,27 @@ describe('capability records under a hostile member', () => {
     }, 15_000)
     console.log(`large batch: hub holds 80 records, ${total} bytes in all (> ${MAX_BATCH_BYTES}); the newcomer got ${got} in its first exchange`)
     expect(newcomer.peers().some(p => p.nodeId === 'hub')).toBe(true)
+  })
+
+  it('leaves the state exchange to the dialing side, as PROTOCOL.md says', async () => {
+    const hub = await node({ nodeId: 'hub', listen: true })
+    const raw = await hostile()
+    let opened = 0
+    await raw.handle(SYNC_PROTOCOL, (stream: { abort: (err: Error) => void }) => {
+      opened++
+      stream.abort(new Error('not served here'))
+    }, { runOnLimitedConnection: true })
+    let announcements = 0
+    raw.services.pubsub.addEventListener('message', () => { announcements++ })
+    raw.services.pubsub.subscribe(CAPABILITIES_TOPIC)
+    await raw.dial(hub.libp2p.getMultiaddrs()[0])
+    // an exchange the dialer runs completes
+    const reply = await pushBatch(raw, hub.libp2p.peerId, [])
+    expect(reply.envelopes.length).toBe(1)
+    // the hub's gossip comes after subscriptions are exchanged, well after a listener-side exchange
+    // started at connection open would have arrived
+    await waitFor('two announcements from the hub', () => announcements >= 2)
+    expect(opened).toBe(0)
   })
 
   it('releases sync streams a peer leaves half-open, whatever it sends', async () => {
