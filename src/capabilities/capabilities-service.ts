@@ -8,6 +8,7 @@ import {
 import { PeerTable } from './peer-table.js'
 import { InvalidRecordError, openRecord, peekRecord, sealRecord } from './record.js'
 import { RejectionCounters } from './rejections.js'
+import { SeqHighWater } from './seq-high-water.js'
 import { capBatch } from './sync-batch.js'
 import { endSyncStream } from './sync-stream.js'
 import type { CapabilityRecord } from './types.js'
@@ -28,6 +29,8 @@ export interface CapabilitiesInit {
   members?: string[]
   /** peer IDs configuration names (pinned peers): their records always get a place */
   trusted?: string[]
+  /** file keeping the highest seq this node signed, so a restart continues above it */
+  seqFile?: string
   announceIntervalMs?: number
   recordTtlMs?: number
   maxRecords?: number
@@ -69,6 +72,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
   private readonly announceIntervalMs: number
   private readonly closeExpired: boolean
   private seq: bigint
+  private readonly highWater?: SeqHighWater
   private ownEnvelope?: Uint8Array
   private ownRecord?: CapabilityRecord
   private announceTimer?: NodeJS.Timeout
@@ -91,6 +95,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
     this.closeExpired = init.closeExpired ?? true
     // microseconds since the epoch: keeps increasing across restarts without stored state
     this.seq = BigInt(Date.now()) * 1000n
+    if (init.seqFile != null) this.highWater = new SeqHighWater(init.seqFile, err => { this.log.error('cannot keep the record seq in %s - %e', init.seqFile, err) })
     this.onConnect = this.onConnect.bind(this)
     this.onPeerConnect = this.onPeerConnect.bind(this)
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
@@ -99,6 +104,15 @@ export class CapabilitiesService extends EventTarget implements Startable {
   }
 
   async start (): Promise<void> {
+    const stored = await this.highWater?.load()
+    if (stored != null) {
+      if (stored > (BigInt(Date.now()) + BigInt(MAX_SEQ_AHEAD_MS)) * 1000n) {
+        // peers refuse seqs that far ahead, so they cannot hold one: no need to stay above it
+        this.log('the stored record seq %s is more than %d ms ahead of this clock; not continuing above it', stored, MAX_SEQ_AHEAD_MS)
+      } else if (stored > this.seq) {
+        this.seq = stored
+      }
+    }
     await this.components.registrar.handle(SYNC_PROTOCOL, this.handleSync, {
       maxInboundStreams: MAX_SYNC_STREAMS,
       maxOutboundStreams: MAX_SYNC_STREAMS,
@@ -134,6 +148,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
     this.components.pubsub.topicValidators.delete(CAPABILITIES_TOPIC)
     await this.components.registrar.unhandle(SYNC_PROTOCOL)
     await this.announcing?.catch(() => {})
+    await this.highWater?.flush()
   }
 
   /** this node's current signed record */
@@ -180,6 +195,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
     }
     this.ownEnvelope = await sealRecord(record, this.components.privateKey)
     this.ownRecord = record
+    this.highWater?.save(record.seq)
     if (!this.started) return
     await this.components.pubsub.publish(CAPABILITIES_TOPIC, this.ownEnvelope)
   }

@@ -1,4 +1,5 @@
-import { capabilities } from '../capabilities/index.js'
+import { join } from 'node:path'
+import { capabilities, SEQ_FILE } from '../capabilities/index.js'
 import { handoffInitFromConfig, handoffService } from '../handoff/index.js'
 import { meshBaseServices } from '../mesh/libp2p-options.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
@@ -43,6 +44,7 @@ export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMat
       local: init.local,
       ...(config.members != null ? { members: config.members } : {}),
       trusted: config.peers.flatMap(p => p.peerId ?? parsePeerAddress(p.url).peerId ?? []),
+      seqFile: join(config.dataDir, SEQ_FILE),
       announceIntervalMs: timing.announceIntervalMs,
       recordTtlMs: timing.recordTtlMs
     }),
