@@ -12,7 +12,7 @@ export const RECORD_TTL_MS = 15_000
 /** the whole state exchange (open, both batches, both closes) runs within this */
 export const SYNC_TIMEOUT_MS = 5000
 /** after both batches, how long the remote gets to close its side before the stream is reset */
-export const SYNC_CLOSE_TIMEOUT_MS = 1000
+export const SYNC_CLOSE_TIMEOUT_MS = 2000
 
 /** largest signed record accepted, in bytes */
 export const MAX_RECORD_BYTES = 64 * 1024

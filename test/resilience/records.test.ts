@@ -241,13 +241,19 @@ describe('capability records under a hostile member', () => {
     const syncStreamsAtHub = (): number => hub.libp2p.getConnections(raw.peerId).flatMap(c => c.streams).filter(s => s.protocol === SYNC_PROTOCOL).length
     const junk = new Uint8Array(512 * 1024).fill(0x41)
     const opened = Date.now()
-    const streams = await Promise.all([0, 1, 2, 3].map(async i => {
+    // a valid empty batch then junk; a bad request (a 3 MiB length prefix) then 2 MiB of junk; a valid
+    // batch and then silence
+    const validBatch = RecordBatch.encode({ envelopes: [] })
+    const sends = [
+      [new Uint8Array([validBatch.byteLength, ...validBatch]), junk, junk, junk, junk],
+      [new Uint8Array([0x80, 0x80, 0xc0, 0x01]), junk, junk, junk, junk],
+      [new Uint8Array([validBatch.byteLength, ...validBatch])],
+      [new Uint8Array([0x80, 0x80, 0xc0, 0x01]), junk, junk, junk, junk]
+    ]
+    const streams = await Promise.all(sends.map(async chunks => {
       const stream = await raw.dialProtocol(hub.libp2p.peerId, SYNC_PROTOCOL)
-      // a valid empty batch followed by junk, or a bad request (a long length prefix) then junk
-      const head = i % 2 === 0 ? RecordBatch.encode({ envelopes: [] }) : new Uint8Array([0x80, 0x80, 0xc0, 0x01])
-      const lp = new Uint8Array([...(i % 2 === 0 ? [head.byteLength] : []), ...head])
       try {
-        for (const chunk of [lp, junk, junk, junk, junk]) {
+        for (const chunk of chunks) {
           if (!stream.send(chunk)) await stream.onDrain()
         }
       } catch {
@@ -258,7 +264,7 @@ describe('capability records under a hostile member', () => {
     // the hostile side never closes: the hub must end every stream itself
     await waitFor('the hub to release every sync stream', () => syncStreamsAtHub() === 0 && streams.every(s => s.status !== 'open'), SYNC_TIMEOUT_MS + 5000)
     const releasedMs = Date.now() - opened
-    console.log(`half-open sync: 4 streams with 2 MiB each, released by the hub after ${releasedMs} ms (timeout ${SYNC_TIMEOUT_MS} ms, close wait ${SYNC_CLOSE_TIMEOUT_MS} ms)`)
+    console.log(`half-open sync: 4 streams (junk after a batch, 2 MiB after a bad request, silence after a batch), released by the hub after ${releasedMs} ms (timeout ${SYNC_TIMEOUT_MS} ms, close wait ${SYNC_CLOSE_TIMEOUT_MS} ms)`)
 
     // the slots are free again: a proper exchange still works
     const reply = await pushBatch(raw, hub.libp2p.peerId, [])
