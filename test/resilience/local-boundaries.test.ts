@@ -1,16 +1,24 @@
 import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { connect } from 'node:net'
 import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../src/config/resolve.js'
+import { BODY_RATE_WINDOW_MS, CONNECTIONS_CHECK_INTERVAL_MS, HEADERS_TIMEOUT_MS, MAX_CONNECTIONS } from '../../src/http/constants.js'
+import { readBody, sendJson } from '../../src/http/respond.js'
+import { startApiServer } from '../../src/http/server.js'
 import { standaloneToolExecutor } from '../../src/standalone/tools/index.js'
 import { fileRootsOf } from '../../src/tool/file-roots.js'
 import { toolService } from '../../src/tool/index.js'
 import { startTestLibp2p } from '../helpers/libp2p.js'
+import { waitFor } from '../helpers/wait.js'
 import type { ToolService } from '../../src/tool/index.js'
 import type { Libp2p } from '@libp2p/interface'
+import type { ApiServer } from '../../src/http/server.js'
 import type { ChildProcess } from 'node:child_process'
+import type { Socket } from 'node:net'
 
 /** Tool calls raced against the link swap; CLAWMATRIX_SWAP_RACES=10000 for the long run */
 const SWAP_RACES = Number(process.env.CLAWMATRIX_SWAP_RACES ?? 1200)
@@ -185,5 +193,76 @@ describe('file tools hold toolProxy.roots against a concurrent symbolic link swa
     expect(all.not_found).toBeGreaterThan(0)
     expect(all['refused at the check']).toBeGreaterThan(0)
     expect(all['refused when opened']).toBeGreaterThan(0)
+  })
+})
+
+/** Slow connections held against the API at once (over its connection limit) */
+const SLOW_CONNECTIONS = 320
+
+describe('the local HTTP API under slow connections', () => {
+  let api: ApiServer
+  const sockets: Socket[] = []
+  const timers: NodeJS.Timeout[] = []
+
+  afterAll(async () => {
+    for (const timer of timers) clearInterval(timer)
+    for (const socket of sockets) socket.destroy()
+    await api?.close()
+  })
+
+  it(`answers a normal request while ${SLOW_CONNECTIONS} connections send their headers a byte every 2 s, then drops them all`, async () => {
+    api = await startApiServer({
+      host: '127.0.0.1',
+      port: 0,
+      tokens: { apiToken: 'api-token', adminToken: 'admin-token' },
+      routes: () => [
+        { method: 'GET', path: '/ping', auth: 'api', handle: async ({ res }) => { sendJson(res, 200, { ok: true }) } },
+        { method: 'POST', path: '/upload', auth: 'api', handle: async ({ req, res }) => { sendJson(res, 200, { bytes: (await readBody(req, 1 << 20)).length }) } }
+      ]
+    })
+    const open = async (): Promise<{ socket: Socket, closedAt: () => number | undefined }> => {
+      const socket = connect(api.port, '127.0.0.1')
+      let closedAt: number | undefined
+      socket.on('error', () => {})
+      socket.on('close', () => { closedAt = Date.now() })
+      sockets.push(socket)
+      await once(socket, 'connect')
+      return { socket, closedAt: () => closedAt }
+    }
+
+    // a body trickling in at 10 bytes a second, well below the minimum rate
+    const trickle = await open()
+    trickle.socket.write('POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer api-token\r\nContent-Length: 100000\r\n\r\n')
+    timers.push(setInterval(() => { if (trickle.closedAt() == null) trickle.socket.write('0123456789') }, 1000))
+
+    const request = 'GET /ping HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer api-token\r\n\r\n'
+    const started = Date.now()
+    const slow = await Promise.all(Array.from({ length: SLOW_CONNECTIONS }, async () => {
+      const connection = await open()
+      let sent = 0
+      connection.socket.write(request[sent++])
+      timers.push(setInterval(() => { if (connection.closedAt() == null && sent < request.length - 1) connection.socket.write(request[sent++]) }, 2000))
+      return connection
+    }))
+    await waitFor('the API to be at its connection limit', () => api.connections().open >= MAX_CONNECTIONS)
+
+    const asked = Date.now()
+    const res = await fetch(`http://127.0.0.1:${api.port}/ping`, { headers: { authorization: 'Bearer api-token' } })
+    const answeredMs = Date.now() - asked
+    expect(res.status).toBe(200)
+    const stillOpen = slow.filter(c => c.closedAt() == null).length
+    // answered while the slow connections hang around, not after they time out
+    expect(stillOpen).toBeGreaterThanOrEqual(MAX_CONNECTIONS - 2)
+
+    await waitFor('every slow connection to be closed', () => slow.every(c => c.closedAt() != null), HEADERS_TIMEOUT_MS + 10 * CONNECTIONS_CHECK_INTERVAL_MS + 5_000)
+    const lastClosedMs = Math.max(...slow.map(c => (c.closedAt() ?? 0) - started))
+    await waitFor('the trickling upload to be closed', () => trickle.closedAt() != null, 2 * BODY_RATE_WINDOW_MS + 5_000)
+    const counts = api.connections()
+    console.log(`slow connections: ${SLOW_CONNECTIONS} opened, normal request answered in ${answeredMs} ms with ${stillOpen} still open; ` +
+      `${counts.evicted} evicted at the limit, the rest closed by the headers timeout, last after ${lastClosedMs} ms; ` +
+      `trickling body closed after ${(trickle.closedAt() ?? 0) - started} ms; counts ${JSON.stringify(counts)}`)
+    expect(counts.evicted).toBeGreaterThanOrEqual(SLOW_CONNECTIONS + 1 - MAX_CONNECTIONS)
+    expect(counts.slowBodies).toBe(1)
+    expect(counts.refused).toBe(0)
   })
 })
