@@ -21,9 +21,10 @@ import type { FileHandle } from 'node:fs/promises'
  *
  * Without /proc/self/fd (macOS), the path is opened with O_NOFOLLOW and the descriptor's
  * device and inode must then match the file at the path's re-resolved real path, inside a
- * root. Nothing is read from or written to a file outside, but a race can make the tool
- * open an outside file (and close it unread), create an empty file or missing parent
- * directories outside, and ls can list an outside directory's names.
+ * root. That narrows the race but cannot close it: a link swapped in for the open and out
+ * again before the check goes unseen, so there a racing local user can still make a tool
+ * read or write a file outside; and missing parent directories are made by path first and
+ * checked after, ls lists by path.
  *
  * A link as the last part of the path is never followed here: the tool service has already
  * followed it (its target must be inside a root) and hands over the target's real path; a
@@ -92,16 +93,21 @@ async function openParent (path: string, area: ConfinedArea | undefined): Promis
   })
 }
 
-/** The portable check: the descriptor is the file now at the path's real path, inside a root */
+/**
+ * The portable check: the descriptor is the file found at the path's real path, inside a root,
+ * and the path resolves the same after that look. Path lookups only: this narrows the race,
+ * it cannot close it (a link swapped in and out again between the lookups goes unseen).
+ */
 async function checkByIdentity (area: ConfinedArea | undefined, path: string, handle: FileHandle): Promise<void> {
   if (area == null) return
+  const changed = new ToolError('denied', `${path} changed while being opened; try again`)
   const opened = await handle.stat({ bigint: true })
-  const real = await realpath(path).catch(() => path)
-  const there = await lstat(real, { bigint: true }).catch(() => null)
+  const real = await realpath(path).catch(() => null)
+  if (real == null) throw changed
   check(area, path, real)
-  if (there == null || there.dev !== opened.dev || there.ino !== opened.ino) {
-    throw new ToolError('denied', `${path} changed while being opened; try again`)
-  }
+  const there = await lstat(real, { bigint: true }).catch(() => null)
+  const again = await realpath(path).catch(() => null)
+  if (there == null || there.dev !== opened.dev || there.ino !== opened.ino || again !== real) throw changed
 }
 
 /**
