@@ -115,9 +115,13 @@ export async function startApiServer (options: { host: string, port: number, tok
   })
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    const failed = (err: Error): void => {
+      guard.stop()
+      reject(err)
+    }
+    server.once('error', failed)
     server.listen(options.port, options.host, () => {
-      server.off('error', reject)
+      server.off('error', failed)
       resolve()
     })
   })
