@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { loadConfigFile } from '../config/load-file.js'
 import { ADMIN_TOKEN_FILE, API_TOKEN_FILE } from '../http/tokens.js'
 import { NodeUnreachableError, RemoteError } from './errors.js'
+import { terminalSafe } from './terminal-text.js'
 
 export interface RequestOptions {
   body?: unknown
@@ -79,6 +80,6 @@ export async function apiClientFromOptions (options: ClientOptions): Promise<Api
 
 /** Print `error [<code>]: <message>` on stderr and make the process exit 1 */
 export function reportRemoteError (code: string, message: string): void {
-  process.stderr.write(`error [${code}]: ${message}\n`)
+  process.stderr.write(`error [${terminalSafe(code)}]: ${terminalSafe(message)}\n`)
   process.exitCode = 1
 }

@@ -1,23 +1,25 @@
 import Table from 'cli-table3'
+import { terminalSafe as safe } from './terminal-text.js'
 import type { NodeStatus, PeerStatus } from '../node/status.js'
 
+/** Every string here may come from a peer: each goes through `safe` (terminal-text.ts) */
 function list (items: string[]): string {
-  return items.length > 0 ? items.join(', ') : '-'
+  return items.length > 0 ? items.map(safe).join(', ') : '-'
 }
 
 function pathLabel (peer: PeerStatus): string {
-  if (peer.standing !== 'ok') return peer.standing
-  if (peer.path === 'relayed') return `relayed via ${peer.reachableVia ?? '?'}`
-  return peer.path
+  if (peer.standing !== 'ok') return safe(peer.standing)
+  if (peer.path === 'relayed') return `relayed via ${safe(peer.reachableVia ?? '?')}`
+  return safe(peer.path)
 }
 
 /** What `clawmatrix status` prints: this node, then one row per peer */
 export function formatStatus (status: NodeStatus): string {
   const lines = [
-    `Node:    ${status.nodeId} (${status.peerId})`,
+    `Node:    ${safe(status.nodeId)} (${safe(status.peerId)})`,
     `Tags:    ${list(status.tags)}`,
     `Listen:  ${status.listen ? list(status.listenAddrs.filter(a => !a.includes('p2p-circuit'))) : 'no (dials out)'}`,
-    `Proxy:   http://${status.proxyHost}:${status.proxyPort}/v1`,
+    `Proxy:   http://${safe(status.proxyHost)}:${status.proxyPort}/v1`,
     `Agents:  ${list(status.agents.map(a => a.id))}`,
     `Models:  ${list(status.models.map(m => m.available ? m.id : `${m.id} (unavailable)`))}`,
     `Tools:   ${status.toolProxy.enabled ? (status.toolProxy.openToAllMembers ? 'open to all members' : 'enabled, restricted') : 'off'}`
@@ -38,13 +40,13 @@ export function formatPeers (peers: PeerStatus[]): string {
   })
   for (const peer of peers) {
     table.push([
-      peer.nodeId,
+      safe(peer.nodeId),
       pathLabel(peer),
       peer.latencyMs != null ? `${peer.latencyMs} ms` : '-',
       list(peer.tags),
       list(peer.agents.map(a => a.id)),
       list(peer.models.map(m => m.id)),
-      peer.peerId ?? '?'
+      safe(peer.peerId ?? '?')
     ])
   }
   return table.toString()

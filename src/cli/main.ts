@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config/errors.js'
 import { VERSION } from '../version.js'
 import { NodeUnreachableError, RemoteError, UsageError } from './errors.js'
+import { terminalSafe } from './terminal-text.js'
 import { registerChatCommand } from './commands/chat.js'
 import { registerDemoCommand } from './commands/demo.js'
 import { registerExecCommand } from './commands/exec.js'
@@ -40,13 +41,13 @@ export async function main (argv: string[]): Promise<void> {
       process.stderr.write(`${err.message}\n`)
       process.exitCode = 2
     } else if (err instanceof RemoteError) {
-      process.stderr.write(`error [${err.code}]: ${err.message}\n`)
+      process.stderr.write(`error [${terminalSafe(err.code)}]: ${terminalSafe(err.message)}\n`)
       process.exitCode = 1
     } else if (err instanceof NodeUnreachableError) {
       process.stderr.write(`${err.message}\n`)
       process.exitCode = 1
     } else {
-      process.stderr.write(`error: ${String(err?.message ?? err)}\n`)
+      process.stderr.write(`error: ${terminalSafe(String(err?.message ?? err))}\n`)
       process.exitCode = 1
     }
   }

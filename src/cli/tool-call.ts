@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { constants } from 'node:os'
 import { apiClientFromOptions, remoteErrorFrom, reportRemoteError } from './api-client.js'
 import { readNdjson } from './ndjson.js'
+import { terminalSafe } from './terminal-text.js'
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../tool/constants.js'
 import type { Command } from 'commander'
 
@@ -45,7 +46,7 @@ export const passOutputThrough: OutputSink = async (data, channel) => {
 }
 
 export function noteTruncation (result: ToolResultLine): void {
-  if (result.truncated) process.stderr.write(`note: output was cut at toolProxy.maxOutputBytes of node "${result.nodeId}"\n`)
+  if (result.truncated) process.stderr.write(`note: output was cut at toolProxy.maxOutputBytes of node "${terminalSafe(result.nodeId)}"\n`)
 }
 
 /** A remote command's exit status as a local one: the code, or 128 + signal number */

@@ -2,6 +2,7 @@ import { hostname, homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { configSchema } from './schema.js'
 import { ConfigError, formatZodIssues } from './errors.js'
+import { isLoopbackHost, LOOPBACK_RULE } from './loopback.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
 import type { ParsedConfig } from './schema.js'
 
@@ -16,12 +17,6 @@ export interface ResolveOptions {
   source?: string
   /** base folder for the default dataDir; default `~/.clawmatrix` */
   stateRoot?: string
-}
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
-
-export function isLoopbackHost (host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || host.startsWith('127.')
 }
 
 /** Validate raw config once and fill in the dynamic defaults; throws `ConfigError` */
@@ -46,7 +41,7 @@ export function resolveConfig (input: unknown, options: ResolveOptions = {}): Cl
     pinned.set(peer.nodeId, peer.peerId)
   })
   if (!isLoopbackHost(config.proxyHost) && !config.proxyAllowRemote) {
-    problems.push(`proxyHost: "${config.proxyHost}" is not a loopback address; set proxyAllowRemote: true to expose the API`)
+    problems.push(`proxyHost: "${config.proxyHost}" is not a loopback address; set proxyAllowRemote: true to expose the API (${LOOPBACK_RULE})`)
   }
   if (config.tcpPort != null && !config.listen) problems.push('tcpPort: needs listen: true')
   const seen = new Set<string>()

@@ -1,7 +1,13 @@
 import { createServer } from 'node:http'
 import { logger } from '@libp2p/logger'
+import { ConnectionGuard } from './connection-guard.js'
+import {
+  BODY_RATE_WINDOW_MS, CONNECTIONS_CHECK_INTERVAL_MS, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS,
+  MAX_CONNECTIONS, MAX_HEADERS_COUNT, MIN_BODY_BYTES_PER_WINDOW
+} from './constants.js'
 import { HttpError, sendError } from './respond.js'
 import { tokenMatches } from './tokens.js'
+import type { ConnectionCounts, ConnectionLimits } from './connection-guard.js'
 import type { Route, RouteAuth } from './route.js'
 import type { ApiTokens } from './tokens.js'
 import type { Server, IncomingMessage } from 'node:http'
@@ -9,14 +15,33 @@ import type { AddressInfo } from 'node:net'
 
 const log = logger('clawmatrix:http')
 
-/** Requests that send nothing for this long are dropped */
-export const HEADERS_TIMEOUT_MS = 10_000
-export const MAX_CONNECTIONS = 256
-
 export interface ApiServer {
   readonly host: string
   readonly port: number
+  /** open connections, and how many were evicted, refused or closed for a trickling body */
+  connections(): ConnectionCounts
   close(): Promise<void>
+}
+
+/** The API's limits (src/http/constants.ts); tests shorten them */
+export interface ApiServerLimits extends ConnectionLimits {
+  headersTimeoutMs: number
+  connectionsCheckIntervalMs: number
+  keepAliveTimeoutMs: number
+}
+
+export const API_SERVER_LIMITS: ApiServerLimits = {
+  headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  connectionsCheckIntervalMs: CONNECTIONS_CHECK_INTERVAL_MS,
+  keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+  maxConnections: MAX_CONNECTIONS,
+  bodyRateWindowMs: BODY_RATE_WINDOW_MS,
+  minBodyBytesPerWindow: MIN_BODY_BYTES_PER_WINDOW
+}
+
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large'
 }
 
 function authorized (req: IncomingMessage, auth: RouteAuth, tokens: ApiTokens): boolean {
@@ -29,15 +54,27 @@ function authorized (req: IncomingMessage, auth: RouteAuth, tokens: ApiTokens): 
 
 /**
  * The node's one local HTTP server: routes by exact path, bearer tokens only, no CORS.
+ * No limit on how long a request may take once its body is in (answers stream for minutes);
+ * slow clients are bounded by the headers timeout, the body rate and the connection limit.
  */
-export async function startApiServer (options: { host: string, port: number, tokens: ApiTokens, routes: () => Route[] }): Promise<ApiServer> {
-  const server: Server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 0, keepAliveTimeout: 5_000 })
-  server.maxConnections = MAX_CONNECTIONS
+export async function startApiServer (options: { host: string, port: number, tokens: ApiTokens, routes: () => Route[], limits?: Partial<ApiServerLimits> }): Promise<ApiServer> {
+  const limits = { ...API_SERVER_LIMITS, ...options.limits }
+  const server: Server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    // the body is bounded by rate (ConnectionGuard), not by a total time a slow upload could pass
+    requestTimeout: 0,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: limits.connectionsCheckIntervalMs
+  })
+  server.maxHeadersCount = MAX_HEADERS_COUNT
+  const guard = new ConnectionGuard(server, limits)
   /** requests being answered, aborted together when the server stops */
   const inFlight = new Set<AbortController>()
   let stopping = false
 
   server.on('request', (req, res) => {
+    if (guard.refused(req)) return
+    guard.requestStarted(req, res)
     const url = new URL(req.url ?? '/', 'http://localhost')
     const controller = new AbortController()
     inFlight.add(controller)
@@ -69,12 +106,22 @@ export async function startApiServer (options: { host: string, port: number, tok
       sendError(res, new HttpError(500, 'internal_error', String(err?.message ?? err)))
     })
   })
-  server.on('clientError', (_err, socket) => { socket.destroy() })
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // a status line for the limits a client can run into; anything else unparsable is just closed
+    const status = CLIENT_ERROR_STATUS[err.code ?? '']
+    const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage
+    if (status != null && socket.writable && answering == null) socket.write(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
+    socket.destroy()
+  })
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    const failed = (err: Error): void => {
+      guard.stop()
+      reject(err)
+    }
+    server.once('error', failed)
     server.listen(options.port, options.host, () => {
-      server.off('error', reject)
+      server.off('error', failed)
       resolve()
     })
   })
@@ -82,8 +129,10 @@ export async function startApiServer (options: { host: string, port: number, tok
   return {
     host: options.host,
     port: address.port,
+    connections: () => guard.stats(),
     close: async () => {
       stopping = true
+      guard.stop()
       for (const controller of inFlight) controller.abort(new Error('server stopping'))
       server.closeIdleConnections()
       await new Promise<void>(resolve => {

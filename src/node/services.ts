@@ -5,6 +5,7 @@ import { meshBaseServices } from '../mesh/libp2p-options.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
 import { modelService } from '../model/index.js'
 import { standaloneToolExecutor } from '../standalone/tools/index.js'
+import { fileRootsOf } from '../tool/file-roots.js'
 import { toolService } from '../tool/index.js'
 import type { LocalCapabilities } from '../capabilities/index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
@@ -52,7 +53,7 @@ export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMat
     handoff: handoffService(handoffInitFromConfig(config, init.agentRunner)),
     tool: toolService({
       config,
-      executor: init.toolExecutor ?? standaloneToolExecutor({ maxOutputBytes: config.toolProxy.maxOutputBytes }),
+      executor: init.toolExecutor ?? standaloneToolExecutor({ maxOutputBytes: config.toolProxy.maxOutputBytes, fileRoots: fileRootsOf(config) }),
       nodeIdOf: init.nodeIdOf
     })
   } as unknown as ServiceFactoryMap<ClawMatrixServices>

@@ -29,13 +29,18 @@ function pathError (err: any, path: string): ToolError {
  * writing through it would create its target wherever it points.
  */
 export async function canonicalPath (path: string): Promise<string> {
-  try {
-    return await realpath(path)
-  } catch (err: any) {
-    if (err.code !== 'ENOENT') throw pathError(err, path)
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await realpath(path)
+    } catch (err: any) {
+      if (err.code !== 'ENOENT') throw pathError(err, path)
+    }
+    const entry = await lstat(path).catch(() => null)
+    if (entry == null) break
+    // made between the two calls: look again
+    if (!entry.isSymbolicLink() && attempt < 2) continue
+    throw new ToolError('denied', `${path} is a symbolic link to a missing target`)
   }
-  const entry = await lstat(path).catch(() => null)
-  if (entry != null) throw new ToolError('denied', `${path} is a symbolic link to a missing target`)
   const parent = dirname(path)
   if (parent === path) return path
   return join(await canonicalPath(parent), basename(path))
@@ -51,9 +56,49 @@ async function canonicalRoots (roots: string[]): Promise<string[]> {
 }
 
 /**
+ * Where the file tools may land right now: inside a root (as a real path) and not inside
+ * dataDir. Both the tool service's check of the requested path and the tools' check of
+ * each descriptor they open go through `refusal`, so they refuse with the same words.
+ */
+export interface ConfinedArea {
+  /**
+   * Why a real path is closed to the tools ("resolves to <real>, outside toolProxy.roots on
+   * <node>"), to follow the path the caller named; undefined when it is open to them
+   */
+  refusal(real: string): string | undefined
+  /** whether `real` is one of the roots itself (whose parent lies outside them) */
+  isRoot(real: string): boolean
+}
+
+/** The toolProxy.roots of a node, resolved again on each call (a root may appear or move) */
+export interface FileRoots {
+  area(): Promise<ConfinedArea>
+}
+
+export function fileRootsOf (config: RootsConfig): FileRoots {
+  return {
+    async area () {
+      const node = config.nodeId
+      const dataDir = await canonicalPath(resolve(config.dataDir))
+      const roots = await canonicalRoots(config.toolProxy.roots)
+      return {
+        refusal (real) {
+          if (isInside(real, dataDir)) return `is inside the dataDir of ${node} (keys, tokens, audit log), which tools may never touch`
+          if (!roots.some(root => isInside(real, root))) return `resolves to ${real}, outside toolProxy.roots on ${node}`
+          return undefined
+        },
+        isRoot: real => roots.includes(real)
+      }
+    }
+  }
+}
+
+/**
  * Check a file tool's `path` against toolProxy.roots and answer its real path, which is what
- * the tool then gets: no `..`, no links left to swap. Relative paths start at the first root.
- * Anything inside dataDir (identity key, tokens, audit log) is refused, even under a root.
+ * the tool then gets: no `..`, no links. Relative paths start at the first root. Anything
+ * inside dataDir (identity key, tokens, audit log) is refused, even under a root. The tools
+ * check again what they actually opened (see standalone/tools/confined-fs.ts): a link swapped
+ * in after this check does not take them outside.
  */
 export async function confineToRoots (config: RootsConfig, tool: string, path: unknown): Promise<string> {
   const node = config.nodeId
@@ -68,11 +113,7 @@ export async function confineToRoots (config: RootsConfig, tool: string, path: u
   // not normalized first: `..` after a link must go where the kernel would take it
   const requested = isAbsolute(path) ? path : `${resolve(roots[0])}${sep}${path}`
   const real = await canonicalPath(requested)
-  if (isInside(real, await canonicalPath(resolve(config.dataDir)))) {
-    throw new ToolError('denied', `${path} is inside the dataDir of ${node} (keys, tokens, audit log), which tools may never touch`)
-  }
-  if (!(await canonicalRoots(roots)).some(root => isInside(real, root))) {
-    throw new ToolError('denied', `${path} resolves to ${real}, outside toolProxy.roots on ${node}`)
-  }
+  const refusal = (await fileRootsOf(config).area()).refusal(real)
+  if (refusal != null) throw new ToolError('denied', `${path} ${refusal}`)
   return real
 }

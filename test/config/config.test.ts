@@ -76,4 +76,20 @@ describe('config', () => {
   it('allows a non-loopback API bind only with the explicit opt-in', () => {
     expect(problems({ proxyHost: '0.0.0.0', proxyAllowRemote: true })).toEqual([])
   })
+
+  it.each([
+    '127.0.0.1', '127.45.6.7', '127.255.255.255', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', '::ffff:7f00:2', 'localhost', 'LocalHost'
+  ])('takes %s as a loopback proxyHost', host => {
+    expect(problems({ proxyHost: host })).toEqual([])
+  })
+
+  it.each([
+    '127.attacker.example', '127.0.0.1.nip.io', 'localhost.attacker.example', '127.1', '0.0.0.0', '::', '::ffff:10.0.0.1', '128.0.0.1', '10.0.0.1', 'example.com'
+  ])('refuses %s as proxyHost without proxyAllowRemote, naming the field and the rule', host => {
+    expect(problems({ proxyHost: host })).toEqual([
+      `proxyHost: "${host}" is not a loopback address; set proxyAllowRemote: true to expose the API ` +
+      '(loopback means an IP literal in 127.0.0.0/8, ::1 (or ::ffff:127.x.y.z), or the name localhost; any other name counts as remote)'
+    ])
+    expect(problems({ proxyHost: host, proxyAllowRemote: true })).toEqual([])
+  })
 })

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveConfig } from '../../src/config/resolve.js'
 import { standaloneToolExecutor } from '../../src/standalone/tools/index.js'
+import { fileRootsOf } from '../../src/tool/file-roots.js'
 import { toolService } from '../../src/tool/index.js'
 import { startTestLibp2p } from '../helpers/libp2p.js'
 import { waitFor } from '../helpers/wait.js'
@@ -42,7 +43,7 @@ export class ToolTestMesh {
       services: {
         tool: toolService({
           config: resolved,
-          executor: standaloneToolExecutor({ maxOutputBytes: resolved.toolProxy.maxOutputBytes }),
+          executor: standaloneToolExecutor({ maxOutputBytes: resolved.toolProxy.maxOutputBytes, fileRoots: fileRootsOf(resolved) }),
           nodeIdOf: (peerId: PeerId) => this.names.get(peerId.toString()),
           ...(audit != null ? { audit } : {})
         })

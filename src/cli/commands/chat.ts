@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { InvalidArgumentError } from 'commander'
 import { sseData } from '../../model/sse-data.js'
 import { apiClientFromOptions, remoteErrorFrom, reportRemoteError } from '../api-client.js'
+import { terminalSafeProse } from '../terminal-text.js'
 import type { Command } from 'commander'
 
 interface ChatOptions {
@@ -63,7 +64,8 @@ export function registerChatCommand (program: Command): void {
           }
           const text = deltaText(chunk)
           if (text !== '') {
-            await writeOut(text)
+            // the answer is text for a person: newlines and tabs stay, what a terminal would act on shows
+            await writeOut(terminalSafeProse(text))
             wrote = true
           }
         }

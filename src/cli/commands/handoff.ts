@@ -3,6 +3,7 @@ import { InvalidArgumentError } from 'commander'
 import { MAX_RESULT_BYTES } from '../../handoff/constants.js'
 import { apiClientFromOptions, remoteErrorFrom, reportRemoteError } from '../api-client.js'
 import { readNdjson } from '../ndjson.js'
+import { terminalSafe } from '../terminal-text.js'
 import type { Command } from 'commander'
 
 /** Longest NDJSON line accepted from the node: a whole result, which JSON escaping may make six times longer */
@@ -58,7 +59,7 @@ export function registerHandoffCommand (program: Command): void {
           if (line.type === 'delta') {
             await writeOut(line.text ?? '')
           } else if (line.type === 'retry') {
-            process.stderr.write(`note: node "${line.nodeId ?? '?'}" failed [${line.code ?? '?'}]: ${line.reason ?? ''}; starting over on another node\n`)
+            process.stderr.write(`note: node "${terminalSafe(line.nodeId ?? '?')}" failed [${terminalSafe(line.code ?? '?')}]: ${terminalSafe(line.reason ?? '')}; starting over on another node\n`)
           } else if (line.type === 'result') {
             if (line.success !== true) reportRemoteError(line.code ?? 'agent_failed', line.error ?? 'the agent failed')
             return

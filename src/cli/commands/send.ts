@@ -1,4 +1,5 @@
 import { apiClientFromOptions } from '../api-client.js'
+import { terminalSafe } from '../terminal-text.js'
 import type { Command } from 'commander'
 
 interface SendAnswer {
@@ -16,7 +17,7 @@ export function registerSendCommand (program: Command): void {
     .action(async (target: string, message: string, opts: { session?: string }, cmd: Command) => {
       const api = await apiClientFromOptions(cmd.optsWithGlobals())
       const answer = await api.json<SendAnswer>('POST', '/clawmatrix/send', { admin: true, body: { target, message, sessionId: opts.session } })
-      const delivery = answer.deliveryId != null ? ` as ${answer.deliveryId}` : ''
-      process.stdout.write(`delivered to agent "${answer.agent}" on node "${answer.nodeId}"${delivery}\n`)
+      const delivery = answer.deliveryId != null ? ` as ${terminalSafe(answer.deliveryId)}` : ''
+      process.stdout.write(`delivered to agent "${terminalSafe(answer.agent)}" on node "${terminalSafe(answer.nodeId)}"${delivery}\n`)
     })
 }

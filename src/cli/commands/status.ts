@@ -1,5 +1,6 @@
 import { apiClientFromOptions } from '../api-client.js'
 import { formatStatus } from '../format-status.js'
+import { terminalSafeJson } from '../terminal-text.js'
 import type { NodeStatus, PeerStatus } from '../../node/status.js'
 import type { Command } from 'commander'
 
@@ -10,7 +11,7 @@ export function registerStatusCommand (program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const api = await apiClientFromOptions(cmd.optsWithGlobals())
       const status = await api.json<NodeStatus>('GET', '/clawmatrix/status')
-      process.stdout.write(opts.json === true ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status))
+      process.stdout.write(opts.json === true ? terminalSafeJson(status, 2) + '\n' : formatStatus(status))
     })
 }
 
@@ -20,6 +21,6 @@ export function registerPeersCommand (program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const api = await apiClientFromOptions(cmd.optsWithGlobals())
       const peers = await api.json<PeerStatus[]>('GET', '/clawmatrix/peers')
-      process.stdout.write(JSON.stringify(peers, null, 2) + '\n')
+      process.stdout.write(terminalSafeJson(peers, 2) + '\n')
     })
 }

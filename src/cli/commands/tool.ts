@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander'
 import { callToolThroughNode, noteTruncation, writeTo } from '../tool-call.js'
+import { terminalSafeJson } from '../terminal-text.js'
 import type { Command } from 'commander'
 
 function parseArgsJson (value: string): Record<string, unknown> {
@@ -31,7 +32,7 @@ export function registerToolCommand (program: Command): void {
       const result = await callToolThroughNode(cmd, { node, tool, args, ...(opts.timeout != null ? { timeoutMs: opts.timeout } : {}) })
       if (result == null) return
       if (opts.json === true) {
-        await writeTo(process.stdout, JSON.stringify(result, null, 2) + '\n')
+        await writeTo(process.stdout, terminalSafeJson(result, 2) + '\n')
       } else if (result.content !== '') {
         await writeTo(process.stdout, result.content.endsWith('\n') ? result.content : `${result.content}\n`)
       }

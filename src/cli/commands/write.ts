@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js'
 import { callToolThroughNode } from '../tool-call.js'
+import { terminalSafe } from '../terminal-text.js'
 import { MAX_REQUEST_BYTES } from '../../tool/constants.js'
 import type { Command } from 'commander'
 
@@ -38,6 +39,6 @@ export function registerWriteCommand (program: Command): void {
         ? { path, content: content.toString('utf8') }
         : { path, content: content.toString('base64'), encoding: 'base64' }
       const result = await callToolThroughNode(cmd, { node, tool: 'write', args })
-      if (result != null) process.stdout.write(`${result.content}\n`)
+      if (result != null) process.stdout.write(`${terminalSafe(result.content)}\n`)
     })
 }

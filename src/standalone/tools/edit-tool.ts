@@ -1,12 +1,12 @@
 import { constants } from 'node:fs'
-import { open } from 'node:fs/promises'
 import { z } from 'zod'
 import { ToolError } from '../../host/tool-error.js'
+import { openConfined, writeFileConfined } from './confined-fs.js'
 import { pathArg } from './file-args.js'
 import { fsToolError } from './fs-errors.js'
 import { parseArgs } from './parse-args.js'
-import { writeFileNoFollow } from './write-tool.js'
 import type { BuiltinTool } from './builtin-tool.js'
+import type { FileRoots } from '../../tool/file-roots.js'
 
 /** Files larger than this are not edited in memory */
 export const MAX_EDIT_FILE_BYTES = 16 * 1024 * 1024
@@ -23,8 +23,8 @@ function countOccurrences (text: string, part: string): number {
   return count
 }
 
-async function readForEdit (path: string): Promise<{ text: string, mode: number }> {
-  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+async function readForEdit (path: string, roots?: FileRoots): Promise<{ text: string, mode: number }> {
+  const file = await openConfined(path, constants.O_RDONLY | constants.O_NONBLOCK, roots)
   try {
     const stat = await file.stat()
     if (!stat.isFile()) throw new ToolError('bad_arguments', `${path} is not a regular file`)
@@ -38,10 +38,10 @@ async function readForEdit (path: string): Promise<{ text: string, mode: number 
 /** `edit`: replace the one occurrence of `oldText` with `newText` */
 export const editTool: BuiltinTool = {
   name: 'edit',
-  async invoke (invocation) {
+  async invoke (invocation, limits) {
     const args = parseArgs(editArgs, invocation.args, 'edit')
     try {
-      const { text, mode } = await readForEdit(args.path)
+      const { text, mode } = await readForEdit(args.path, limits.fileRoots)
       const count = countOccurrences(text, args.oldText)
       if (count === 0) throw new ToolError('failed', `oldText was not found in ${args.path}`)
       if (count > 1) throw new ToolError('failed', `oldText occurs ${count} times in ${args.path}; include more context so it occurs once`)
@@ -49,7 +49,7 @@ export const editTool: BuiltinTool = {
       const edited = text.slice(0, at) + args.newText + text.slice(at + args.oldText.length)
       invocation.signal.throwIfAborted()
       const data = Buffer.from(edited, 'utf8')
-      await writeFileNoFollow(args.path, data, mode)
+      await writeFileConfined(args.path, data, limits.fileRoots, mode)
       return {
         ok: true,
         content: `replaced 1 occurrence in ${args.path}`,

@@ -1,6 +1,6 @@
-import { opendir } from 'node:fs/promises'
 import { z } from 'zod'
 import { ToolError } from '../../host/tool-error.js'
+import { openDirConfined } from './confined-fs.js'
 import { pathArg } from './file-args.js'
 import { fsToolError } from './fs-errors.js'
 import { parseArgs } from './parse-args.js'
@@ -16,18 +16,22 @@ const lsArgs = z.strictObject({
 /** `ls`: a directory's entries, one a line, directories marked with a trailing `/` */
 export const lsTool: BuiltinTool = {
   name: 'ls',
-  async invoke (invocation) {
+  async invoke (invocation, limits) {
     const args = parseArgs(lsArgs, invocation.args, 'ls')
     const names: string[] = []
     let truncated = false
     try {
-      const dir = await opendir(args.path)
-      for await (const entry of dir) {
-        if (names.length === MAX_LS_ENTRIES) {
-          truncated = true
-          break
+      const { dir, handle } = await openDirConfined(args.path, limits.fileRoots)
+      try {
+        for await (const entry of dir) {
+          if (names.length === MAX_LS_ENTRIES) {
+            truncated = true
+            break
+          }
+          names.push(entry.isDirectory() ? `${entry.name}/` : entry.name)
         }
-        names.push(entry.isDirectory() ? `${entry.name}/` : entry.name)
+      } finally {
+        await handle.close()
       }
     } catch (err) {
       if (err instanceof ToolError) throw err

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs'
-import { open } from 'node:fs/promises'
 import { z } from 'zod'
 import { ToolError } from '../../host/tool-error.js'
+import { openConfined } from './confined-fs.js'
 import { encodingArg, pathArg } from './file-args.js'
 import { fsToolError } from './fs-errors.js'
 import { parseArgs } from './parse-args.js'
@@ -24,8 +24,9 @@ export const readTool: BuiltinTool = {
     const args = parseArgs(readArgs, invocation.args, 'read')
     let file
     try {
-      file = await open(args.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+      file = await openConfined(args.path, constants.O_RDONLY | constants.O_NONBLOCK, limits.fileRoots)
     } catch (err) {
+      if (err instanceof ToolError) throw err
       throw fsToolError(err, args.path)
     }
     try {

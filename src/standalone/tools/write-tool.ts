@@ -1,7 +1,7 @@
-import { constants } from 'node:fs'
-import { mkdir, open } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { z } from 'zod'
+import { ToolError } from '../../host/tool-error.js'
+import { makeDirectoriesConfined, writeFileConfined } from './confined-fs.js'
 import { encodingArg, pathArg } from './file-args.js'
 import { fsToolError } from './fs-errors.js'
 import { parseArgs } from './parse-args.js'
@@ -13,28 +13,18 @@ const writeArgs = z.strictObject({
   encoding: encodingArg
 })
 
-/** Replace (or create) a file without following a symbolic link at its name */
-export async function writeFileNoFollow (path: string, data: Uint8Array, mode = 0o644): Promise<void> {
-  const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK, mode)
-  try {
-    await file.writeFile(data)
-  } finally {
-    await file.close()
-  }
-}
-
 /** `write`: a file's whole content, parent directories created */
 export const writeTool: BuiltinTool = {
   name: 'write',
-  async invoke (invocation) {
+  async invoke (invocation, limits) {
     const args = parseArgs(writeArgs, invocation.args, 'write')
     const data = Buffer.from(args.content, args.encoding)
     try {
-      await mkdir(dirname(args.path), { recursive: true })
+      await makeDirectoriesConfined(dirname(args.path), limits.fileRoots)
       invocation.signal.throwIfAborted()
-      await writeFileNoFollow(args.path, data)
+      await writeFileConfined(args.path, data, limits.fileRoots)
     } catch (err) {
-      if (invocation.signal.aborted) throw err
+      if (err instanceof ToolError || invocation.signal.aborted) throw err
       throw fsToolError(err, args.path)
     }
     return {
