@@ -89,6 +89,16 @@ export class FrameReader<T> {
     this.resume()
   }
 
+  /** stop listening and give the bytes read past the last frame back to the stream, for another reader */
+  release (): void {
+    this.stream.removeEventListener('message', this.onMessage)
+    this.stream.removeEventListener('remoteCloseWrite', this.onRemoteCloseWrite)
+    this.stream.removeEventListener('close', this.onClose)
+    if (this.buffer.byteLength > 0 && (this.stream.readStatus === 'readable' || this.stream.readStatus === 'paused')) this.stream.unshift(this.buffer.sublist())
+    this.drop()
+    this.resume()
+  }
+
   /** stop taking data: what is buffered is dropped, and whatever arrives later is ignored */
   private drop (): void {
     this.init.budget?.refund(this.buffer.byteLength)
