@@ -61,6 +61,9 @@ describe('hostile streams that never close', () => {
     office = await startNode({ nodeId: 'office', listen: true, toolProxy: { enabled: false }, models: [{ id: 'gpt-x', upstream: { baseUrl: upstream.baseUrl } }] })
     hostile = await startTestLibp2p({ listen: false })
     await hostile.dial(multiaddr(office.dialAddr))
+    // a burst of streams before the node has finished upgrading the connection would be more
+    // than libp2p's 10 early streams, and it would drop the whole connection
+    await waitFor('the node to hold the connection', () => office.libp2p.getConnections(hostile.peerId).some(c => c.status === 'open'))
   })
 
   afterAll(async () => {
