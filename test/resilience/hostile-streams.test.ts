@@ -116,8 +116,10 @@ describe('hostile streams that never close', () => {
     const grewMiB = heldMiB() - before
     console.log('%s: %d streams sent everything; held %d MiB more than before, %d streams open on the node', protocol, count, Math.round(grewMiB), serverStreams(protocol))
     const started = Date.now()
-    await waitFor(`the node to end every hostile ${protocol} stream`, () => serverStreams(protocol) === 0, 30_000)
+    const released = await waitFor(`the node to end every hostile ${protocol} stream`, () => serverStreams(protocol) === 0, 30_000).catch((err: Error) => err)
     const releasedMs = Date.now() - started
+    console.log('%s: %d ms later %d streams open on the node, %d MiB held more than before', protocol, releasedMs, serverStreams(protocol), Math.round(heldMiB() - before))
+    if (released instanceof Error) throw released
     for (const s of streams) s.abort(new Error('test over'))
     return { grewMiB, answers: await Promise.all(answers), releasedMs }
   }
