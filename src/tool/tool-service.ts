@@ -230,6 +230,20 @@ export class ToolService implements Startable {
   }
 
   /**
+   * A stream limit is load, not a failure of the node: this node's own outbound limit, or a new
+   * stream the node reset before any frame while the connection to it stays open. Answered
+   * `busy` (nothing ran), so that the caller does not set a reachable node aside.
+   */
+  private refusedForLoad (err: any, peer: PeerId, stream: Stream | undefined, answered: boolean): ToolError | undefined {
+    if (err?.name === 'TooManyOutboundProtocolStreamsError') {
+      return new ToolError('busy', `this node has as many tool streams open to ${peer.toString()} as it may; try again later`)
+    }
+    if (stream?.status !== 'reset' || answered) return undefined
+    if (!this.components.connectionManager.getConnections(peer).some(c => c.status === 'open')) return undefined
+    return new ToolError('busy', `${peer.toString()} refused the stream before answering (a stream limit); try again later`)
+  }
+
+  /**
    * Call `request.tool` on `peer` and wait for its result. Throws ToolError with the serving
    * node's code, ToolStreamError when the exchange itself failed, or the signal's reason.
    */
@@ -245,6 +259,7 @@ export class ToolService implements Startable {
     }
 
     let stream: Stream | undefined
+    let answered = false
     try {
       stream = await this.components.connectionManager.openStream(peer, TOOL_PROTOCOL, {
         signal,
@@ -257,6 +272,7 @@ export class ToolService implements Startable {
       return await readToolResponse(pb, peer.toString(), {
         signal,
         maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        onFrame: () => { answered = true },
         ...(options.onOutput != null ? { onOutput: options.onOutput } : {})
       })
     } catch (err: any) {
@@ -264,6 +280,8 @@ export class ToolService implements Startable {
       if (!(err instanceof ToolError) || err instanceof ToolStreamError) stream?.abort(err)
       if (options.signal?.aborted === true) throw options.signal.reason
       if (err instanceof ToolError) throw err
+      const refusal = this.refusedForLoad(err, peer, stream, answered)
+      if (refusal != null) throw refusal
       if (deadline.aborted) throw new ToolStreamError('timeout', `no answer from ${peer.toString()} within ${timeoutMs + RESPONSE_GRACE_MS} ms`)
       if (err?.name === 'UnsupportedProtocolError') throw new ToolStreamError('failed', `${peer.toString()} does not serve ${TOOL_PROTOCOL}`)
       throw new ToolStreamError('failed', `tool call to ${peer.toString()} failed: ${String(err?.message ?? err)}`)
