@@ -642,7 +642,8 @@ export namespace CallError {
     DENIED = 'DENIED',
     NOT_FOUND = 'NOT_FOUND',
     BAD_ARGUMENTS = 'BAD_ARGUMENTS',
-    TIMEOUT = 'TIMEOUT'
+    TIMEOUT = 'TIMEOUT',
+    BUSY = 'BUSY'
   }
 
   enum __CodeValues {
@@ -651,7 +652,8 @@ export namespace CallError {
     DENIED = 2,
     NOT_FOUND = 3,
     BAD_ARGUMENTS = 4,
-    TIMEOUT = 5
+    TIMEOUT = 5,
+    BUSY = 6
   }
 
   export namespace Code {

@@ -20,6 +20,13 @@ export const MAX_RESPONSE_FRAME_BYTES = MAX_RESULT_BYTES + 64 * 1024
  * is seen (and refused with a reason) before the buffer overflows and resets the stream
  */
 export const OVERSIZE_SLACK_BYTES = 1024 * 1024
+/**
+ * request bytes one caller may have waiting unread on a serving node, over all its handoff
+ * streams, in requests of the node's largest size; a stream that would go past it is refused `busy`
+ */
+export const UNREAD_REQUESTS_PER_PEER = 4
+/** what a handoff stream may hold in libp2p's own buffer while its first-frame reader has paused it */
+export const PAUSED_READ_BUFFER_BYTES = 4 * 1024 * 1024
 /** largest frame a serving node accepts after the first one (only CancelRequest is allowed) */
 export const MAX_CONTROL_FRAME_BYTES = 4 * 1024
 /** longest handoffId, agent id or session id */

@@ -6,14 +6,17 @@ import { callRun } from './call-run.js'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_MAX_TASK_BYTES, FINISH_TIMEOUT_MS, HANDOFF_PROTOCOL, MAX_CONTROL_FRAME_BYTES, MAX_INBOUND_STREAMS,
-  MAX_OUTBOUND_STREAMS, MAX_REMEMBERED_HANDOFF_IDS, MAX_RESULT_BYTES, OVERSIZE_SLACK_BYTES, REQUEST_OVERHEAD_BYTES,
-  REQUEST_READ_TIMEOUT_MS, RUNNER_STOP_GRACE_MS
+  MAX_OUTBOUND_STREAMS, MAX_REMEMBERED_HANDOFF_IDS, MAX_RESULT_BYTES, PAUSED_READ_BUFFER_BYTES, REQUEST_OVERHEAD_BYTES,
+  REQUEST_READ_TIMEOUT_MS, RUNNER_STOP_GRACE_MS, UNREAD_REQUESTS_PER_PEER
 } from './constants.js'
 import { HandoffError } from './errors.js'
 import { RecentIds } from './recent-ids.js'
 import { callSend, serveSend, writeAck } from './send.js'
 import { serveRun } from './serve-run.js'
 import { closeStream } from './stream-end.js'
+import { PeerBytes } from '../limits/peer-bytes.js'
+import { perPeerLimit } from '../limits/peer-slots.js'
+import { BufferBudgetError, FrameReader, FrameTooLargeError } from '../model/frame-reader.js'
 import type { AdmissionLimits } from './admission.js'
 import type { AgentMessage, HandoffTask, RemoteRunEvent, RunOptions, RunningHandoff, SendReceipt } from './types.js'
 import type { RunRequest, SendRequest } from '../../protocols/handoff.js'
@@ -63,6 +66,8 @@ export class HandoffService implements Startable {
   private readonly runs = new Map<string, RunningHandoff>()
   private readonly recentIds = new RecentIds(MAX_REMEMBERED_HANDOFF_IDS)
   private readonly serving = new Set<Promise<void>>()
+  /** first-frame bytes read from each caller and not yet handled */
+  private readonly unread: PeerBytes
   private stopping = new AbortController()
   private started = false
 
@@ -79,6 +84,7 @@ export class HandoffService implements Startable {
     this.concurrency = init.handoffConcurrency ?? DEFAULT_CONCURRENCY
     this.maxResultBytes = Math.min(init.maxHandoffOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, MAX_RESULT_BYTES)
     this.maxRequestBytes = this.limits.maxTaskBytes + this.limits.maxContextBytes + REQUEST_OVERHEAD_BYTES
+    this.unread = new PeerBytes(UNREAD_REQUESTS_PER_PEER * this.maxRequestBytes)
     this.handleStream = this.handleStream.bind(this)
   }
 
@@ -153,27 +159,43 @@ export class HandoffService implements Startable {
 
   private async serve (stream: Stream, connection: Connection): Promise<void> {
     const log = stream.log.newScope('handoff')
-    const opening = pbStream(stream, { maxDataLength: this.maxRequestBytes, maxBufferSize: this.maxRequestBytes + OVERSIZE_SLACK_BYTES })
-    let frame: RequestFrame
+    const caller = connection.remotePeer.toString()
+    const opening = new FrameReader(stream, RequestFrame.codec(), {
+      maxFrameBytes: this.maxRequestBytes,
+      highWaterBytes: this.maxRequestBytes + 16,
+      pausedBufferBytes: PAUSED_READ_BUFFER_BYTES,
+      budget: this.unread.for(caller)
+    })
+    let frame: RequestFrame | null
     try {
-      frame = await opening.read(RequestFrame, { signal: AbortSignal.any([AbortSignal.timeout(REQUEST_READ_TIMEOUT_MS), this.stopping.signal]) })
+      frame = await opening.read(AbortSignal.any([AbortSignal.timeout(REQUEST_READ_TIMEOUT_MS), this.stopping.signal]))
     } catch (err: any) {
-      if (err?.name !== 'InvalidDataLengthError') {
+      opening.dispose()
+      const refusal = err instanceof FrameTooLargeError
+        ? new HandoffError('request_too_large', `the request is over node "${this.init.nodeId}"'s limit of ${this.maxRequestBytes} bytes (maxTaskBytes + maxContextBytes + ${REQUEST_OVERHEAD_BYTES})`)
+        : err instanceof BufferBudgetError
+          ? new HandoffError('busy', `node "${this.init.nodeId}" holds ${UNREAD_REQUESTS_PER_PEER * this.maxRequestBytes} bytes of unread requests from this caller, its limit`)
+          : undefined
+      if (refusal == null) {
         log('no request read - %e', err)
         stream.abort(err)
         return
       }
-      // drop the rest of the oversized frame unread, then say why
-      opening.unwrap()
+      // drop the rest unread, then say why
       await stream.closeRead()
-      const tooLarge = new HandoffError('request_too_large', `the request is over node "${this.init.nodeId}"'s limit of ${this.maxRequestBytes} bytes (maxTaskBytes + maxContextBytes + ${REQUEST_OVERHEAD_BYTES})`)
-      await this.refuseRun(stream, pbStream(stream), '', tooLarge)
+      await this.refuseRun(stream, pbStream(stream), '', refusal)
+      return
+    }
+    if (frame == null) {
+      opening.dispose()
+      stream.abort(new Error('the stream ended before a request'))
       return
     }
     // after the request only a small cancel may come
-    const frames = pbStream(opening.unwrap(), { maxDataLength: MAX_CONTROL_FRAME_BYTES, maxBufferSize: 4 * MAX_CONTROL_FRAME_BYTES })
+    opening.release()
+    const frames = pbStream(stream, { maxDataLength: MAX_CONTROL_FRAME_BYTES, maxBufferSize: 4 * MAX_CONTROL_FRAME_BYTES })
     if (frame.run != null) {
-      await this.serveRun(frame.run, stream, frames, connection.remotePeer.toString(), log)
+      await this.serveRun(frame.run, stream, frames, caller, log)
     } else if (frame.send != null) {
       await this.serveSend(frame.send, stream, frames, log)
     } else {
@@ -182,7 +204,7 @@ export class HandoffService implements Startable {
   }
 
   private async serveRun (request: RunRequest, stream: Stream, frames: ProtobufStream<Stream>, caller: string, log: Logger): Promise<void> {
-    const refusal = this.admitRun(request)
+    const refusal = this.admitRun(request, caller)
     if (refusal != null) {
       log('refused handoff %s from %s - %s', request.handoffId, caller, refusal.message)
       await this.refuseRun(stream, frames, request.agent, refusal)
@@ -212,7 +234,7 @@ export class HandoffService implements Startable {
     }
   }
 
-  private admitRun (request: RunRequest): HandoffError | undefined {
+  private admitRun (request: RunRequest, caller: string): HandoffError | undefined {
     const malformed = checkId('handoffId', request.handoffId, true) ??
       checkId('agent', request.agent, true) ??
       checkId('sessionId', request.sessionId, false) ??
@@ -229,6 +251,10 @@ export class HandoffService implements Startable {
     }
     if (this.runs.size >= this.concurrency) {
       return new HandoffError('busy', `node "${this.init.nodeId}" is already running ${this.runs.size} handoffs, its limit (handoffConcurrency)`)
+    }
+    const mine = [...this.runs.values()].filter(run => run.caller === caller).length
+    if (mine >= perPeerLimit(this.concurrency)) {
+      return new HandoffError('busy', `node "${this.init.nodeId}" is already running ${mine} handoffs of this caller, the most one member may hold of handoffConcurrency ${this.concurrency}`)
     }
     return undefined
   }

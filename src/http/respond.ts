@@ -8,7 +8,8 @@ export interface ApiErrorBody {
 export class HttpError extends Error {
   override readonly name = 'HttpError'
 
-  constructor (readonly status: number, readonly code: string, message: string, readonly type = errorType(status)) {
+  /** `headers` go out with the error (e.g. `retry-after` on a 429) */
+  constructor (readonly status: number, readonly code: string, message: string, readonly type = errorType(status), readonly headers: Record<string, string> = {}) {
     super(message)
   }
 
@@ -26,9 +27,9 @@ function errorType (status: number): string {
   return 'invalid_request_error'
 }
 
-export function sendJson (res: ServerResponse, status: number, value: unknown): void {
+export function sendJson (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(value)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
   res.end(body)
 }
 
@@ -37,7 +38,7 @@ export function sendError (res: ServerResponse, err: HttpError): void {
     res.destroy(err)
     return
   }
-  sendJson(res, err.status, err.body())
+  sendJson(res, err.status, err.body(), err.headers)
 }
 
 /** Read a request body up to `maxBytes`; 413 beyond it */

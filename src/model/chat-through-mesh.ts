@@ -50,11 +50,16 @@ function servingBody (ctx: MeshContext, request: ChatRequest, target: ModelTarge
   return new TextEncoder().encode(JSON.stringify(body))
 }
 
-/** All retryable failures: one refusal kind repeated keeps its own status, anything else is a 503 */
+/**
+ * All retryable failures: one refusal kind repeated keeps its own status; a node that was only
+ * busy makes it a 429 `busy` (asking again soon can work); anything else is a 503
+ */
 function giveUp (target: ModelTarget, failures: ModelPlaneError[]): ModelPlaneError {
   const last = failures[failures.length - 1]
   if (last instanceof ModelRemoteError && failures.every(f => f.code === last.code)) return last
-  return new NoReachableNodeError(`no node could answer for model "${target.name}": ${failures.map(f => f.message).join('; ')}`)
+  const why = failures.map(f => f.message).join('; ')
+  if (failures.some(f => f.code === 'busy')) return new ModelPlaneError(429, 'busy', `every node tried for model "${target.name}" is busy or could not answer: ${why}`)
+  return new NoReachableNodeError(`no node could answer for model "${target.name}": ${why}`)
 }
 
 export interface ChatThroughMeshOptions {

@@ -16,9 +16,22 @@ export const READ_HIGH_WATER_BYTES = 2 * 1024 * 1024
  */
 export const PAUSED_READ_BUFFER_BYTES = 2 * 16 * 1024 * 1024 + READ_HIGH_WATER_BYTES
 
-/** streams per connection; the concurrency limit proper is `modelConcurrency` */
-export const MAX_INBOUND_STREAMS = 128
-export const MAX_OUTBOUND_STREAMS = 128
+/**
+ * streams per connection, a ceiling far above what admission lets one caller use: the service
+ * itself answers streams beyond a caller's budget with `busy`, so that load never shows up as a
+ * stream reset (which a caller could not tell from a failing node)
+ */
+export const MAX_INBOUND_STREAMS = 1024
+export const MAX_OUTBOUND_STREAMS = 1024
+/**
+ * streams one caller may hold open on a serving node beyond its share of `modelConcurrency` and
+ * its idle streams (requests just sent, answers just ended); more are answered `busy` at once
+ */
+export const SPARE_STREAMS_PER_PEER = 16
+/** bytes one caller may have waiting unread on a serving node, over all its model streams */
+export const MAX_UNREAD_BYTES_PER_PEER = 64 * 1024 * 1024
+/** a busy answer tells the client to wait this long before trying again (`retry-after`) */
+export const BUSY_RETRY_AFTER_S = 1
 
 export const DEFAULT_MODEL_TIMEOUT_MS = 120_000
 export const DEFAULT_CONCURRENCY = 8

@@ -1,3 +1,4 @@
+import { BUSY_RETRY_AFTER_S } from './constants.js'
 import type { ResponseError } from '../../protocols/model.js'
 
 /** An OpenAI-shaped error body */
@@ -24,6 +25,11 @@ export class ModelPlaneError extends Error {
   /** worth trying another serving node (only ever before the answer has begun) */
   get retryable (): boolean {
     return false
+  }
+
+  /** seconds a client should wait before asking again (`retry-after`), for refusals under load */
+  get retryAfterSeconds (): number | undefined {
+    return this.code === 'busy' ? BUSY_RETRY_AFTER_S : undefined
   }
 
   body (): OpenAiErrorBody {
@@ -56,8 +62,26 @@ export class ModelRemoteError extends ModelPlaneError {
 export class ModelTransportError extends ModelPlaneError {
   override readonly name = 'ModelTransportError'
 
-  constructor (message: string, readonly nodeId: string) {
+  constructor (message: string, readonly nodeId: string, options?: ErrorOptions) {
     super(502, 'node_unreachable', message)
+    if (options?.cause != null) this.cause = options.cause
+  }
+
+  override get retryable (): boolean {
+    return true
+  }
+}
+
+/**
+ * The request was refused for load before the serving node's own admission saw it: the node
+ * reset the new stream while its connection stayed up (a stream limit), or this node is at its
+ * own stream limit towards it. Another node may take the request; this one has not failed.
+ */
+export class StreamRefusedError extends ModelPlaneError {
+  override readonly name = 'StreamRefusedError'
+
+  constructor (message: string, readonly nodeId: string) {
+    super(429, 'busy', message)
   }
 
   override get retryable (): boolean {

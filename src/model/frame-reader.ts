@@ -1,11 +1,22 @@
 import { decodeMessage } from 'protons-runtime'
 import { Uint8ArrayList } from 'uint8arraylist'
+import type { ByteBudget } from '../limits/peer-bytes.js'
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 
 /** A frame's length prefix announced more bytes than the protocol allows */
 export class FrameTooLargeError extends Error {
   override readonly name = 'FrameTooLargeError'
+}
+
+/** The peer has more bytes waiting unread on this node than its budget allows */
+export class BufferBudgetError extends Error {
+  override readonly name = 'BufferBudgetError'
+}
+
+/** A frame's bytes are not the protocol's message */
+export class MalformedFrameError extends Error {
+  override readonly name = 'MalformedFrameError'
 }
 
 /** The stream ended in the middle of a frame */
@@ -20,6 +31,8 @@ export interface FrameReaderInit<T> {
   /** what the stream may buffer while paused: the most the sender can still have in flight */
   pausedBufferBytes: number
   limits?: DecodeOptions<T>['limits']
+  /** what every byte held in this reader is charged to (the peer's budget on a serving node) */
+  budget?: ByteBudget
 }
 
 const MAX_PREFIX_BYTES = 5
@@ -67,12 +80,29 @@ export class FrameReader<T> {
     return this.buffer.byteLength + this.stream.readBufferLength
   }
 
-  /** stop listening; unread data stays with the stream */
+  /** stop listening; unread data stays with the stream, bytes already taken from it are dropped */
   dispose (): void {
     this.stream.removeEventListener('message', this.onMessage)
     this.stream.removeEventListener('remoteCloseWrite', this.onRemoteCloseWrite)
     this.stream.removeEventListener('close', this.onClose)
+    this.drop()
     this.resume()
+  }
+
+  /** stop listening and give the bytes read past the last frame back to the stream, for another reader */
+  release (): void {
+    this.stream.removeEventListener('message', this.onMessage)
+    this.stream.removeEventListener('remoteCloseWrite', this.onRemoteCloseWrite)
+    this.stream.removeEventListener('close', this.onClose)
+    if (this.buffer.byteLength > 0 && (this.stream.readStatus === 'readable' || this.stream.readStatus === 'paused')) this.stream.unshift(this.buffer.sublist())
+    this.drop()
+    this.resume()
+  }
+
+  /** stop taking data: what is buffered is dropped, and whatever arrives later is ignored */
+  private drop (): void {
+    this.init.budget?.refund(this.buffer.byteLength)
+    this.buffer.consume(this.buffer.byteLength)
   }
 
   private async nextEvent (signal?: AbortSignal): Promise<void> {
@@ -108,20 +138,28 @@ export class FrameReader<T> {
     if (this.buffer.byteLength < prefix + length) return undefined
     const bytes = this.buffer.sublist(prefix, prefix + length)
     this.buffer.consume(prefix + length)
+    this.init.budget?.refund(prefix + length)
     if (this.buffer.byteLength < this.init.highWaterBytes / 2) this.resume()
     try {
       return decodeMessage(bytes, this.codec, { limits: this.init.limits })
     } catch (err: any) {
-      throw this.fail(new Error(`malformed frame: ${String(err.message)}`))
+      throw this.fail(new MalformedFrameError(`malformed frame: ${String(err.message)}`))
     }
   }
 
   private fail (err: Error): Error {
     this.failure ??= err
+    this.drop()
     return err
   }
 
   private onMessage (evt: StreamMessageEvent): void {
+    if (this.failure != null) return
+    if (this.init.budget != null && !this.init.budget.charge(evt.data.byteLength)) {
+      this.fail(new BufferBudgetError(`more than the allowed bytes from this peer wait unread (${evt.data.byteLength} more bytes arrived)`))
+      this.wake?.()
+      return
+    }
     this.buffer.append(evt.data)
     if (this.buffer.byteLength > this.init.highWaterBytes) this.pause()
     this.wake?.()
@@ -133,7 +171,8 @@ export class FrameReader<T> {
   }
 
   private onClose (evt: StreamCloseEvent): void {
-    if (evt.error != null) this.fail(evt.error)
+    // frames that arrived before a reset can still be read
+    if (evt.error != null) this.failure ??= evt.error
     this.ended = true
     this.wake?.()
   }

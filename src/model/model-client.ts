@@ -3,7 +3,7 @@ import {
   CALLER_STREAM_IDLE_MS, FRAME_DATA_BYTES, MAX_FRAME_BYTES, MAX_IDLE_STREAMS, MAX_IDLE_STREAMS_PER_PEER, MODEL_PROTOCOL,
   PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, STREAM_LINGER_MS
 } from './constants.js'
-import { ModelTimeoutError, ModelTransportError } from './errors.js'
+import { ModelTimeoutError, ModelTransportError, StreamRefusedError } from './errors.js'
 import { FrameReader } from './frame-reader.js'
 import { encodeFrame, writeFrame } from './frame-writer.js'
 import { IdleDeadline } from './idle-deadline.js'
@@ -72,7 +72,24 @@ export class ModelClient {
         this.init.log('idle stream to %s failed (%s), opening a new one', request.nodeId, err.message)
       }
     }
-    return await this.exchange(await this.open(request), request)
+    const fresh = await this.open(request)
+    try {
+      return await this.exchange(fresh, request)
+    } catch (err) {
+      throw this.refusedForLoad(err, fresh.stream, request) ?? err
+    }
+  }
+
+  /**
+   * A new stream the serving node reset before any frame, while the connection to it stays
+   * open, was refused (a stream limit), not lost: the node is reachable and must not be taken
+   * for a failed one.
+   */
+  private refusedForLoad (err: unknown, stream: Stream, request: ClientRequest): StreamRefusedError | undefined {
+    if (!(err instanceof ModelTransportError) || stream.status !== 'reset' || request.signal.aborted) return undefined
+    const connected = this.init.connectionManager.getConnections(request.peerId).some(c => c.status === 'open')
+    if (!connected) return undefined
+    return new StreamRefusedError(`node ${request.nodeId} refused the stream for the request (${err.message}); it is reachable`, request.nodeId)
   }
 
   /** close every idle stream */
@@ -90,7 +107,10 @@ export class ModelClient {
       return { stream, reader: new FrameReader(stream, ServerFrame.codec(), { maxFrameBytes: MAX_FRAME_BYTES, highWaterBytes: READ_HIGH_WATER_BYTES, pausedBufferBytes: PAUSED_READ_BUFFER_BYTES }) }
     } catch (err: any) {
       if (request.signal.aborted) throw request.signal.reason
-      throw new ModelTransportError(`could not open a stream to node ${request.nodeId}: ${String(err.message)}`, request.nodeId)
+      if (err?.name === 'TooManyOutboundProtocolStreamsError') {
+        throw new StreamRefusedError(`this node has as many model streams open to node ${request.nodeId} as it may (${String(err.message)})`, request.nodeId)
+      }
+      throw new ModelTransportError(`could not open a stream to node ${request.nodeId}: ${String(err.message)}`, request.nodeId, { cause: err })
     }
   }
 

@@ -3,6 +3,7 @@ import { FORWARDED_HEADERS, FRAME_DATA_BYTES } from './constants.js'
 import { ModelPlaneError, serverError } from './errors.js'
 import { IdleDeadline } from './idle-deadline.js'
 import { UsageTail } from './usage-tail.js'
+import { PeerSlots } from '../limits/peer-slots.js'
 import type { ServerFrame } from '../../protocols/model.js'
 import type { ModelCapability } from '../capabilities/types.js'
 import type { ModelConfig } from '../config/schema.js'
@@ -65,15 +66,21 @@ function upstreamBody (body: Uint8Array, upstreamModel: string): Uint8Array {
  */
 export class ModelServer {
   private readonly models = new Map<string, ServedModel>()
-  private running = 0
+  private readonly slots: PeerSlots
 
   constructor (private readonly init: ModelServerInit) {
     for (const model of init.models) this.models.set(model.entry.id, model)
+    this.slots = new PeerSlots(init.concurrency)
   }
 
   /** requests being answered / capacity */
   get load (): number {
-    return this.running / this.init.concurrency
+    return this.slots.size / this.init.concurrency
+  }
+
+  /** the most requests one caller may have running here at once */
+  get perPeerLimit (): number {
+    return this.slots.perPeer
   }
 
   serves (modelId: string): boolean {
@@ -97,8 +104,8 @@ export class ModelServer {
     })
   }
 
-  /** Take a slot for a request, or throw the refusal to send back */
-  admit (modelId: string, bodyLength: number): Admission {
+  /** Take a slot for a request of `peer` (a peer ID, or this node's own for local requests), or throw the refusal to send back */
+  admit (modelId: string, bodyLength: number, peer: string): Admission {
     const model = this.models.get(modelId)
     if (model == null) throw serverError('model_not_found', `node ${this.init.nodeId} does not serve model "${modelId}"`)
     if (!model.backend.available) {
@@ -107,19 +114,14 @@ export class ModelServer {
     if (bodyLength > this.init.maxRequestBytes) {
       throw serverError('request_too_large', `request body of ${bodyLength} bytes is over the limit of ${this.init.maxRequestBytes} bytes on node ${this.init.nodeId}`)
     }
-    if (this.running >= this.init.concurrency) {
-      throw serverError('busy', `node ${this.init.nodeId} is busy: ${this.running} of ${this.init.concurrency} model requests running`)
+    const slot = this.slots.take(peer)
+    if (slot === 'full') {
+      throw serverError('busy', `node ${this.init.nodeId} is busy: ${this.slots.size} of ${this.init.concurrency} model requests running (modelConcurrency)`)
     }
-    this.running++
-    let released = false
-    return {
-      model,
-      release: () => {
-        if (released) return
-        released = true
-        this.running--
-      }
+    if (slot === 'peer_share') {
+      throw serverError('busy', `node ${this.init.nodeId} is busy for this caller: it already runs ${this.slots.heldBy(peer)} of its requests, the most one member may hold of modelConcurrency ${this.init.concurrency}`)
     }
+    return { model, release: slot.release }
   }
 
   /**

@@ -2,18 +2,20 @@ import { serviceCapabilities } from '@libp2p/interface'
 import { REQUEST_DIAL_TIMEOUT_MS } from '../mesh/context.js'
 import {
   CALLER_IDLE_GRACE_MS, DEFAULT_CONCURRENCY, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MODEL_TIMEOUT_MS,
-  MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MODEL_PROTOCOL
+  MAX_IDLE_STREAMS_PER_PEER, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_UNREAD_BYTES_PER_PEER, MODEL_PROTOCOL,
+  SPARE_STREAMS_PER_PEER
 } from './constants.js'
-import { ModelPlaneError, ModelRemoteError } from './errors.js'
+import { ModelPlaneError, ModelRemoteError, serverError } from './errors.js'
 import { ModelClient } from './model-client.js'
 import { ModelServer } from './model-server.js'
 import { responseFromFrames } from './response.js'
-import { serveStream } from './serve-stream.js'
+import { refuseStream, serveStream } from './serve-stream.js'
+import { PeerBytes } from '../limits/peer-bytes.js'
 import type { ModelServiceComponents, ModelServiceInit } from './index.js'
 import type { MeshModelResponse } from './response.js'
 import type { ModelCapability } from '../capabilities/types.js'
 import type { MeshContext } from '../mesh/context.js'
-import type { Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
 export interface ModelCallOptions {
   signal: AbortSignal
@@ -36,6 +38,10 @@ export class ModelService implements Startable {
   private readonly timeoutMs: number
   private readonly maxInboundStreams: number
   private readonly maxOutboundStreams: number
+  /** model streams each caller has open here, and the most it may */
+  private readonly streamsByPeer = new Map<string, number>()
+  private readonly streamsPerPeer: number
+  private readonly unread = new PeerBytes(MAX_UNREAD_BYTES_PER_PEER)
   private stopping = new AbortController()
   private started = false
 
@@ -43,8 +49,6 @@ export class ModelService implements Startable {
     this.log = components.logger.forComponent('clawmatrix:model')
     this.nodeId = init.nodeId ?? components.peerId.toString()
     this.timeoutMs = init.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS
-    this.maxInboundStreams = init.maxInboundStreams ?? MAX_INBOUND_STREAMS
-    this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
     this.server = new ModelServer({
       models: init.models ?? [],
       timeoutMs: this.timeoutMs,
@@ -52,6 +56,10 @@ export class ModelService implements Startable {
       maxRequestBytes: init.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
       nodeId: this.nodeId
     })
+    this.streamsPerPeer = this.server.perPeerLimit + MAX_IDLE_STREAMS_PER_PEER + SPARE_STREAMS_PER_PEER
+    // the libp2p limit stays above the per-caller budget, so the service answers excess streams itself
+    this.maxInboundStreams = init.maxInboundStreams ?? Math.max(MAX_INBOUND_STREAMS, 2 * this.streamsPerPeer)
+    this.maxOutboundStreams = init.maxOutboundStreams ?? MAX_OUTBOUND_STREAMS
     this.client = new ModelClient({
       connectionManager: components.connectionManager,
       log: this.log,
@@ -106,7 +114,7 @@ export class ModelService implements Startable {
   async chatLocal (modelId: string, body: Uint8Array, options: { signal: AbortSignal }): Promise<MeshModelResponse> {
     let admission
     try {
-      admission = this.server.admit(modelId, body.byteLength)
+      admission = this.server.admit(modelId, body.byteLength, this.components.peerId.toString())
     } catch (err: any) {
       throw err instanceof ModelPlaneError ? new ModelRemoteError(err.frame(), this.nodeId) : err
     }
@@ -125,8 +133,23 @@ export class ModelService implements Startable {
     }, { nodeId: this.nodeId, peerId: this.components.peerId.toString() }, options.signal)
   }
 
-  private async handleStream (stream: Stream): Promise<void> {
-    await serveStream(stream, this.server, stream.log.newScope('model'), this.stopping.signal)
+  private async handleStream (stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString()
+    const log = stream.log.newScope('model')
+    const open = this.streamsByPeer.get(peer) ?? 0
+    if (open >= this.streamsPerPeer) {
+      log('refused a stream from %s: it has %d model streams open here', peer, open)
+      await refuseStream(stream, serverError('busy', `node ${this.nodeId} is busy for this caller: it has ${open} model streams open here, the most one member may`))
+      return
+    }
+    this.streamsByPeer.set(peer, open + 1)
+    try {
+      await serveStream(stream, this.server, { peer, budget: this.unread.for(peer) }, log, this.stopping.signal)
+    } finally {
+      const left = (this.streamsByPeer.get(peer) ?? 1) - 1
+      if (left > 0) this.streamsByPeer.set(peer, left)
+      else this.streamsByPeer.delete(peer)
+    }
   }
 }
 

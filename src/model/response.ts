@@ -42,7 +42,7 @@ export async function responseFromFrames (source: FrameSource, servedBy: ServedB
   } catch (err: any) {
     source.settle('failed', err)
     if (signal.aborted) throw signal.reason
-    throw new ModelTransportError(`node ${nodeId} failed before answering: ${messageOf(err)}`, nodeId)
+    throw new ModelTransportError(`node ${nodeId} failed before answering: ${messageOf(err)}`, nodeId, { cause: err })
   }
   if (first.done === true) {
     source.settle('failed', new Error('closed without answering'))

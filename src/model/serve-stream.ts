@@ -1,12 +1,21 @@
 import { CallerFrame, ServerFrame } from '../../protocols/model.js'
 import { HEAD_HOLD_MS, MAX_FRAME_BYTES, PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, REQUEST_RECEIVE_TIMEOUT_MS, SERVER_STREAM_IDLE_MS, STREAM_LINGER_MS } from './constants.js'
 import { ModelPlaneError, serverError } from './errors.js'
-import { FrameReader } from './frame-reader.js'
+import { BufferBudgetError, FrameReader, FrameTooLargeError, MalformedFrameError, TruncatedFrameError } from './frame-reader.js'
 import { FrameWriter, writeFrame } from './frame-writer.js'
 import { IdleDeadline } from './idle-deadline.js'
 import { finishStream } from './stream-end.js'
 import type { Admission, ModelServer } from './model-server.js'
+import type { ByteBudget } from '../limits/peer-bytes.js'
 import type { Logger, Stream } from '@libp2p/interface'
+
+/** Who sends the requests on a stream */
+export interface StreamCaller {
+  /** the caller's peer ID: its requests share one per-peer cap */
+  peer: string
+  /** what the bytes the stream's reader holds are charged to */
+  budget?: ByteBudget
+}
 
 /** why the per-answer watchers stop once an answer is over (one object: no stack captured per request) */
 const ANSWER_OVER = new Error('the answer is over')
@@ -18,13 +27,13 @@ interface ReceivedRequest {
 }
 
 /** After a request frame: its body frames; the slot is taken before the body is read */
-async function receiveRequest (first: CallerFrame, reader: FrameReader<CallerFrame>, server: ModelServer, stopping: AbortSignal): Promise<ReceivedRequest> {
+async function receiveRequest (first: CallerFrame, reader: FrameReader<CallerFrame>, server: ModelServer, caller: StreamCaller, stopping: AbortSignal): Promise<ReceivedRequest> {
   if (first.request == null) throw serverError('invalid_request', 'expected a request frame')
   const { model, bodyLength, body } = first.request
   if (!Number.isSafeInteger(bodyLength) || bodyLength < body.byteLength) {
     throw serverError('invalid_request', `request announces ${bodyLength} body bytes but its first frame holds ${body.byteLength}`)
   }
-  const admission = server.admit(model, bodyLength)
+  const admission = server.admit(model, bodyLength, caller.peer)
   if (body.byteLength === bodyLength) return { admission, body }
   const deadline = new IdleDeadline(REQUEST_RECEIVE_TIMEOUT_MS, () => serverError('request_timeout', `the request body did not arrive within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`), stopping)
   try {
@@ -89,8 +98,13 @@ async function answer (stream: Stream, reader: FrameReader<CallerFrame>, server:
  * request on the same stream once an answer has ended. The stream closes when the caller closes
  * it, stays idle for SERVER_STREAM_IDLE_MS, cancels, or an answer fails.
  */
-export async function serveStream (stream: Stream, server: ModelServer, log: Logger, stopping: AbortSignal): Promise<void> {
-  const reader = new FrameReader(stream, CallerFrame.codec(), { maxFrameBytes: MAX_FRAME_BYTES, highWaterBytes: READ_HIGH_WATER_BYTES, pausedBufferBytes: PAUSED_READ_BUFFER_BYTES })
+export async function serveStream (stream: Stream, server: ModelServer, caller: StreamCaller, log: Logger, stopping: AbortSignal): Promise<void> {
+  const reader = new FrameReader(stream, CallerFrame.codec(), {
+    maxFrameBytes: MAX_FRAME_BYTES,
+    highWaterBytes: READ_HIGH_WATER_BYTES,
+    pausedBufferBytes: PAUSED_READ_BUFFER_BYTES,
+    ...(caller.budget != null ? { budget: caller.budget } : {})
+  })
   try {
     for (let served = 0; ; served++) {
       const waiting = served === 0
@@ -107,16 +121,17 @@ export async function serveStream (stream: Stream, server: ModelServer, log: Log
         waiting.clear()
       }
       if (first == null || first.cancel != null) break
-      const request = await receiveRequest(first, reader, server, stopping)
+      const request = await receiveRequest(first, reader, server, caller, stopping)
       log('serving model "%s", %d body bytes', request.admission.model.entry.id, request.body.byteLength)
       if (!await answer(stream, reader, server, request, stopping)) break
     }
     await finishStream(stream, STREAM_LINGER_MS)
   } catch (err: any) {
-    if (err instanceof ModelPlaneError && stream.writeStatus === 'writable') {
-      log('refused: %s', err.message)
-      await writeFrame(stream, ServerFrame.codec(), { error: err.frame() }, AbortSignal.timeout(STREAM_LINGER_MS))
-        .then(async () => { await finishStream(stream, STREAM_LINGER_MS) }, (e: Error) => { stream.abort(e) })
+    const refusal = refusalFor(err)
+    if (refusal != null && stream.writeStatus === 'writable') {
+      log('refused: %s', refusal.message)
+      reader.dispose()
+      await refuseStream(stream, refusal)
     } else {
       log('stream failed - %e', err)
       stream.abort(err)
@@ -124,4 +139,27 @@ export async function serveStream (stream: Stream, server: ModelServer, log: Log
   } finally {
     reader.dispose()
   }
+}
+
+/** What to tell the caller about a failure on its stream; undefined: nothing, just reset */
+function refusalFor (err: unknown): ModelPlaneError | undefined {
+  if (err instanceof ModelPlaneError) return err
+  if (err instanceof BufferBudgetError) return serverError('busy', `too many bytes from this caller wait unread: ${err.message}`)
+  if (err instanceof FrameTooLargeError || err instanceof MalformedFrameError || err instanceof TruncatedFrameError) return serverError('invalid_request', err.message)
+  return undefined
+}
+
+/**
+ * Answer a stream with one error frame and end it: nothing the caller still sends is read or
+ * kept, and the stream is reset if the caller does not close its end within STREAM_LINGER_MS.
+ */
+export async function refuseStream (stream: Stream, refusal: ModelPlaneError): Promise<void> {
+  try {
+    if (stream.readStatus === 'readable' || stream.readStatus === 'paused') await stream.closeRead()
+    await writeFrame(stream, ServerFrame.codec(), { error: refusal.frame() }, AbortSignal.timeout(STREAM_LINGER_MS))
+  } catch (err: any) {
+    stream.abort(err)
+    return
+  }
+  await finishStream(stream, STREAM_LINGER_MS)
 }

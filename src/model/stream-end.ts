@@ -2,10 +2,12 @@ import type { Stream } from '@libp2p/interface'
 
 /**
  * Close our end gracefully, then give the other side `lingerMs` to close theirs before the
- * stream is reset: a stream never stays half-open for long, whatever the peer does.
+ * stream is reset: a stream never stays half-open for long, whatever the peer does. Nothing more
+ * is expected from the other side, so whatever it still sends is dropped, not buffered.
  */
 export async function finishStream (stream: Stream, lingerMs: number): Promise<void> {
   try {
+    if (stream.readStatus === 'readable' || stream.readStatus === 'paused') await stream.closeRead()
     await stream.close({ signal: AbortSignal.timeout(lingerMs) })
   } catch (err: any) {
     stream.abort(err)

@@ -27,8 +27,15 @@ export const REQUEST_READ_TIMEOUT_MS = 10_000
 /** Closing a stream after the last frame */
 export const CLOSE_TIMEOUT_MS = 5000
 
-/** Calls one node serves at once, from all callers together */
+/** Calls one node serves at once, from all callers together; one caller holds at most 3/4 of them */
 export const MAX_CONCURRENT_CALLS = 16
+/**
+ * Request bytes one caller may have waiting unread on a node, over all its tool streams (four
+ * requests of the largest size); a stream that would go past it is refused `busy`
+ */
+export const MAX_UNREAD_BYTES_PER_PEER = 4 * MAX_REQUEST_BYTES
+/** What a stream may hold in libp2p's own buffer while its reader has paused it */
+export const PAUSED_READ_BUFFER_BYTES = 4 * 1024 * 1024
 export const MAX_INBOUND_STREAMS = 32
 export const MAX_OUTBOUND_STREAMS = 32
 /** What a caller collects of one response (output and content) unless told otherwise */

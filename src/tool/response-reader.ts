@@ -13,6 +13,8 @@ export interface ResponseReadOptions {
   onOutput?: (chunk: Uint8Array, channel: OutputChannel) => void
   /** the most output and content bytes collected */
   maxResponseBytes: number
+  /** told of every frame read, before it is handled */
+  onFrame?: () => void
 }
 
 function parseDetails (json: string): Record<string, unknown> {
@@ -42,6 +44,7 @@ export async function readToolResponse (pb: ProtobufStream<Stream>, peer: string
 
   while (true) {
     const frame = await pb.read(ToolFrame, { signal: options.signal })
+    options.onFrame?.()
     if (frame.output != null) {
       if (options.onOutput != null) options.onOutput(frame.output.data, channelFromWire(frame.output.channel))
       else collect(frame.output.data)

@@ -6,8 +6,8 @@ import { auditArgs, openAuditEntry } from './audit-entry.js'
 import { AuditLog } from './audit-log.js'
 import {
   AUDIT_LOG_FILE, CLOSE_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES, FILE_TOOLS, MAX_CONCURRENT_CALLS,
-  MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_FRAME_BYTES,
-  REQUEST_READ_TIMEOUT_MS, RESPONSE_GRACE_MS, SERVE_GRACE_MS, TOOL_PROTOCOL
+  MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_FRAME_BYTES, MAX_UNREAD_BYTES_PER_PEER,
+  PAUSED_READ_BUFFER_BYTES, REQUEST_READ_TIMEOUT_MS, RESPONSE_GRACE_MS, SERVE_GRACE_MS, TOOL_PROTOCOL
 } from './constants.js'
 import { ToolStreamError } from './errors.js'
 import { confineToRoots } from './file-roots.js'
@@ -16,6 +16,10 @@ import { checkToolName, parseRequestArgs } from './request-args.js'
 import { readToolResponse } from './response-reader.js'
 import { ResponseWriter } from './response-writer.js'
 import { defaultTimeoutMs, grantedTimeoutMs } from './timeouts.js'
+import { PeerBytes } from '../limits/peer-bytes.js'
+import { PeerSlots } from '../limits/peer-slots.js'
+import { BufferBudgetError, FrameReader } from '../model/frame-reader.js'
+import { finishStream } from '../model/stream-end.js'
 import type { AuditEntry } from './audit-entry.js'
 import type { ToolCallOptions, ToolCallRequest, ToolServiceComponents, ToolServiceInit } from './index.js'
 import type { ToolCaller, ToolResult } from '../host/ports.js'
@@ -37,17 +41,22 @@ async function untilAborted<T> (promise: Promise<T>, signal: AbortSignal): Promi
   }
 }
 
-/** Close after the last frame; reset instead when the caller is gone or the close does not finish */
-async function closeOrAbort (stream: Stream, gone: AbortSignal): Promise<void> {
+/**
+ * After the last frame: close, give the caller CLOSE_TIMEOUT_MS to close its end, then reset.
+ * A caller that is gone (reset, connection lost) gets the reset at once.
+ */
+async function endStream (stream: Stream, gone: AbortSignal): Promise<void> {
   if (gone.aborted) {
     stream.abort(gone.reason)
     return
   }
-  try {
-    await stream.close({ signal: AbortSignal.timeout(CLOSE_TIMEOUT_MS) })
-  } catch (err: any) {
-    stream.abort(err)
-  }
+  await finishStream(stream, CLOSE_TIMEOUT_MS)
+}
+
+/** One request per stream: once it is read (or refused), nothing more is read or kept */
+async function stopReading (stream: Stream): Promise<void> {
+  if (stream.readStatus !== 'readable' && stream.readStatus !== 'paused') return
+  await stream.closeRead().catch((err: Error) => { stream.abort(err) })
 }
 
 function asToolError (err: any): ToolError {
@@ -68,7 +77,9 @@ export class ToolService implements Startable {
   private readonly serving = new Set<AbortController>()
   /** the handlers of those streams, awaited (bounded) on stop so their audit lines are written */
   private readonly handlers = new Set<Promise<void>>()
-  private running = 0
+  private readonly slots = new PeerSlots(MAX_CONCURRENT_CALLS)
+  /** request bytes read from each caller and not yet handled */
+  private readonly unread = new PeerBytes(MAX_UNREAD_BYTES_PER_PEER)
 
   constructor (private readonly components: ToolServiceComponents, private readonly init: ToolServiceInit) {
     this.log = components.logger.forComponent('clawmatrix:tool')
@@ -93,7 +104,7 @@ export class ToolService implements Startable {
 
   /** tool calls running on this node now */
   runningCalls (): number {
-    return this.running
+    return this.slots.size
   }
 
   async handleToolStream (stream: Stream, connection: Connection): Promise<void> {
@@ -108,7 +119,8 @@ export class ToolService implements Startable {
 
   private async serveStream (stream: Stream, connection: Connection): Promise<void> {
     const log = stream.log.newScope('tool')
-    const caller: ToolCaller = { peerId: connection.remotePeer.toString() }
+    const peer = connection.remotePeer.toString()
+    const caller: ToolCaller = { peerId: peer }
     const callerNodeId = this.init.nodeIdOf?.(connection.remotePeer)
     if (callerNodeId != null) caller.nodeId = callerNodeId
     const entry = openAuditEntry(caller)
@@ -118,12 +130,16 @@ export class ToolService implements Startable {
     const onClose = (evt: StreamCloseEvent): void => { gone.abort(evt.error ?? new Error('stream closed')) }
     stream.addEventListener('close', onClose)
     this.serving.add(gone)
-    const pb = pbStream(stream, { maxDataLength: MAX_REQUEST_BYTES, maxBufferSize: MAX_REQUEST_BYTES + 16 })
-    const writer = new ResponseWriter(pb, this.init.config.toolProxy.maxOutputBytes, gone.signal)
+    let writer: ResponseWriter | undefined
+    const writerFor = (): ResponseWriter => {
+      writer ??= new ResponseWriter(pbStream(stream), this.init.config.toolProxy.maxOutputBytes, gone.signal)
+      return writer
+    }
 
     try {
-      const result = await this.serve(pb, caller, writer, gone.signal, entry)
-      await writer.result(result)
+      const request = await this.readRequest(stream, peer, gone.signal)
+      const result = await this.serve(request, caller, writerFor(), gone.signal, entry)
+      await writerFor().result(result)
       entry.outcome = result.ok ? 'ok' : 'not_ok'
     } catch (err: any) {
       if (gone.signal.aborted) {
@@ -134,31 +150,52 @@ export class ToolService implements Startable {
         entry.outcome = failure.code
         entry.message = failure.message
         log('%s for %p: %s - %s', entry.tool, connection.remotePeer, failure.code, failure.message)
-        await writer.error(failure).catch(() => {})
+        await writerFor().error(failure).catch(() => {})
       }
     } finally {
       stream.removeEventListener('close', onClose)
-      await closeOrAbort(stream, gone.signal)
+      await endStream(stream, gone.signal)
       this.serving.delete(gone)
       entry.durationMs = Date.now() - started
-      entry.bytesOut = writer.bytesOut
-      entry.truncated = writer.truncated
+      entry.bytesOut = writer?.bytesOut ?? 0
+      entry.truncated = writer?.truncated ?? false
       await this.audit.append(entry).catch(err => { this.log.error('cannot write the audit log %s - %e', this.audit.file, err) })
     }
   }
 
-  /** Read the request, apply the policy, run the tool; throws ToolError for every refusal */
-  private async serve (pb: ReturnType<typeof pbStream>, caller: ToolCaller, writer: ResponseWriter, gone: AbortSignal, entry: AuditEntry): Promise<ToolResult> {
-    const { config, executor } = this.init
-    let request: ToolRequest
+  /**
+   * The one request of a stream, within REQUEST_READ_TIMEOUT_MS. Its bytes count against the
+   * caller's unread-bytes budget while they arrive; afterwards the read side is closed, so
+   * whatever else the caller sends is dropped rather than kept.
+   */
+  private async readRequest (stream: Stream, peer: string, gone: AbortSignal): Promise<ToolRequest> {
+    const reader = new FrameReader(stream, ToolRequest.codec(), {
+      maxFrameBytes: MAX_REQUEST_BYTES,
+      highWaterBytes: MAX_REQUEST_BYTES + 16,
+      pausedBufferBytes: PAUSED_READ_BUFFER_BYTES,
+      budget: this.unread.for(peer)
+    })
     const readDeadline = AbortSignal.timeout(REQUEST_READ_TIMEOUT_MS)
     try {
-      request = await pb.read(ToolRequest, { signal: AbortSignal.any([gone, readDeadline]) })
+      const request = await reader.read(AbortSignal.any([gone, readDeadline]))
+      if (request == null) throw new ToolError('bad_arguments', 'unreadable request: the stream ended before a request arrived')
+      return request
     } catch (err: any) {
-      if (gone.aborted) throw err
+      if (err instanceof ToolError || gone.aborted) throw err
       if (readDeadline.aborted) throw new ToolError('bad_arguments', `no request arrived within ${REQUEST_READ_TIMEOUT_MS} ms`)
+      if (err instanceof BufferBudgetError) {
+        throw new ToolError('busy', `${this.init.config.nodeId} holds ${MAX_UNREAD_BYTES_PER_PEER} bytes of unread requests from this caller, its limit; try again later`)
+      }
       throw new ToolError('bad_arguments', `unreadable request: ${String(err.message)}`)
+    } finally {
+      reader.dispose()
+      await stopReading(stream)
     }
+  }
+
+  /** Apply the policy to the request and run the tool; throws ToolError for every refusal */
+  private async serve (request: ToolRequest, caller: ToolCaller, writer: ResponseWriter, gone: AbortSignal, entry: AuditEntry): Promise<ToolResult> {
+    const { config, executor } = this.init
     const tool = entry.tool = request.tool
     checkToolName(tool)
     const args = parseRequestArgs(request.args)
@@ -167,15 +204,18 @@ export class ToolService implements Startable {
     const refusal = policyRefusal(config, caller, tool, executor.tools())
     if (refusal != null) throw refusal
     if (FILE_TOOLS.includes(tool)) args.path = await confineToRoots(config, tool, args.path)
-    if (this.running >= MAX_CONCURRENT_CALLS) {
-      throw new ToolError('failed', `${config.nodeId} is running ${this.running} tool calls, its limit; try again later`)
+    const slot = this.slots.take(caller.peerId)
+    if (slot === 'full') {
+      throw new ToolError('busy', `${config.nodeId} is running ${this.slots.size} tool calls, its limit; try again later`)
+    }
+    if (slot === 'peer_share') {
+      throw new ToolError('busy', `${config.nodeId} is running ${this.slots.heldBy(caller.peerId)} tool calls of this caller, the most one member may hold; try again later`)
     }
     entry.decision = 'allowed'
 
     const timeoutMs = grantedTimeoutMs(request.timeoutMs, tool, args, config.toolProxy.maxExecTimeout)
     const deadline = AbortSignal.timeout(timeoutMs + SERVE_GRACE_MS)
     const signal = AbortSignal.any([gone, deadline])
-    this.running++
     try {
       const run = executor.invoke({ tool, args, caller, timeoutMs, signal, onOutput: writer.output })
       return await untilAborted(run, signal)
@@ -185,8 +225,22 @@ export class ToolService implements Startable {
       }
       throw err
     } finally {
-      this.running--
+      slot.release()
     }
+  }
+
+  /**
+   * A stream limit is load, not a failure of the node: this node's own outbound limit, or a new
+   * stream the node reset before any frame while the connection to it stays open. Answered
+   * `busy` (nothing ran), so that the caller does not set a reachable node aside.
+   */
+  private refusedForLoad (err: any, peer: PeerId, stream: Stream | undefined, answered: boolean): ToolError | undefined {
+    if (err?.name === 'TooManyOutboundProtocolStreamsError') {
+      return new ToolError('busy', `this node has as many tool streams open to ${peer.toString()} as it may; try again later`)
+    }
+    if (stream?.status !== 'reset' || answered) return undefined
+    if (!this.components.connectionManager.getConnections(peer).some(c => c.status === 'open')) return undefined
+    return new ToolError('busy', `${peer.toString()} refused the stream before answering (a stream limit); try again later`)
   }
 
   /**
@@ -205,6 +259,7 @@ export class ToolService implements Startable {
     }
 
     let stream: Stream | undefined
+    let answered = false
     try {
       stream = await this.components.connectionManager.openStream(peer, TOOL_PROTOCOL, {
         signal,
@@ -217,6 +272,7 @@ export class ToolService implements Startable {
       return await readToolResponse(pb, peer.toString(), {
         signal,
         maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        onFrame: () => { answered = true },
         ...(options.onOutput != null ? { onOutput: options.onOutput } : {})
       })
     } catch (err: any) {
@@ -224,6 +280,8 @@ export class ToolService implements Startable {
       if (!(err instanceof ToolError) || err instanceof ToolStreamError) stream?.abort(err)
       if (options.signal?.aborted === true) throw options.signal.reason
       if (err instanceof ToolError) throw err
+      const refusal = this.refusedForLoad(err, peer, stream, answered)
+      if (refusal != null) throw refusal
       if (deadline.aborted) throw new ToolStreamError('timeout', `no answer from ${peer.toString()} within ${timeoutMs + RESPONSE_GRACE_MS} ms`)
       if (err?.name === 'UnsupportedProtocolError') throw new ToolStreamError('failed', `${peer.toString()} does not serve ${TOOL_PROTOCOL}`)
       throw new ToolStreamError('failed', `tool call to ${peer.toString()} failed: ${String(err?.message ?? err)}`)

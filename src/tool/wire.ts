@@ -9,7 +9,8 @@ const CODE_TO_WIRE: Record<ToolErrorCode, CallError.Code> = {
   denied: CallError.Code.DENIED,
   not_found: CallError.Code.NOT_FOUND,
   bad_arguments: CallError.Code.BAD_ARGUMENTS,
-  timeout: CallError.Code.TIMEOUT
+  timeout: CallError.Code.TIMEOUT,
+  busy: CallError.Code.BUSY
 }
 
 const CODE_FROM_WIRE = new Map(Object.entries(CODE_TO_WIRE).map(([code, wire]) => [wire, code as ToolErrorCode]))

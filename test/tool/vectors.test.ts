@@ -12,7 +12,8 @@ const FRAMES: Record<string, { codec: typeof ToolRequest | typeof ToolFrame, val
   content: { codec: ToolFrame, value: { content: text('hello') } },
   result: { codec: ToolFrame, value: { result: { ok: true, details: '{"exitCode":0}', truncated: false } } },
   'result truncated': { codec: ToolFrame, value: { result: { ok: false, details: '{"exitCode":1}', truncated: true } } },
-  error: { codec: ToolFrame, value: { error: { code: CallError.Code.DISABLED, message: 'tool proxy disabled on office' } } }
+  error: { codec: ToolFrame, value: { error: { code: CallError.Code.DISABLED, message: 'tool proxy disabled on office' } } },
+  busy: { codec: ToolFrame, value: { error: { code: CallError.Code.BUSY, message: 'office is running 16 tool calls, its limit; try again later' } } }
 }
 
 function lengthPrefixed (bytes: Uint8Array): string {

@@ -14,7 +14,9 @@ import type { ServerResponse } from 'node:http'
 export type OpenAiRoutesNode = MeshContext
 
 function httpError (err: unknown): unknown {
-  return err instanceof ModelPlaneError ? new HttpError(err.status, err.code, err.message, err.type) : err
+  if (!(err instanceof ModelPlaneError)) return err
+  const retryAfter = err.retryAfterSeconds
+  return new HttpError(err.status, err.code, err.message, err.type, retryAfter != null ? { 'retry-after': String(retryAfter) } : {})
 }
 
 async function drained (res: ServerResponse): Promise<void> {

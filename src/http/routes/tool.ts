@@ -25,6 +25,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   unknown_target: 404,
   unreachable: 503,
   timeout: 504,
+  busy: 429,
   failed: 502
 }
 
