@@ -1,4 +1,4 @@
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
@@ -9,6 +9,7 @@ import { meshNoise } from './mesh-noise.js'
 import { meshYamux } from './mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
 import { meshPreSharedKey, PSK_NONCE_TIMEOUT_MS } from './psk-protector.js'
+import { meshRelayServer } from './relay-server.js'
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 
@@ -60,7 +61,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Serv
       globalSignaturePolicy: 'StrictSign'
     })
   }
-  if (init.listen) services.relay = circuitRelayServer({ reservations: { ...RELAY_LIMITS } })
+  if (init.listen) services.relay = meshRelayServer({ reservations: { ...RELAY_LIMITS } })
   return services as ServiceFactoryMap
 }
 
