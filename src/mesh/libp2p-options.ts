@@ -4,11 +4,13 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
-import { membersGater } from './members-gater.js'
 import { meshNoise } from './mesh-noise.js'
 import { meshYamux } from './mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
-import { meshPreSharedKey, PSK_NONCE_TIMEOUT_MS } from './psk-protector.js'
+import { INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS } from './constants.js'
+import { meshGater } from './mesh-gater.js'
+import { peerConnectionLimit } from './peer-connection-limit.js'
+import { meshPreSharedKey } from './psk-protector.js'
 import { meshRelayServer } from './relay-server.js'
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
@@ -54,6 +56,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Serv
   const services: Record<string, unknown> = {
     identify: identify(),
     ping: ping(),
+    connectionLimit: peerConnectionLimit(),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
@@ -79,11 +82,11 @@ export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit
     connectionEncrypters: [meshNoise()],
     streamMuxers: [meshYamux()],
     connectionProtector: meshPreSharedKey({ psk: init.psk, timeout: PNET_TIMEOUT_MS }),
-    connectionGater: membersGater(init.members),
+    connectionGater: meshGater(init.members != null ? { members: init.members } : {}),
     connectionManager: {
       inboundConnectionThreshold: 100,
-      maxIncomingPendingConnections: 64,
-      inboundUpgradeTimeout: 10_000,
+      maxIncomingPendingConnections: MAX_PENDING_INBOUND_CONNECTIONS,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
       reconnectRetries: 0
     },
     connectionMonitor: {

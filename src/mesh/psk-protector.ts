@@ -1,19 +1,13 @@
 import { InvalidParametersError } from '@libp2p/interface'
 import { AbstractMultiaddrConnection, byteStream } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { PSK_INBOUND_NONCE_TIMEOUT_MS, PSK_NONCE_TIMEOUT_MS } from './constants.js'
 import { XSalsa20Stream } from './xsalsa20-stream.js'
 import type { AbortOptions, ConnectionProtector, Logger, MultiaddrConnection } from '@libp2p/interface'
 import type { SendResult } from '@libp2p/utils'
 
 export const PSK_NONCE_BYTES = 24
 export const PSK_KEY_BYTES = 32
-/** how long a dialer waits for the listener's nonce */
-export const PSK_NONCE_TIMEOUT_MS = 5000
-/**
- * How long a listener waits for a dialer's first 24 bytes. An honest dialer sends its nonce as
- * soon as the socket is open; an idle socket holds an upgrade slot until this passes.
- */
-export const PSK_INBOUND_NONCE_TIMEOUT_MS = 2000
 
 export interface MeshPreSharedKeyInit {
   /** the key file bytes: `/key/swarm/psk/1.0.0/\n/base16/\n<64 hex digits>` (see `pskFromSecret`) */
