@@ -12,7 +12,9 @@ export interface RelayJoinInit {
  * Joins the two halves of a relayed connection: what arrives on one stream is sent on the other.
  * Each direction holds no queue of its own: when the receiving stream cannot take more, the
  * sending one is paused (its muxer stops granting window) until the receiver drains. A half-close
- * is passed on as a half-close, an error or abort resets both streams.
+ * is passed on as a half-close once every byte before it has been passed on ('end', not
+ * 'remoteCloseWrite', which comes while a paused stream may still hold data); an error or abort
+ * resets both streams.
  *
  * It replaces `@libp2p/circuit-relay-v2`'s `createLimitedRelay`, whose `pipe(src, dst, src)`
  * wraps `src` twice and keeps every byte the dialing side sends in a queue nobody reads
@@ -54,22 +56,25 @@ export function joinRelayedStreams (src: Stream, dst: Stream, init: RelayJoinIni
         end(err)
       }
     }
-    const onRemoteCloseWrite = (): void => {
+    const onEnd = (): void => {
+      if (to.writeStatus !== 'writable') return
       to.close({ signal }).catch((err: Error) => { end(err) })
     }
     const onClose = (evt: { error?: Error }): void => {
       if (evt.error != null) end(evt.error)
-      else if (to.writeStatus === 'writable') onRemoteCloseWrite()
+      else onEnd()
       if (src.status !== 'open' && dst.status !== 'open') end()
     }
     from.addEventListener('message', onMessage)
-    from.addEventListener('remoteCloseWrite', onRemoteCloseWrite)
+    from.addEventListener('end', onEnd)
     from.addEventListener('close', onClose)
     cleanups.push(() => {
       from.removeEventListener('message', onMessage)
-      from.removeEventListener('remoteCloseWrite', onRemoteCloseWrite)
+      from.removeEventListener('end', onEnd)
       from.removeEventListener('close', onClose)
     })
+    // the remote may have finished writing before the join (and 'end' fires only once)
+    if (from.readableEnded && from.readBufferLength === 0) onEnd()
   }
 
   const onAbort = (): void => {
