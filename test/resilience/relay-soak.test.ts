@@ -111,7 +111,7 @@ describe('a hub relaying 1 MB model requests', () => {
       const next = startedAt + (sent + 1) * REQUEST_INTERVAL_MS
       await ask()
       sent++
-      if (SOAK_MINUTES > 0 && sent % 150 === 0) {
+      if (SOAK_MINUTES > 0 && sent % 30 === 0) {
         const m = await hub.memory()
         console.log(`after ${sent} requests: hub heap ${mb(m.heapUsed)} MB, ArrayBuffers ${mb(m.arrayBuffers)} MB, rss ${mb(m.rss)} MB`)
       }
