@@ -1,4 +1,4 @@
-import type { Logger, Stream } from '@libp2p/interface'
+import type { Logger, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 
 export interface RelayJoinInit {
   /** aborts both streams: relay shutdown, reservation expiry, duration limit */
@@ -38,8 +38,8 @@ export function joinRelayedStreams (src: Stream, dst: Stream, init: RelayJoinIni
   }
 
   const forward = (from: Stream, to: Stream): void => {
-    const onMessage = (evt: { data: Uint8Array | { byteLength: number } }): void => {
-      const data = evt.data as Uint8Array
+    const onMessage = (evt: StreamMessageEvent): void => {
+      const data = evt.data
       if (remaining != null) {
         remaining -= BigInt(data.byteLength)
         if (remaining < 0n) {
@@ -60,7 +60,7 @@ export function joinRelayedStreams (src: Stream, dst: Stream, init: RelayJoinIni
       if (to.writeStatus !== 'writable') return
       to.close({ signal }).catch((err: Error) => { end(err) })
     }
-    const onClose = (evt: { error?: Error }): void => {
+    const onClose = (evt: StreamCloseEvent): void => {
       if (evt.error != null) end(evt.error)
       else onEnd()
       if (src.status !== 'open' && dst.status !== 'open') end()
