@@ -1,15 +1,17 @@
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
-import { membersGater } from './members-gater.js'
 import { meshNoise } from './mesh-noise.js'
 import { meshYamux } from './mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
-import { guardXSalsa20 } from './xsalsa20-guard.js'
+import { INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS } from './constants.js'
+import { meshGater } from './mesh-gater.js'
+import { peerConnectionLimit } from './peer-connection-limit.js'
+import { meshPreSharedKey } from './psk-protector.js'
+import { meshRelayServer } from './relay-server.js'
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 
@@ -21,8 +23,8 @@ export const RELAY_LIMITS = {
   reservationTtl: 2 * 60 * 60 * 1000
 } as const
 
-/** pnet's nonce exchange times out at 1 s by default, which trips under load */
-export const PNET_TIMEOUT_MS = 5000
+/** how long a dial waits for the listener's pnet nonce (`@libp2p/pnet`'s 1 s default trips under load) */
+export const PNET_TIMEOUT_MS = PSK_NONCE_TIMEOUT_MS
 
 export interface MeshTransportInit {
   privateKey: PrivateKey
@@ -54,6 +56,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Serv
   const services: Record<string, unknown> = {
     identify: identify(),
     ping: ping(),
+    connectionLimit: peerConnectionLimit(),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
@@ -61,7 +64,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Serv
       globalSignaturePolicy: 'StrictSign'
     })
   }
-  if (init.listen) services.relay = circuitRelayServer({ reservations: { ...RELAY_LIMITS } })
+  if (init.listen) services.relay = meshRelayServer({ reservations: { ...RELAY_LIMITS } })
   return services as ServiceFactoryMap
 }
 
@@ -70,7 +73,6 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Serv
  * members gater and connection settings suited to a small private mesh.
  */
 export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S> {
-  guardXSalsa20()
   const transports: Libp2pOptions['transports'] = [webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })]
   if (init.tcpPort != null) transports.push(tcp())
   return {
@@ -79,12 +81,12 @@ export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit
     transports,
     connectionEncrypters: [meshNoise()],
     streamMuxers: [meshYamux()],
-    connectionProtector: preSharedKey({ psk: init.psk, timeout: PNET_TIMEOUT_MS }),
-    connectionGater: membersGater(init.members),
+    connectionProtector: meshPreSharedKey({ psk: init.psk, timeout: PNET_TIMEOUT_MS }),
+    connectionGater: meshGater(init.members != null ? { members: init.members } : {}),
     connectionManager: {
       inboundConnectionThreshold: 100,
-      maxIncomingPendingConnections: 64,
-      inboundUpgradeTimeout: 10_000,
+      maxIncomingPendingConnections: MAX_PENDING_INBOUND_CONNECTIONS,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
       reconnectRetries: 0
     },
     connectionMonitor: {

@@ -1,0 +1,29 @@
+/** how long a dialer waits for the listener's pnet nonce (`@libp2p/pnet`'s 1 s default trips under load) */
+export const PSK_NONCE_TIMEOUT_MS = 5000
+
+/**
+ * How long a listener waits for a dialer's first 24 bytes (its pnet nonce). An honest dialer sends
+ * them as soon as the socket is open; an idle socket holds an upgrade slot until this passes.
+ */
+export const PSK_INBOUND_NONCE_TIMEOUT_MS = 2000
+
+/**
+ * Inbound connections one remote address may have in the upgrade (pnet, Noise, Yamux) at once;
+ * more are refused at once. The node-wide limit is `MAX_PENDING_INBOUND_CONNECTIONS`, so one source
+ * cannot take more than an eighth of it. An upgrade takes well under a second, so members behind
+ * one NAT address get in even when several join together (a refused one is retried with backoff).
+ */
+export const MAX_PENDING_INBOUND_PER_HOST = 8
+
+/** inbound connections in the upgrade at once, over all sources (libp2p's maxIncomingPendingConnections) */
+export const MAX_PENDING_INBOUND_CONNECTIONS = 64
+
+/** ms an inbound connection may take from accept to fully upgraded */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 10_000
+
+/**
+ * Open inbound connections one peer may hold to this node (direct and relayed together). An honest
+ * member needs one, briefly two or three while it reconnects; when a peer opens one more, its
+ * oldest inbound connection is closed.
+ */
+export const MAX_INBOUND_CONNECTIONS_PER_PEER = 4

@@ -1,0 +1,131 @@
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { peerIdFromMultihash } from '@libp2p/peer-id'
+import * as Digest from 'multiformats/hashes/digest'
+import { joinRelayedStreams } from './relay-join.js'
+import type { CircuitRelayServerComponents, CircuitRelayServerInit, CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import type { AbortOptions, Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { ProtobufStream } from '@libp2p/utils'
+
+/** the relay's HopMessage as it is read and written (protobuf enums are strings in js-libp2p) */
+interface HopMessage {
+  type?: string
+  peer?: { id: Uint8Array, addrs: Uint8Array[] }
+  limit?: { duration?: number, data?: bigint }
+  status?: string
+}
+
+interface HopProtocolOptions {
+  connection: Connection
+  request: HopMessage
+  stream: ProtobufStream<Stream>
+}
+
+/** the public methods of the relay server that the connect step uses (see its index.d.ts) */
+interface RelayServerMethods {
+  handleConnect(args: HopProtocolOptions, options: AbortOptions): Promise<void>
+  stopHop(args: { connection: Connection, request: { type: string, peer: { id: Uint8Array, addrs: Uint8Array[] }, limit?: HopMessage['limit'] } }, options: AbortOptions): Promise<Stream | undefined>
+  stop(): Promise<void> | void
+}
+
+type Codec = any
+
+/**
+ * The relay's HopMessage codec. The package exports no protobuf codecs, so its generated module is
+ * loaded from beside its entry point (file URLs are not bound by the package's `exports`).
+ */
+const hopMessage: Codec = await (async () => {
+  const pb = await import(new URL('./pb/index.js', import.meta.resolve('@libp2p/circuit-relay-v2')).href)
+  return pb.HopMessage
+})()
+
+function isCircuit (conn: Connection): boolean {
+  return conn.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit')
+}
+
+function hasConnectMethods (server: unknown): server is RelayServerMethods {
+  const s = server as Partial<RelayServerMethods>
+  return typeof s.handleConnect === 'function' && typeof s.stopHop === 'function' && typeof s.stop === 'function'
+}
+
+/**
+ * The CONNECT step of the hop protocol, as `@libp2p/circuit-relay-v2` 4.2.13 does it, with the two
+ * streams joined by `joinRelayedStreams` instead of the library's leaking `pipe(src, dst, src)`.
+ */
+async function handleConnect (server: RelayServerMethods & CircuitRelayService, components: CircuitRelayServerComponents, shutdown: AbortSignal, log: Logger, { stream, request, connection }: HopProtocolOptions, options: AbortOptions): Promise<void> {
+  const hopstr = stream.pb(hopMessage)
+  const status = async (value: string, limit?: HopMessage['limit']): Promise<void> => {
+    await hopstr.write({ type: 'STATUS', status: value, ...(limit != null ? { limit } : {}) }, options)
+  }
+  if (isCircuit(connection)) {
+    log.error('relay connect over a relayed connection denied for peer %p', connection.remotePeer)
+    await status('PERMISSION_DENIED')
+    return
+  }
+  let dstPeer: PeerId
+  try {
+    if (request.peer == null) throw new Error('no peer info in request')
+    dstPeer = peerIdFromMultihash(Digest.decode(request.peer.id))
+  } catch (err: any) {
+    log.error('invalid hop connect request via peer %p - %e', connection.remotePeer, err)
+    await status('MALFORMED_MESSAGE')
+    return
+  }
+  const reservation = server.reservations.get(dstPeer)
+  if (reservation == null) {
+    await status('NO_RESERVATION')
+    return
+  }
+  if ((await components.connectionGater.denyOutboundRelayedConnection?.(connection.remotePeer, dstPeer)) === true) {
+    log.error('hop connect for %p to %p denied by connection gater', connection.remotePeer, dstPeer)
+    await status('PERMISSION_DENIED')
+    return
+  }
+  const destination = components.connectionManager.getConnections(dstPeer)[0]
+  if (destination == null) {
+    await status('NO_RESERVATION')
+    return
+  }
+  const destinationStream = await server.stopHop({
+    connection: destination,
+    request: { type: 'CONNECT', peer: { id: connection.remotePeer.toMultihash().bytes, addrs: [] }, limit: reservation.limit }
+  }, options)
+  if (destinationStream == null) {
+    await status('CONNECTION_FAILED')
+    return
+  }
+  await status('OK', reservation.limit)
+  log('connection from %p to %p established - joining streams', connection.remotePeer, dstPeer)
+  const signals = [shutdown, reservation.signal]
+  if (reservation.limit?.duration != null) signals.push(AbortSignal.timeout(reservation.limit.duration))
+  joinRelayedStreams(stream.unwrap(), destinationStream, {
+    signal: AbortSignal.any(signals),
+    ...(reservation.limit?.data != null ? { dataLimit: reservation.limit.data } : {}),
+    log
+  })
+}
+
+/**
+ * `circuitRelayServer` whose relayed connections do not keep the dialing side's bytes: the
+ * server's CONNECT step is replaced by one that joins the streams with `joinRelayedStreams`. Every
+ * other part (reservations, gater checks, the STOP request) is the library's own. If a future
+ * version lacks the methods this relies on, the server is left as it is and an error is logged.
+ */
+export function meshRelayServer (init: CircuitRelayServerInit = {}): (components: CircuitRelayServerComponents) => CircuitRelayService {
+  const createServer = circuitRelayServer(init)
+  return (components) => {
+    const server = createServer(components)
+    const log = components.logger.forComponent('clawmatrix:mesh:relay')
+    if (!hasConnectMethods(server)) {
+      log.error('this circuit-relay-v2 version has no handleConnect/stopHop: relayed connections use its own join')
+      return server
+    }
+    const shutdown = new AbortController()
+    const stop = server.stop.bind(server)
+    server.stop = async () => {
+      shutdown.abort(new Error('relay stopped'))
+      await stop()
+    }
+    server.handleConnect = async (args, options) => { await handleConnect(server, components, shutdown.signal, log, args, options) }
+    return server
+  }
+}
