@@ -1,0 +1,57 @@
+import { createInterface } from 'node:readline'
+import { killNamespace, pinNamespace, signalGroup } from './namespace-scan.js'
+import type { FileHandle } from 'node:fs/promises'
+
+/*
+ * The scope guard: a process of its own beside a node, told over its stdin which commands the node
+ * runs (see scope-guard.ts for the lines). When that pipe closes, because the node exited or was
+ * killed with SIGKILL, it kills every one of them: their process groups and, where the node gave
+ * one, everything in their UTS namespace (which setsid does not leave). Then it exits.
+ */
+
+interface Guarded {
+  pgid: number
+  namespace?: string
+  pin?: FileHandle
+}
+
+const guarded = new Map<string, Guarded>()
+
+// signals a terminal sends to the node's whole process group must not take the guard with it
+process.on('SIGINT', () => {})
+process.on('SIGHUP', () => {})
+
+const lines = createInterface({ input: process.stdin })
+lines.on('line', line => { void take(line.split(' ')) })
+lines.on('close', () => {
+  void killAll().finally(() => { process.exit(0) })
+})
+
+async function take ([verb, id, ...rest]: string[]): Promise<void> {
+  if (verb === 'run' && rest.length === 1) {
+    guarded.set(id, { pgid: Number(rest[0]) })
+  } else if (verb === 'namespace' && rest.length === 2) {
+    const run = guarded.get(id)
+    if (run == null) return
+    const [pid, name] = rest
+    run.namespace = name
+    // hold the namespace so its name stays its own while the guard may still kill by it
+    const pinned = await pinNamespace(Number(pid))
+    if (pinned == null) return
+    if (pinned.name !== name || !guarded.has(id)) await pinned.handle.close()
+    else run.pin = pinned.handle
+  } else if (verb === 'done') {
+    const run = guarded.get(id)
+    guarded.delete(id)
+    await run?.pin?.close()
+  }
+}
+
+async function killAll (): Promise<void> {
+  await Promise.all([...guarded.values()].map(async run => {
+    try {
+      signalGroup(run.pgid, 'SIGKILL')
+    } catch {}
+    if (run.namespace != null) await killNamespace(run.namespace).catch(() => {})
+  }))
+}

@@ -1,0 +1,80 @@
+import { open, readdir, readlink } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+
+// Linux only. This file imports nothing but node: modules, as the scope guard process runs it too.
+
+/** Pause between rounds of killing, while killed processes are being torn down */
+const KILL_ROUND_PAUSE_MS = 5
+/** Rounds of scanning and killing before a namespace that keeps gaining processes is given up on */
+const MAX_KILL_ROUNDS = 200
+
+/** The UTS namespace of `pid` as the kernel names it (`uts:[4026532173]`); undefined once it has exited */
+export async function utsNamespaceOf (pid: number | 'self'): Promise<string | undefined> {
+  return await readlink(`/proc/${pid}/ns/uts`).catch(() => undefined)
+}
+
+/**
+ * An open handle on the UTS namespace `pid` is in, and its name. While the handle is open the
+ * namespace lives on, so its name cannot be given to a new namespace, even once every process in
+ * it has exited. Undefined when `pid` has exited.
+ */
+export async function pinNamespace (pid: number): Promise<{ handle: FileHandle, name: string } | undefined> {
+  const handle = await open(`/proc/${pid}/ns/uts`, 'r').catch(() => undefined)
+  if (handle == null) return undefined
+  const name = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined)
+  if (name != null) return { handle, name }
+  await handle.close()
+  return undefined
+}
+
+/** Every live process in the UTS namespace `name` (zombies have none and are not listed) */
+export async function processesIn (name: string): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[])
+  const found: number[] = []
+  await Promise.all(entries.map(async entry => {
+    const pid = Number(entry)
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return
+    if (await utsNamespaceOf(pid) === name) found.push(pid)
+  }))
+  return found
+}
+
+/** Send `signal` once to every process in the namespace; says whether there was any */
+export async function signalNamespace (name: string, signal: NodeJS.Signals): Promise<boolean> {
+  const pids = await processesIn(name)
+  for (const pid of pids) signalProcess(pid, signal)
+  return pids.length > 0
+}
+
+/**
+ * SIGKILL every process in the namespace, again and again until none is left: a process that
+ * forks while being killed leaves a child the next round finds. Says whether it got empty.
+ */
+export async function killNamespace (name: string): Promise<boolean> {
+  for (let round = 0; round < MAX_KILL_ROUNDS; round++) {
+    const pids = await processesIn(name)
+    if (pids.length === 0) return true
+    for (const pid of pids) signalProcess(pid, 'SIGKILL')
+    await new Promise(resolve => setTimeout(resolve, KILL_ROUND_PAUSE_MS))
+  }
+  return false
+}
+
+/** Signal a process group; says whether it still had a member */
+export function signalGroup (pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal)
+    return true
+  } catch (err: any) {
+    if (err.code === 'ESRCH') return false
+    throw err
+  }
+}
+
+function signalProcess (pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal)
+  } catch (err: any) {
+    if (err.code !== 'ESRCH') throw err
+  }
+}

@@ -1,0 +1,102 @@
+import { killNamespace, pinNamespace, processesIn, signalGroup, signalNamespace, utsNamespaceOf } from './namespace-scan.js'
+import type { ScopeGuard } from './scope-guard.js'
+import type { ChildProcess } from 'node:child_process'
+import type { FileHandle } from 'node:fs/promises'
+
+/** Time the processes of a scope get between SIGTERM and SIGKILL */
+export const KILL_GRACE_MS = 2000
+/** How often, during the grace period, the scope is checked for having ended */
+const GRACE_POLL_MS = 20
+/** How long a command started in a UTS namespace may take to enter it before it is only a process group */
+const NAMESPACE_WAIT_MS = 1000
+
+let ownNamespace: Promise<string | undefined> | undefined
+
+/**
+ * A command started by spawnScoped and everything it starts: its process group and, on Linux
+ * where the node may create namespaces, its own UTS namespace, which every descendant inherits
+ * and which, unlike the process group, setsid does not leave. The scope guard kills it all when
+ * the node dies; `end()` kills it all while the node lives.
+ */
+export class ProcessScope {
+  private readonly guardId: string | undefined
+  private readonly attached: Promise<void>
+  private namespace: { handle: FileHandle, name: string } | undefined
+  private ending: Promise<void> | undefined
+
+  constructor (private readonly child: ChildProcess, inNamespace: boolean, private readonly guard: ScopeGuard) {
+    const pid = child.pid
+    this.guardId = pid != null && guard.active ? guard.run(pid) : undefined
+    this.attached = inNamespace && pid != null ? this.attach(pid) : Promise.resolve()
+  }
+
+  /** the name of the scope's UTS namespace (`uts:[n]`), once known; undefined when it has none */
+  async namespaceName (): Promise<string | undefined> {
+    await this.attached
+    return this.namespace?.name
+  }
+
+  /**
+   * End every process of the scope: SIGTERM now, SIGKILL after KILL_GRACE_MS to whatever is
+   * left. Resolves once that is done (or at once when nothing was left). Called again, it
+   * returns the same promise.
+   */
+  async end (): Promise<void> {
+    this.ending ??= this.endAll()
+    await this.ending
+  }
+
+  private async endAll (): Promise<void> {
+    const pgid = this.child.pid
+    try {
+      if (pgid == null) return
+      // the group gets its signal at once, as a plain process-group kill would
+      const groupLeft = signalGroup(pgid, 'SIGTERM')
+      await this.attached
+      const name = this.namespace?.name
+      const namespaceLeft = name != null && await signalNamespace(name, 'SIGTERM')
+      if (!groupLeft && !namespaceLeft) return
+      if (await this.emptyWithin(pgid, name, KILL_GRACE_MS)) return
+      signalGroup(pgid, 'SIGKILL')
+      if (name != null) await killNamespace(name)
+    } finally {
+      await this.release()
+    }
+  }
+
+  /** whether every process of the scope has exited within `ms` */
+  private async emptyWithin (pgid: number, name: string | undefined, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms
+    while (Date.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, GRACE_POLL_MS).unref())
+      // the namespace holds the whole group; a group also counts members that are zombies until reaped
+      const left = name != null ? (await processesIn(name)).length > 0 : signalGroup(pgid, 0)
+      if (!left) return true
+    }
+    return false
+  }
+
+  private async release (): Promise<void> {
+    if (this.guardId != null) this.guard.done(this.guardId)
+    await this.namespace?.handle.close().catch(() => {})
+    this.namespace = undefined
+  }
+
+  /** Learn (and hold) the namespace the command entered; until it has, it still shows the node's own */
+  private async attach (pid: number): Promise<void> {
+    ownNamespace ??= utsNamespaceOf('self')
+    const own = await ownNamespace
+    const deadline = Date.now() + NAMESPACE_WAIT_MS
+    while (Date.now() < deadline && this.ending == null) {
+      const pinned = await pinNamespace(pid)
+      if (pinned == null) return
+      if (pinned.name !== own) {
+        this.namespace = pinned
+        if (this.guardId != null) this.guard.namespace(this.guardId, pid, pinned.name)
+        return
+      }
+      await pinned.handle.close()
+      await new Promise(resolve => setTimeout(resolve, 1))
+    }
+  }
+}
