@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline'
-import { killNamespace, pinNamespace, signalGroup } from './namespace-scan.js'
+import { killNamespace, pinNamespace, processGroupOf, signalGroup, utsNamespaceOf } from './namespace-scan.js'
 import type { FileHandle } from 'node:fs/promises'
 
 /*
@@ -48,10 +48,20 @@ async function take ([verb, id, ...rest]: string[]): Promise<void> {
 }
 
 async function killAll (): Promise<void> {
+  const own = await utsNamespaceOf('self')
   await Promise.all([...guarded.values()].map(async run => {
+    // a node killed right after starting a command may not have said its namespace: the
+    // command, while it is still there (and still leads its group), is in it
+    const name = run.namespace ?? await namespaceOfLeader(run.pgid, own)
     try {
       signalGroup(run.pgid, 'SIGKILL')
     } catch {}
-    if (run.namespace != null) await killNamespace(run.namespace).catch(() => {})
+    if (name != null) await killNamespace(name).catch(() => {})
   }))
+}
+
+async function namespaceOfLeader (pgid: number, own: string | undefined): Promise<string | undefined> {
+  const name = await utsNamespaceOf(pgid)
+  if (name == null || name === own || await processGroupOf(pgid) !== pgid) return undefined
+  return name
 }

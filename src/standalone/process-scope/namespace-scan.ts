@@ -1,4 +1,4 @@
-import { open, readdir, readlink } from 'node:fs/promises'
+import { open, readdir, readFile, readlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 
 // Linux only. This file imports nothing but node: modules, as the scope guard process runs it too.
@@ -39,8 +39,22 @@ export async function processesIn (name: string): Promise<number[]> {
   return found
 }
 
+/** The process group `pid` is in; undefined once it has exited */
+export async function processGroupOf (pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+  // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so count from the last ')'
+  const pgrp = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[2]
+  return pgrp == null ? undefined : Number(pgrp)
+}
+
+/** never kill by this process's own namespace: that would be every process of the host */
+async function refuseOwn (name: string): Promise<void> {
+  if (name === await utsNamespaceOf('self')) throw new Error(`${name} is this process's own namespace, not a scope's`)
+}
+
 /** Send `signal` once to every process in the namespace; says whether there was any */
 export async function signalNamespace (name: string, signal: NodeJS.Signals): Promise<boolean> {
+  await refuseOwn(name)
   const pids = await processesIn(name)
   for (const pid of pids) signalProcess(pid, signal)
   return pids.length > 0
@@ -51,6 +65,7 @@ export async function signalNamespace (name: string, signal: NodeJS.Signals): Pr
  * forks while being killed leaves a child the next round finds. Says whether it got empty.
  */
 export async function killNamespace (name: string): Promise<boolean> {
+  await refuseOwn(name)
   for (let round = 0; round < MAX_KILL_ROUNDS; round++) {
     const pids = await processesIn(name)
     if (pids.length === 0) return true

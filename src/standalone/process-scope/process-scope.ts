@@ -8,7 +8,7 @@ export const KILL_GRACE_MS = 2000
 /** How often, during the grace period, the scope is checked for having ended */
 const GRACE_POLL_MS = 20
 /** How long a command started in a UTS namespace may take to enter it before it is only a process group */
-const NAMESPACE_WAIT_MS = 1000
+const NAMESPACE_WAIT_MS = 5000
 
 let ownNamespace: Promise<string | undefined> | undefined
 
@@ -87,6 +87,7 @@ export class ProcessScope {
     ownNamespace ??= utsNamespaceOf('self')
     const own = await ownNamespace
     const deadline = Date.now() + NAMESPACE_WAIT_MS
+    let tries = 0
     while (Date.now() < deadline && this.ending == null) {
       const pinned = await pinNamespace(pid)
       if (pinned == null) return
@@ -96,7 +97,7 @@ export class ProcessScope {
         return
       }
       await pinned.handle.close()
-      await new Promise(resolve => setTimeout(resolve, 1))
+      await new Promise(resolve => setTimeout(resolve, Math.min(++tries, 20)))
     }
   }
 }
