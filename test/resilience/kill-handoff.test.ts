@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +9,7 @@ import { agentCommand, HANDOFF_TIMING } from '../handoff/fixtures.js'
 import { CLI, startCliNode, writeConfig } from '../helpers/cli.js'
 import { removeTempDirs, startHubMesh, TEST_SECRET, waitUntilConnected } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
+import { isRunning as isLive } from '../tool/processes.js'
 import type { HandoffEvent } from '../../src/handoff/index.js'
 import type { CliNode } from '../helpers/cli.js'
 import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
@@ -18,22 +18,6 @@ import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
 const RUNS = Number(process.env.CLAWMATRIX_KILL_RUNS ?? 2)
 /** how long the processes of a killed node's run may take to be gone */
 const GONE_WITHIN_MS = 5000
-
-/** alive and not a zombie (a killed process stays a zombie until its new parent reaps it) */
-function isLive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  if (process.platform !== 'linux') return true
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
-  } catch {
-    return false
-  }
-}
 
 interface RunLine { what: string, at: number, pid: number, node: string, task: string }
 
@@ -266,11 +250,12 @@ describe('kill -9 of a serving node mid-handoff', () => {
       await twoServers()
       const [target] = servers.keys()
       const file = join(dir, 'exec-killed.pids')
-      const call = caller.invokeTool(target, 'exec', { command: setsidSleeper(file) }).catch((err: unknown) => err)
-      const pids = await pidsFrom(file)
+      const call = caller.invokeTool(target, 'exec', { command: setsidSleeper(file) })
+      // the call ends only with the node (the command sleeps); it must not end before
+      const pids = await Promise.race([pidsFrom(file), call.then(result => { throw new Error(`exec ended early: ${JSON.stringify(result)}`) })])
       expect(pids.every(isLive)).toBe(true)
       await kill(target)
-      await call
+      await call.catch(() => {})
       const left = await leftAlive(pids)
       figures.orphans += left.length
       expect(left).toEqual([])

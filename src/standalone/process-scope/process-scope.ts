@@ -2,6 +2,7 @@ import { killNamespace, pinNamespace, processesIn, signalGroup, signalNamespace,
 import type { ScopeGuard } from './scope-guard.js'
 import type { ChildProcess } from 'node:child_process'
 import type { FileHandle } from 'node:fs/promises'
+import type { Writable } from 'node:stream'
 
 /** Time the processes of a scope get between SIGTERM and SIGKILL */
 export const KILL_GRACE_MS = 2000
@@ -24,10 +25,19 @@ export class ProcessScope {
   private namespace: { handle: FileHandle, name: string } | undefined
   private ending: Promise<void> | undefined
 
-  constructor (private readonly child: ChildProcess, inNamespace: boolean, private readonly guard: ScopeGuard) {
+  /**
+   * `gate`: for a command started in a namespace of its own, the pipe its gate waits on (see
+   * spawnScoped); it goes on once the namespace is held
+   */
+  constructor (private readonly child: ChildProcess, gate: Writable | undefined, private readonly guard: ScopeGuard) {
     const pid = child.pid
     this.guardId = pid != null && guard.active ? guard.run(pid) : undefined
-    this.attached = inNamespace && pid != null ? this.attach(pid) : Promise.resolve()
+    if (gate == null || pid == null) {
+      this.attached = Promise.resolve()
+      return
+    }
+    gate.on('error', () => {})
+    this.attached = this.attach(pid).finally(() => { gate.end('\n') })
   }
 
   /** the name of the scope's UTS namespace (`uts:[n]`), once known; undefined when it has none */

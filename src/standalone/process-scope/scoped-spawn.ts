@@ -4,7 +4,8 @@ import { delimiter, join, resolve } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { ProcessScope } from './process-scope.js'
 import { scopeGuard } from './scope-guard.js'
-import type { ChildProcess, SpawnOptions } from 'node:child_process'
+import type { ChildProcess, IOType, SpawnOptions, StdioOptions } from 'node:child_process'
+import type { Writable } from 'node:stream'
 
 const log = logger('clawmatrix:process-scope')
 
@@ -34,16 +35,36 @@ export async function namespacesAvailable (): Promise<boolean> {
 
 /**
  * spawn(), in a process group of its own (`detached`) and, where namespacesAvailable(), in a
- * UTS namespace of its own, entered by exec: the pid, the process group, stdio, the
- * environment, the exit status and signals are those of the program itself. A program that
- * cannot be found is spawned directly, so that it fails as spawn() fails.
+ * UTS namespace of its own, entered by exec: the pid, the process group, stdin, stdout and
+ * stderr, the environment, the exit status and signals are those of the program itself. A
+ * program that cannot be found is spawned directly, so that it fails as spawn() fails.
  */
 export async function spawnScoped (file: string, args: readonly string[], options: Omit<SpawnOptions, 'detached'>): Promise<ScopedChild> {
-  const inNamespace = await namespacesAvailable() && isProgram(file, options)
-  const child = inNamespace
-    ? spawn(UNSHARE, ['--uts', '--', file, ...args], { ...options, detached: true })
-    : spawn(file, args, { ...options, detached: true })
-  return { child, scope: new ProcessScope(child, inNamespace, scopeGuard()) }
+  if (!(await namespacesAvailable() && isProgram(file, options))) {
+    const child = spawn(file, args, { ...options, detached: true })
+    return { child, scope: new ProcessScope(child, undefined, scopeGuard()) }
+  }
+  const child: ChildProcess = spawn(UNSHARE, ['--uts', '--', ...gated(file, args, options)], { ...options, stdio: [...stdioOf(options), 'pipe'], detached: true })
+  return { child, scope: new ProcessScope(child, child.stdio[3] as Writable, scopeGuard()) }
+}
+
+/**
+ * The command behind a gate: a shell that waits for a line on fd 3 and then execs the program
+ * (same pid) with fd 3 closed. The node sends that line once it holds the namespace, so that
+ * even a command that exits at once, leaving a setsid child behind, is known by its namespace.
+ * The shell sets PWD when it starts; the gate puts it back as the node passed it.
+ */
+function gated (file: string, args: readonly string[], options: Omit<SpawnOptions, 'detached'>): string[] {
+  const pwd = (options.env ?? process.env).PWD
+  const wait = 'read -r _ <&3 && exec "$@" 3<&-'
+  return pwd == null
+    ? ['/bin/sh', '-c', `unset PWD; ${wait}`, 'clawmatrix-scope', file, ...args]
+    : ['/bin/sh', '-c', `PWD=$1; export PWD; shift; ${wait}`, 'clawmatrix-scope', pwd, file, ...args]
+}
+
+function stdioOf (options: Omit<SpawnOptions, 'detached'>): Exclude<StdioOptions, IOType> {
+  const stdio = options.stdio ?? 'pipe'
+  return typeof stdio === 'string' ? [stdio, stdio, stdio] : [...stdio]
 }
 
 /** whether exec would find `file` the way execvp does (through PATH unless it holds a slash) */
