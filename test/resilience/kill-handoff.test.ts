@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { HandoffError } from '../../src/handoff/index.js'
 import { agentCommand, HANDOFF_TIMING } from '../handoff/fixtures.js'
 import { CLI, startCliNode, writeConfig } from '../helpers/cli.js'
@@ -101,17 +101,26 @@ describe('kill -9 of a serving node mid-handoff', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cm-kill-handoff-'))
     runsFile = join(dir, 'runs.log')
+  })
+  // a mesh of its own for every test, so that one test's dead members do not weigh on the next
+  beforeEach(async () => {
     // pings as patient as a default node's: on a loaded machine a node busy starting an agent may
     // answer late, and a connection closed for that would fail a run for a reason other than the kill
     mesh = await startHubMesh([{ config: { nodeId: 'caller' } }], { timing: { ...HANDOFF_TIMING, pingIntervalMs: 5000, silentAfterMs: 10_000 } })
     caller = mesh.members[0]
-    callerConfig = await writeConfig({ nodeId: 'caller', secret: TEST_SECRET, proxyPort: caller.api.port, dataDir: caller.config.dataDir }, dir)
+    callerConfig = await writeConfig({ nodeId: 'caller', secret: TEST_SECRET, proxyPort: caller.api.port, dataDir: caller.config.dataDir }, await mkdtemp(join(dir, 'caller-')))
   }, 60_000)
-  afterAll(async () => {
-    console.log(`kill -9 of a serving node x ${figures.kills}: ${figures.overlapping} overlapping runs, ${figures.orphans} orphaned processes`)
-    await Promise.all([...servers.keys()].map(async id => { await kill(id) }))
+  afterEach(async () => {
+    await Promise.all([...servers.values()].map(async server => {
+      await server.kill()
+      await rm(server.dir, { recursive: true, force: true })
+    }))
+    servers.clear()
     await mesh?.stop()
     await removeTempDirs()
+  })
+  afterAll(async () => {
+    console.log(`kill -9 of a serving node mid-run x ${figures.kills}: ${figures.overlapping} overlapping runs, ${figures.orphans} orphaned processes`)
     await rm(dir, { recursive: true, force: true })
   })
 

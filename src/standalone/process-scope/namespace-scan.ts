@@ -75,21 +75,20 @@ export async function killNamespace (name: string): Promise<boolean> {
   return false
 }
 
-/** Signal a process group; says whether it still had a member */
+/** Signal a process group; says whether it still had a member (one this process may not signal counts) */
 export function signalGroup (pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-pgid, signal)
     return true
   } catch (err: any) {
-    if (err.code === 'ESRCH') return false
-    throw err
+    return err.code !== 'ESRCH'
   }
 }
 
 function signalProcess (pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal)
-  } catch (err: any) {
-    if (err.code !== 'ESRCH') throw err
+  } catch {
+    // gone meanwhile, or not ours to signal
   }
 }

@@ -1,8 +1,11 @@
+import { logger } from '@libp2p/logger'
 import { killNamespace, pinNamespace, processesIn, signalGroup, signalNamespace, utsNamespaceOf } from './namespace-scan.js'
 import type { ScopeGuard } from './scope-guard.js'
 import type { ChildProcess } from 'node:child_process'
 import type { FileHandle } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
+
+const log = logger('clawmatrix:process-scope')
 
 /** Time the processes of a scope get between SIGTERM and SIGKILL */
 export const KILL_GRACE_MS = 2000
@@ -68,7 +71,9 @@ export class ProcessScope {
       if (!groupLeft && !namespaceLeft) return
       if (await this.emptyWithin(pgid, name, KILL_GRACE_MS)) return
       signalGroup(pgid, 'SIGKILL')
-      if (name != null) await killNamespace(name)
+      if (name != null && !await killNamespace(name)) log.error('processes of command %d were still starting others after being killed again and again', pgid)
+    } catch (err: any) {
+      log.error('could not end the processes of command %d - %e', pgid, err)
     } finally {
       await this.release()
     }
