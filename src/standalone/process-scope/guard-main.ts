@@ -1,6 +1,6 @@
+import { closeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { killNamespace, pinNamespace, processGroupOf, signalGroup, utsNamespaceOf } from './namespace-scan.js'
-import type { FileHandle } from 'node:fs/promises'
 
 /*
  * The scope guard: a process of its own beside a node, told over its stdin which commands the node
@@ -12,7 +12,8 @@ import type { FileHandle } from 'node:fs/promises'
 interface Guarded {
   pgid: number
   namespace?: string
-  pin?: FileHandle
+  /** an open handle on the namespace, so that its name stays its own */
+  pin?: number
 }
 
 const guarded = new Map<string, Guarded>()
@@ -36,14 +37,14 @@ async function take ([verb, id, ...rest]: string[]): Promise<void> {
     const [pid, name] = rest
     run.namespace = name
     // hold the namespace so its name stays its own while the guard may still kill by it
-    const pinned = await pinNamespace(Number(pid))
+    const pinned = pinNamespace(Number(pid))
     if (pinned == null) return
-    if (pinned.name !== name || !guarded.has(id)) await pinned.handle.close()
-    else run.pin = pinned.handle
+    if (pinned.name !== name) closeSync(pinned.fd)
+    else run.pin = pinned.fd
   } else if (verb === 'done') {
     const run = guarded.get(id)
     guarded.delete(id)
-    await run?.pin?.close()
+    if (run?.pin != null) closeSync(run.pin)
   }
 }
 

@@ -1,5 +1,5 @@
-import { open, readdir, readFile, readlink } from 'node:fs/promises'
-import type { FileHandle } from 'node:fs/promises'
+import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs'
+import { readFile, readlink } from 'node:fs/promises'
 
 // Linux only. This file imports nothing but node: modules, as the scope guard process runs it too.
 
@@ -16,26 +16,45 @@ export async function utsNamespaceOf (pid: number | 'self'): Promise<string | un
 /**
  * An open handle on the UTS namespace `pid` is in, and its name. While the handle is open the
  * namespace lives on, so its name cannot be given to a new namespace, even once every process in
- * it has exited. Undefined when `pid` has exited.
+ * it has exited. Undefined when `pid` has exited. (Synchronous: two system calls, quicker than
+ * a trip through the thread pool.)
  */
-export async function pinNamespace (pid: number): Promise<{ handle: FileHandle, name: string } | undefined> {
-  const handle = await open(`/proc/${pid}/ns/uts`, 'r').catch(() => undefined)
-  if (handle == null) return undefined
-  const name = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined)
-  if (name != null) return { handle, name }
-  await handle.close()
-  return undefined
+export function pinNamespace (pid: number): { fd: number, name: string } | undefined {
+  let fd: number
+  try {
+    fd = openSync(`/proc/${pid}/ns/uts`, 'r')
+  } catch {
+    return undefined
+  }
+  try {
+    return { fd, name: readlinkSync(`/proc/self/fd/${fd}`) }
+  } catch {
+    closeSync(fd)
+    return undefined
+  }
 }
 
-/** Every live process in the UTS namespace `name` (zombies have none and are not listed) */
-export async function processesIn (name: string): Promise<number[]> {
-  const entries = await readdir('/proc').catch(() => [] as string[])
+/**
+ * Every live process in the UTS namespace `name` (zombies have none and are not listed).
+ * Synchronous: a system call per process, about a millisecond for a hundred.
+ */
+export function processesIn (name: string): number[] {
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return []
+  }
   const found: number[] = []
-  await Promise.all(entries.map(async entry => {
+  for (const entry of entries) {
     const pid = Number(entry)
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return
-    if (await utsNamespaceOf(pid) === name) found.push(pid)
-  }))
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/uts`) === name) found.push(pid)
+    } catch {
+      // exited meanwhile, or a zombie
+    }
+  }
   return found
 }
 
@@ -55,7 +74,7 @@ async function refuseOwn (name: string): Promise<void> {
 /** Send `signal` once to every process in the namespace; says whether there was any */
 export async function signalNamespace (name: string, signal: NodeJS.Signals): Promise<boolean> {
   await refuseOwn(name)
-  const pids = await processesIn(name)
+  const pids = processesIn(name)
   for (const pid of pids) signalProcess(pid, signal)
   return pids.length > 0
 }
@@ -67,7 +86,7 @@ export async function signalNamespace (name: string, signal: NodeJS.Signals): Pr
 export async function killNamespace (name: string): Promise<boolean> {
   await refuseOwn(name)
   for (let round = 0; round < MAX_KILL_ROUNDS; round++) {
-    const pids = await processesIn(name)
+    const pids = processesIn(name)
     if (pids.length === 0) return true
     for (const pid of pids) signalProcess(pid, 'SIGKILL')
     await new Promise(resolve => setTimeout(resolve, KILL_ROUND_PAUSE_MS))

@@ -1,8 +1,8 @@
+import { closeSync } from 'node:fs'
 import { logger } from '@libp2p/logger'
 import { killNamespace, pinNamespace, processesIn, signalGroup, signalNamespace, utsNamespaceOf } from './namespace-scan.js'
 import type { ScopeGuard } from './scope-guard.js'
 import type { ChildProcess } from 'node:child_process'
-import type { FileHandle } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
 
 const log = logger('clawmatrix:process-scope')
@@ -25,7 +25,7 @@ let ownNamespace: Promise<string | undefined> | undefined
 export class ProcessScope {
   private readonly guardId: string | undefined
   private readonly attached: Promise<void>
-  private namespace: { handle: FileHandle, name: string } | undefined
+  private namespace: { fd: number, name: string } | undefined
   private ending: Promise<void> | undefined
 
   /**
@@ -85,7 +85,7 @@ export class ProcessScope {
     while (Date.now() < deadline) {
       await new Promise(resolve => setTimeout(resolve, GRACE_POLL_MS).unref())
       // the namespace holds the whole group; a group also counts members that are zombies until reaped
-      const left = name != null ? (await processesIn(name)).length > 0 : signalGroup(pgid, 0)
+      const left = name != null ? processesIn(name).length > 0 : signalGroup(pgid, 0)
       if (!left) return true
     }
     return false
@@ -93,7 +93,7 @@ export class ProcessScope {
 
   private async release (): Promise<void> {
     if (this.guardId != null) this.guard.done(this.guardId)
-    await this.namespace?.handle.close().catch(() => {})
+    if (this.namespace != null) closeSync(this.namespace.fd)
     this.namespace = undefined
   }
 
@@ -104,15 +104,15 @@ export class ProcessScope {
     const deadline = Date.now() + NAMESPACE_WAIT_MS
     let tries = 0
     while (Date.now() < deadline && this.ending == null) {
-      const pinned = await pinNamespace(pid)
+      const pinned = pinNamespace(pid)
       if (pinned == null) return
       if (pinned.name !== own) {
         this.namespace = pinned
         if (this.guardId != null) this.guard.namespace(this.guardId, pid, pinned.name)
         return
       }
-      await pinned.handle.close()
-      await new Promise(resolve => setTimeout(resolve, Math.min(++tries, 20)))
+      closeSync(pinned.fd)
+      await new Promise(resolve => setTimeout(resolve, Math.min(tries++, 20)))
     }
   }
 }
