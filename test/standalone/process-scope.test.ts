@@ -67,20 +67,34 @@ describe('spawnScoped', () => {
     expect(isRunning(grandchild)).toBe(false)
   })
 
-  it('the scope guard kills the command, and what it left in another session too, when its node is killed with SIGKILL', async () => {
-    // a stand-in node: starts a command through the built module and prints "<shell pid> <grandchild pid>"
-    const node = spawn(process.execPath, ['--input-type=module', '-e', `
+  /** a stand-in node (the built module, run by `prefix`) that starts a shell with a setsid grandchild; its pids */
+  async function standInNode (prefix: string[]): Promise<{ node: ChildProcess, pids: number[] }> {
+    const script = `
       const { spawnScoped } = await import(${JSON.stringify(BUILT)})
-      const { child } = await spawnScoped('/bin/sh', ['-c', 'setsid sleep 300 & echo $$ $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      const { child } = await spawnScoped('/bin/sh', ['-c', 'setsid sleep 300 & echo $$ $!; wait'], { cwd: '/', stdio: ['ignore', 'pipe', 'ignore'] })
       child.stdout.pipe(process.stdout)
-    `], { stdio: ['ignore', 'pipe', 'inherit'] })
+    `
+    const [file, ...args] = [...prefix, process.execPath, '--input-type=module', '-e', script]
+    const node = spawn(file, args, { cwd: '/', stdio: ['ignore', 'pipe', 'inherit'] })
     let stdout = ''
-    node.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+    node.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d })
     const pids = (await waitFor('the command\'s pids', () => stdout.endsWith('\n') ? stdout : null)).trim().split(' ').map(Number)
+    return { node, pids }
+  }
+
+  it.runIf(inNamespaces)('the scope guard kills the command, and what it left in another session too, when its node is killed with SIGKILL', async () => {
+    const { node, pids } = await standInNode([])
     expect(pids.every(isRunning)).toBe(true)
     node.kill('SIGKILL')
-    // without namespaces only the process group is the scope, and the setsid grandchild is out of it
-    const expected = inNamespaces ? pids : pids.slice(0, 1)
-    await waitFor('the command and its grandchild to be gone', () => expected.every(pid => !isRunning(pid)), 5000)
+    await waitFor('the command and its grandchild to be gone', () => pids.every(pid => !isRunning(pid)), 5000)
+  })
+
+  // an unprivileged node (setpriv drops root) cannot create namespaces: its commands' scope is the
+  // process group, plus what left it while its parent still lives
+  it.runIf(process.getuid?.() === 0 && process.platform === 'linux')('without namespaces, the guard kills the process group and the setsid children of live parents', async () => {
+    const { node, pids } = await standInNode(['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'])
+    expect(pids.every(isRunning)).toBe(true)
+    node.kill('SIGKILL')
+    await waitFor('the command and its grandchild to be gone', () => pids.every(pid => !isRunning(pid)), 5000)
   })
 })

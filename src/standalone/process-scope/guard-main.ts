@@ -1,6 +1,6 @@
 import { closeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
-import { killNamespace, pinNamespace, processGroupOf, signalGroup, utsNamespaceOf } from './namespace-scan.js'
+import { descendantsOf, killNamespace, pinNamespace, processGroupOf, signalAll, signalGroup, utsNamespaceOf } from './namespace-scan.js'
 
 /*
  * The scope guard: a process of its own beside a node, told over its stdin which commands the node
@@ -54,9 +54,10 @@ async function killAll (): Promise<void> {
     // a node killed right after starting a command may not have said its namespace: the
     // command, while it is still there (and still leads its group), is in it
     const name = run.namespace ?? await namespaceOfLeader(run.pgid, own)
-    try {
-      signalGroup(run.pgid, 'SIGKILL')
-    } catch {}
+    // without a namespace: what left the group while its parent lives is found from the command down
+    const descendants = name == null && await processGroupOf(run.pgid) === run.pgid ? descendantsOf(run.pgid) : []
+    signalGroup(run.pgid, 'SIGKILL')
+    signalAll(descendants, 'SIGKILL')
     if (name != null) await killNamespace(name).catch(() => {})
   }))
 }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { readFile, readlink } from 'node:fs/promises'
 
 // Linux only. This file imports nothing but node: modules, as the scope guard process runs it too.
@@ -56,6 +56,66 @@ export function processesIn (name: string): number[] {
     }
   }
   return found
+}
+
+/**
+ * The live descendants of `pid` (children, their children, ...), found through /proc: where a
+ * command has no namespace of its own, this finds the members that left its process group
+ * (setsid) while their parent lives. Empty where there is no /proc.
+ */
+export function descendantsOf (pid: number): number[] {
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return []
+  }
+  const children = new Map<number, number[]>()
+  for (const entry of entries) {
+    const child = Number(entry)
+    if (!Number.isInteger(child) || child <= 0) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so count from the last ')'
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (state === 'Z') continue
+      const siblings = children.get(Number(ppid)) ?? []
+      siblings.push(child)
+      children.set(Number(ppid), siblings)
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const found: number[] = []
+  const queue = [pid]
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      if (found.includes(child)) continue
+      found.push(child)
+      queue.push(child)
+    }
+  }
+  return found
+}
+
+/** whether `pid` is alive and not a zombie */
+export function isLive (pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    try {
+      process.kill(pid, 0)
+      return process.platform !== 'linux'
+    } catch {
+      return false
+    }
+  }
+}
+
+/** Signal each of `pids`, ignoring those gone meanwhile */
+export function signalAll (pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) signalProcess(pid, signal)
 }
 
 /** The process group `pid` is in; undefined once it has exited */

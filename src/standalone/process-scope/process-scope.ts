@@ -1,6 +1,6 @@
 import { closeSync } from 'node:fs'
 import { logger } from '@libp2p/logger'
-import { killNamespace, pinNamespace, processesIn, signalGroup, signalNamespace, utsNamespaceOf } from './namespace-scan.js'
+import { descendantsOf, isLive, killNamespace, pinNamespace, processesIn, signalAll, signalGroup, signalNamespace, utsNamespaceOf } from './namespace-scan.js'
 import type { ScopeGuard } from './scope-guard.js'
 import type { ChildProcess } from 'node:child_process'
 import type { Writable } from 'node:stream'
@@ -63,14 +63,19 @@ export class ProcessScope {
     const pgid = this.child.pid
     try {
       if (pgid == null) return
+      // without a namespace, the command's descendants that left its group are found while their parents live
+      let descendants = this.namespace == null ? descendantsOf(pgid) : []
       // the group gets its signal at once, as a plain process-group kill would
       const groupLeft = signalGroup(pgid, 'SIGTERM')
+      signalAll(descendants, 'SIGTERM')
       await this.attached
       const name = this.namespace?.name
       const namespaceLeft = name != null && await signalNamespace(name, 'SIGTERM')
-      if (!groupLeft && !namespaceLeft) return
-      if (await this.emptyWithin(pgid, name, KILL_GRACE_MS)) return
+      if (!groupLeft && !namespaceLeft && descendants.length === 0) return
+      if (await this.emptyWithin(pgid, name, descendants, KILL_GRACE_MS)) return
+      descendants = [...new Set([...descendants, ...descendantsOf(pgid)])]
       signalGroup(pgid, 'SIGKILL')
+      signalAll(descendants, 'SIGKILL')
       if (name != null && !await killNamespace(name)) log.error('processes of command %d were still starting others after being killed again and again', pgid)
     } catch (err: any) {
       log.error('could not end the processes of command %d - %e', pgid, err)
@@ -80,12 +85,12 @@ export class ProcessScope {
   }
 
   /** whether every process of the scope has exited within `ms` */
-  private async emptyWithin (pgid: number, name: string | undefined, ms: number): Promise<boolean> {
+  private async emptyWithin (pgid: number, name: string | undefined, descendants: number[], ms: number): Promise<boolean> {
     const deadline = Date.now() + ms
     while (Date.now() < deadline) {
       await new Promise(resolve => setTimeout(resolve, GRACE_POLL_MS).unref())
       // the namespace holds the whole group; a group also counts members that are zombies until reaped
-      const left = name != null ? processesIn(name).length > 0 : signalGroup(pgid, 0)
+      const left = name != null ? processesIn(name).length > 0 : signalGroup(pgid, 0) || descendants.some(isLive)
       if (!left) return true
     }
     return false
