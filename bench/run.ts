@@ -3,6 +3,7 @@ import { availableParallelism, loadavg } from 'node:os'
 import { runHandoffBench } from './handoff.js'
 import { runMeshBench } from './mesh.js'
 import { runModelBench } from './model.js'
+import { runSpawnBench } from './spawn.js'
 import { runToolBench } from './tool.js'
 import { missedTargets } from './lib/report.js'
 
@@ -10,7 +11,8 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   mesh: runMeshBench,
   model: runModelBench,
   handoff: runHandoffBench,
-  tool: runToolBench
+  tool: runToolBench,
+  spawn: runSpawnBench
 }
 
 /** how long the process may linger after the last section before it counts as a leak */

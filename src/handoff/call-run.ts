@@ -30,12 +30,25 @@ export interface RunRequestInput {
   sessionId?: string
 }
 
+/** errors thrown by callRun after the serving node closed the stream, so its run is known to be over */
+const endedRuns = new WeakSet<object>()
+
+/**
+ * Whether the run a callRun failed with `err` is known to be over on the serving node: it closed
+ * the stream after being cancelled (which it does only once the work has ended). False when the
+ * stream was reset or the connection lost: the node may be dead, or alive and still running it.
+ */
+export function runEndConfirmed (err: unknown): boolean {
+  return typeof err === 'object' && err != null && endedRuns.has(err)
+}
+
 /**
  * One run on one peer: yields the deltas as they arrive and then the result. Throws
  * HandoffTimeoutError when nothing arrives for `idleTimeoutMs`, HandoffTransportError when the
  * stream fails. Whenever it ends without a result (timeout, abort, the consumer leaving) it
  * cancels the remote run and waits, bounded, for the stream to close: by then the serving node
- * has ended the work, and nothing of this run reaches the consumer any more.
+ * has ended the work, and nothing of this run reaches the consumer any more. runEndConfirmed()
+ * tells whether that close came.
  */
 export async function * callRun (init: CallRunInit): AsyncGenerator<RemoteRunEvent> {
   const { peer, request, signal, log } = init
@@ -87,7 +100,8 @@ export async function * callRun (init: CallRunInit): AsyncGenerator<RemoteRunEve
     if (active.aborted) {
       settled = true
       const reason = active.reason
-      await cancelRun(stream, frames, reason instanceof Error ? reason.message : String(reason), log)
+      const ended = await cancelRun(stream, frames, reason instanceof Error ? reason.message : String(reason), log)
+      if (ended && typeof reason === 'object' && reason != null) endedRuns.add(reason)
       throw reason
     }
     stream.abort(err)
@@ -100,9 +114,9 @@ export async function * callRun (init: CallRunInit): AsyncGenerator<RemoteRunEve
   }
 }
 
-/** Ask the serving node to stop, then wait (bounded) for it to close the stream */
-async function cancelRun (stream: Stream, frames: ProtobufStream<Stream>, reason: string, log: Logger): Promise<void> {
-  if (stream.status !== 'open') return
+/** Ask the serving node to stop, then wait (bounded) for it to close the stream; says whether it did */
+async function cancelRun (stream: Stream, frames: ProtobufStream<Stream>, reason: string, log: Logger): Promise<boolean> {
+  if (stream.status !== 'open') return stream.status === 'closed'
   log('cancelling run - %s', reason)
   resumeReading(stream)
   try {
@@ -111,9 +125,14 @@ async function cancelRun (stream: Stream, frames: ProtobufStream<Stream>, reason
     }
   } catch (err: any) {
     stream.abort(err)
-    return
+    return false
   }
   await closeStream(stream, CLOSE_WAIT_MS)
+  return closedByBothSides(stream)
+}
+
+function closedByBothSides (stream: Stream): boolean {
+  return stream.status === 'closed'
 }
 
 function remoteResult (frame: RunResult): RemoteRunResult {

@@ -45,6 +45,13 @@ export const SEND_TIMEOUT_MS = 30_000
 export const CLOSE_WAIT_MS = 5_000
 /** caller: further nodes tried after a transport failure or an idle timeout */
 export const MAX_RETRIES = 2
+/**
+ * caller: how long a handoff waits before starting over on another node when the node it
+ * leaves did not confirm that the run ended (stream reset, connection lost). A node that lost
+ * the caller ends the run on its own: SIGTERM, SIGKILL 2 s later (the runner's kill grace); a
+ * node that died took its run with it.
+ */
+export const LOST_RUN_WAIT_MS = 3_000
 /** serving node: how long a stopped runner may take to end before its run is abandoned */
 export const RUNNER_STOP_GRACE_MS = 10_000
 

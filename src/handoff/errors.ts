@@ -31,6 +31,11 @@ export type HandoffErrorCode =
   | 'unreachable'
   /** caller side: the serving node answered something that is not this protocol */
   | 'protocol_error'
+  /**
+   * caller side: the serving node went away after the agent's output had begun to arrive; the
+   * task is not started again elsewhere, as part of it may have been done
+   */
+  | 'node_lost'
 
 /** Failures another node may not share: the caller tries a different node after these */
 const RETRYABLE = new Set<string>(['timeout', 'unreachable', 'protocol_error', 'busy', 'stopping', 'unknown_agent', 'no_runner'])

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { NoRouteError } from '../router/router.js'
 import { checkSize } from './admission.js'
-import { MAX_RETRIES } from './constants.js'
+import { runEndConfirmed } from './call-run.js'
+import { LOST_RUN_WAIT_MS, MAX_RETRIES } from './constants.js'
 import { HandoffDialError, HandoffError, isRetryable } from './errors.js'
 import { MAX_TIMER_MS } from './idle-timer.js'
 import { cutNotice, OutputTail } from './output-tail.js'
@@ -50,9 +51,14 @@ interface Attempt {
 
 /**
  * Hand `task` to the agent `target` resolves to (agent id, `tags:<t>`, node id or peer ID),
- * yielding its output and then its result. A node that goes away or stays silent for
- * `timeoutMs` is cancelled, and the task starts over on a different node for the same target
- * (at most MAX_RETRIES times); an agent's own failure is final. Everything else (no such
+ * yielding its output and then its result. A node that refuses with a retryable code, goes
+ * away or stays silent for `timeoutMs` before any output arrived is left, and the task starts
+ * over on a different node for the same target (at most MAX_RETRIES times): at once when that
+ * node confirmed the run is over (it answered, or closed the stream after our cancel), else
+ * after LOST_RUN_WAIT_MS, the time a node that lost us takes to end the run. Once output has
+ * arrived nothing starts over: losing the node ends the handoff with `node_lost`, another
+ * failure with its own code. An agent's own failure is final. So a task never runs on two
+ * nodes at once, and it runs again only when it had printed nothing. Everything else (no such
  * target, refused, nothing left to try) throws a HandoffError.
  */
 export async function * handoffThroughMesh (ctx: MeshContext, target: string, task: string, options: HandoffOptions = {}): AsyncGenerator<HandoffEvent> {
@@ -68,24 +74,32 @@ export async function * handoffThroughMesh (ctx: MeshContext, target: string, ta
 
   const handoffId = randomUUID()
   const tried = new Set<string>()
-  let failure: { attempt: Attempt, error: HandoffError } | undefined
+  let failure: Failure | undefined
   for (let n = 0; n <= MAX_RETRIES; n++) {
-    const attempt = nextAttempt(ctx, target, tried, failure == null)
+    let attempt = nextAttempt(ctx, target, tried, failure == null)
     if (attempt == null) break
-    const { candidate, agent } = attempt
-    tried.add(candidate.peerId.toString())
     if (failure != null) {
       yield { type: 'retry', nodeId: failure.attempt.candidate.nodeId, peerId: failure.attempt.candidate.peerId.toString(), code: failure.error.code, reason: failure.error.message }
+      if (!failure.runEnded) {
+        await lostRunWait(options.signal)
+        // the mesh may have changed meanwhile
+        attempt = nextAttempt(ctx, target, tried, false)
+        if (attempt == null) break
+      }
     }
+    const { candidate, agent } = attempt
+    tried.add(candidate.peerId.toString())
     yield { type: 'start', handoffId, nodeId: candidate.nodeId, peerId: candidate.peerId.toString(), agent }
 
     const output = new OutputTail(ctx.config.maxHandoffOutputBytes)
+    let printed = false
     let answer: RemoteRunResult | undefined
     try {
       const events = service.run(candidate.peerId, { handoffId, agent, task, context: options.context, sessionId: options.sessionId }, { idleTimeoutMs, signal: options.signal })
       for await (const event of events) {
         if (event.type === 'delta') {
           output.append(event.text)
+          printed = true
           yield event
         } else {
           answer = event.result
@@ -95,7 +109,8 @@ export async function * handoffThroughMesh (ctx: MeshContext, target: string, ta
       if (options.signal?.aborted === true) throw options.signal.reason
       if (!(err instanceof HandoffError) || !isRetryable(err.code)) throw err
       if (err.code === 'unreachable' || err.code === 'protocol_error') ctx.router.markFailed(candidate.peerId)
-      failure = { attempt, error: err }
+      if (printed) throw afterOutput(target, candidate, err)
+      failure = { attempt, error: err, runEnded: err instanceof HandoffDialError || runEndConfirmed(err) }
       continue
     }
     if (answer == null) throw new HandoffError('protocol_error', `${candidate.nodeId} ended the run without a result`)
@@ -105,9 +120,40 @@ export async function * handoffThroughMesh (ctx: MeshContext, target: string, ta
     }
     const refused = new HandoffError(answer.code ?? 'internal', answer.error ?? `${candidate.nodeId} refused the handoff`)
     if (!isRetryable(refused.code)) throw refused
-    failure = { attempt, error: refused }
+    if (printed) throw afterOutput(target, candidate, refused)
+    // an answer is the node's word that its run is over (or never began)
+    failure = { attempt, error: refused, runEnded: true }
   }
   throw exhausted('Handoff to', target, tried.size, failure)
+}
+
+interface Failure {
+  attempt: Attempt
+  error: HandoffError
+  /** the node that failed is known to run the task no more */
+  runEnded: boolean
+}
+
+/** The final error of a handoff whose node failed after output had arrived: nothing starts over */
+function afterOutput (target: string, candidate: RouteCandidate, err: HandoffError): HandoffError {
+  const lost = err.code === 'unreachable' || err.code === 'protocol_error'
+  const what = lost ? `lost node "${candidate.nodeId}"` : `failed on node "${candidate.nodeId}"`
+  return new HandoffError(lost ? 'node_lost' : err.code, `Handoff to "${target}" ${what} after output had arrived, so it is not started over elsewhere: ${err.message}`)
+}
+
+async function lostRunWait (signal: AbortSignal | undefined): Promise<void> {
+  signal?.throwIfAborted()
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, LOST_RUN_WAIT_MS)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
 }
 
 /** The best candidate for `target` not tried yet; the first time, routing errors are the caller's answer */
@@ -147,7 +193,7 @@ function finalResult (handoffId: string, candidate: RouteCandidate, answer: Remo
   }
 }
 
-function exhausted (what: 'Handoff to' | 'Message to', target: string, attempts: number, failure: { attempt: Attempt, error: HandoffError } | undefined): HandoffError {
+function exhausted (what: 'Handoff to' | 'Message to', target: string, attempts: number, failure: Omit<Failure, 'runEnded'> | undefined): HandoffError {
   if (failure == null) return new HandoffError('unknown_target', `no node offers an agent for "${target}"`)
   const { error, attempt } = failure
   const outcome = error.code === 'timeout' ? 'timed out' : 'failed'
@@ -181,7 +227,7 @@ export async function sendThroughMesh (ctx: MeshContext, target: string, message
     checkSize('message', message, ctx.config.maxTaskBytes, 'maxTaskBytes', 'task_too_large')
   if (refusal != null) throw refusal
   const tried = new Set<string>()
-  let failure: { attempt: Attempt, error: HandoffError } | undefined
+  let failure: Omit<Failure, 'runEnded'> | undefined
   for (let n = 0; n <= MAX_RETRIES; n++) {
     const attempt = nextAttempt(ctx, target, tried, failure == null)
     if (attempt == null) break

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process'
+import { spawnScoped } from './process-scope/index.js'
 import { TailBuffer } from './tools/bounded-buffers.js'
-import { killProcessGroup } from './tools/process-group.js'
 import type { AgentRunEvent } from '../host/ports.js'
 import type { ChildProcess } from 'node:child_process'
 
@@ -23,20 +22,19 @@ export function childExit (child: ChildProcess): Promise<ChildExit> {
 }
 
 /**
- * Run `argv` (no shell) in its own process group, feeding `stdin` when given; yield its stdout
- * as text as it comes, then one result: success on exit code 0, otherwise a failure carrying
- * the tail of stderr. When `signal` aborts, the whole group is killed and the result says so.
- * Returning early (the consumer leaving) kills the group too; the generator ends only once
- * the child is gone.
+ * Run `argv` (no shell) in a process scope of its own (see spawnScoped), feeding `stdin` when
+ * given; yield its stdout as text as it comes, then one result: success on exit code 0,
+ * otherwise a failure carrying the tail of stderr. When `signal` aborts, the whole scope is
+ * killed and the result says so. Returning early (the consumer leaving) kills it too. The result
+ * comes, and the generator ends, only once the child and everything it started are gone.
  */
 export async function * runChild (argv: string[], stdin: string | undefined, signal: AbortSignal): AsyncGenerator<AgentRunEvent> {
   signal.throwIfAborted()
-  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: [stdin != null ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
+  const { child, scope } = await spawnScoped(argv[0], argv.slice(1), { stdio: [stdin != null ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
   const exited = childExit(child)
-  let done = false
-  void exited.then(() => { done = true })
-  const stop = (): void => { if (!done) killProcessGroup(child) }
+  const stop = (): void => { void scope.end() }
   signal.addEventListener('abort', stop, { once: true })
+  if (signal.aborted) stop()
 
   const stderr = new TailBuffer(MAX_STDERR_BYTES)
   child.stderr?.on('data', (chunk: Buffer) => { stderr.append(chunk) })
@@ -57,11 +55,14 @@ export async function * runChild (argv: string[], stdin: string | undefined, sig
     const rest = decoder.decode()
     if (rest !== '') yield { type: 'delta', text: rest }
     const exit = await exited
+    // what the command left running ends with it
+    await scope.end()
     yield { type: 'result', result: outcome(argv[0], exit, stderr.text().trim(), signal) }
   } finally {
     signal.removeEventListener('abort', stop)
     stop()
     await exited
+    await scope.end()
   }
 }
 

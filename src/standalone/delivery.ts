@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { childExit } from './child-run.js'
+import { spawnScoped } from './process-scope/index.js'
 import { TailBuffer } from './tools/bounded-buffers.js'
-import { killProcessGroup } from './tools/process-group.js'
 import type { ChildExit } from './child-run.js'
+import type { ProcessScope } from './process-scope/index.js'
 import type { ChildProcess } from 'node:child_process'
 
 /** How much of a delivery's output (stdout and stderr together) is kept */
@@ -17,7 +17,7 @@ export interface DeliveryInit {
   stdin?: string
   /** folder for this agent's output files */
   logDir: string
-  /** the command is killed (with its process group) after this long */
+  /** the command is killed (with everything it started) after this long */
   timeoutMs: number
 }
 
@@ -25,6 +25,8 @@ export interface Delivery {
   /** also the output file's name: `<logDir>/<id>.log` */
   id: string
   child: ChildProcess
+  /** the command and everything it starts */
+  scope: ProcessScope
   /** resolves once the command has ended and its output tail is written */
   ended: Promise<void>
 }
@@ -35,11 +37,14 @@ export interface Delivery {
  */
 export async function startDelivery (init: DeliveryInit): Promise<Delivery> {
   const startedAt = new Date()
-  const child = spawn(init.argv[0], init.argv.slice(1), { detached: true, stdio: [init.stdin != null ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
+  const { child, scope } = await spawnScoped(init.argv[0], init.argv.slice(1), { stdio: [init.stdin != null ? 'pipe' : 'ignore', 'pipe', 'pipe'] })
   const exited = childExit(child)
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve)
     void exited.then(exit => { if (exit.error != null) reject(exit.error) })
+  }).catch(async err => {
+    await scope.end()
+    throw err
   })
   if (init.stdin != null && child.stdin != null) {
     child.stdin.on('error', () => {})
@@ -48,18 +53,20 @@ export async function startDelivery (init: DeliveryInit): Promise<Delivery> {
   const output = new TailBuffer(DELIVERY_OUTPUT_BYTES)
   child.stdout?.on('data', (chunk: Buffer) => { output.append(chunk) })
   child.stderr?.on('data', (chunk: Buffer) => { output.append(chunk) })
-  const timer = setTimeout(() => { killProcessGroup(child) }, init.timeoutMs)
+  const timer = setTimeout(() => { void scope.end() }, init.timeoutMs)
   timer.unref()
 
   const id = `${startedAt.getTime()}-${child.pid ?? 0}`
   const ended = exited.then(async exit => {
     clearTimeout(timer)
+    // what the command left running ends with it
+    await scope.end()
     await mkdir(init.logDir, { recursive: true, mode: 0o700 })
     const header = `# ${init.argv[0]} started ${startedAt.toISOString()}, ended ${new Date().toISOString()}, ${describeExit(exit)}\n`
     await writeFile(join(init.logDir, `${id}.log`), header + output.text(), { mode: 0o600 })
     await pruneLogs(init.logDir)
   })
-  return { id, child, ended }
+  return { id, child, scope, ended }
 }
 
 function describeExit (exit: ChildExit): string {

@@ -3,10 +3,9 @@ import { logger } from '@libp2p/logger'
 import { expandCommand } from './agent-command.js'
 import { runChild } from './child-run.js'
 import { startDelivery } from './delivery.js'
-import { killProcessGroup } from './tools/process-group.js'
 import type { AgentConfig } from '../config/schema.js'
 import type { AgentRunEvent, AgentRunner, AgentRunRequest, AgentSendAck, AgentSendRequest } from '../host/ports.js'
-import type { ChildProcess } from 'node:child_process'
+import type { ProcessScope } from './process-scope/index.js'
 
 const log = logger('clawmatrix:agent-runner')
 
@@ -33,7 +32,7 @@ export interface ProcessAgentRunnerInit {
  */
 export class ProcessAgentRunner implements AgentRunner {
   private readonly commands = new Map<string, readonly string[]>()
-  private readonly deliveries = new Map<ChildProcess, Promise<void>>()
+  private readonly deliveries = new Map<ProcessScope, Promise<void>>()
   private readonly deliveryTimeoutMs: number
   private readonly maxRunningDeliveries: number
 
@@ -82,8 +81,8 @@ export class ProcessAgentRunner implements AgentRunner {
       })
       const ended = delivery.ended
         .catch(err => { log.error('keeping the output of message %s failed - %e', delivery.id, err) })
-        .finally(() => { this.deliveries.delete(delivery.child) })
-      this.deliveries.set(delivery.child, ended)
+        .finally(() => { this.deliveries.delete(delivery.scope) })
+      this.deliveries.set(delivery.scope, ended)
       log('delivered a message to agent %s as %s', request.agent, delivery.id)
       return { accepted: true, deliveryId: delivery.id }
     } catch (err: any) {
@@ -93,7 +92,7 @@ export class ProcessAgentRunner implements AgentRunner {
 
   /** Kill the commands of delivered messages still running, and wait (bounded) until their output is kept */
   async stop (): Promise<void> {
-    for (const child of this.deliveries.keys()) killProcessGroup(child)
+    for (const scope of this.deliveries.keys()) void scope.end()
     await Promise.race([
       Promise.allSettled(this.deliveries.values()),
       new Promise(resolve => setTimeout(resolve, STOP_WAIT_MS).unref())

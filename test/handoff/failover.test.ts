@@ -34,7 +34,7 @@ describe('handoff: the serving node dies mid-run', () => {
     const started = await Promise.allSettled([
       startServer('left', builder('left', 1500)),
       startServer('right', builder('right', 1500)),
-      startServer('solo', [{ id: 'loner', command: agentCommand('chatty', '--every', '100', '--for', '30000', '--pid', join(dir, 'solo.pid')) }])
+      startServer('solo', [{ id: 'loner', command: agentCommand('silent', '--pid', join(dir, 'solo.pid')) }])
     ])
     for (const result of started) if (result.status === 'fulfilled') servers.set(result.value.nodeId, result.value)
     const failed = started.find(s => s.status === 'rejected')
@@ -51,25 +51,29 @@ describe('handoff: the serving node dies mid-run', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('starts over on the other node offering the agent', async () => {
+  it('does not start over once output has arrived: the handoff ends with node_lost', async () => {
     const events: HandoffEvent[] = []
     let killed: string | undefined
-    for await (const event of caller.handoff('builder', 'build it', { timeoutMs: 5000 })) {
-      events.push(event)
-      if (event.type === 'delta' && killed == null) {
-        killed = (events.find(e => e.type === 'start') as Extract<HandoffEvent, { type: 'start' }>).nodeId
-        await servers.get(killed)?.kill()
+    let caught: unknown
+    try {
+      for await (const event of caller.handoff('builder', 'build it', { timeoutMs: 5000 })) {
+        events.push(event)
+        if (event.type === 'delta' && killed == null) {
+          killed = (events.findLast(e => e.type === 'start') as Extract<HandoffEvent, { type: 'start' }>).nodeId
+          await servers.get(killed)?.kill()
+        }
       }
+    } catch (err) {
+      caught = err
     }
-    const survivor = killed === 'left' ? 'right' : 'left'
-    expect(events.find(e => e.type === 'retry')).toMatchObject({ nodeId: killed, code: 'unreachable' })
-    expect(events.filter(e => e.type === 'start').map(e => e.type === 'start' && e.nodeId)).toEqual([killed, survivor])
-    expect(events.at(-1)).toMatchObject({ type: 'result', result: { success: true, nodeId: survivor, attempts: 2 } })
-    const result = events.at(-1) as Extract<HandoffEvent, { type: 'result' }>
-    expect(result.result.result).toMatch(/^tick 0\n(tick \d+\n)*done\n$/)
+    expect(caught).toBeInstanceOf(HandoffError)
+    expect(caught).toMatchObject({ code: 'node_lost' })
+    expect((caught as Error).message).toMatch(new RegExp(`^Handoff to "builder" lost node "${killed ?? ''}" after output had arrived, so it is not started over elsewhere: `))
+    expect(events.filter(e => e.type === 'start')).toHaveLength(1)
+    expect(events.filter(e => e.type === 'retry')).toEqual([])
 
-    // the dead node's child loses its pipe at its next write and ends with it
-    const [orphan] = await pidsIn(join(dir, `${killed}.pid`))
+    // the dead node's child ends with it
+    const [orphan] = await pidsIn(join(dir, `${killed ?? ''}.pid`))
     await waitUntilGone(orphan)
   })
 
@@ -78,7 +82,8 @@ describe('handoff: the serving node dies mid-run', () => {
     let caught: unknown
     try {
       for await (const event of events) {
-        if (event.type === 'delta') await servers.get('solo')?.kill()
+        // killed before any output, so the task could start over, but nobody else offers it
+        if (event.type === 'start') void pidsIn(join(dir, 'solo.pid')).then(async () => { await servers.get('solo')?.kill() })
       }
     } catch (err) {
       caught = err

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process'
 import { stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { z } from 'zod'
 import { ToolError } from '../../host/tool-error.js'
 import { DEFAULT_EXEC_TIMEOUT_S } from '../../tool/constants.js'
+import { spawnScoped } from '../process-scope/index.js'
 import { HeadBuffer, TailBuffer } from './bounded-buffers.js'
 import { parseArgs } from './parse-args.js'
-import { killProcessGroup } from './process-group.js'
 import type { BuiltinTool } from './builtin-tool.js'
 import type { ToolInvocation } from '../../host/ports.js'
 
@@ -31,9 +30,10 @@ interface Exit {
 }
 
 /**
- * `exec`: a shell command (`/bin/sh -c`) in its own process group. stdout and stderr are
- * streamed through `onOutput` (or collected when there is none); the whole group is killed on
- * timeout or when the call is aborted.
+ * `exec`: a shell command (`/bin/sh -c`) in a process scope of its own (see spawnScoped).
+ * stdout and stderr are streamed through `onOutput` (or collected when there is none); the
+ * whole scope is killed on timeout or when the call is aborted, and what the command leaves
+ * running when it ends is killed then.
  */
 export const execTool: BuiltinTool = {
   name: 'exec',
@@ -47,9 +47,9 @@ export const execTool: BuiltinTool = {
     const collected = new HeadBuffer(limits.maxOutputBytes)
     const stderrTail = new TailBuffer(STDERR_TAIL_BYTES)
     const emit = invocation.onOutput ?? ((chunk: Uint8Array) => { collected.append(chunk) })
-    const child = spawn('/bin/sh', ['-c', args.command], { cwd: workdir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout.on('data', (chunk: Buffer) => { emit(chunk, 'stdout') })
-    child.stderr.on('data', (chunk: Buffer) => {
+    const { child, scope } = await spawnScoped('/bin/sh', ['-c', args.command], { cwd: workdir, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout?.on('data', (chunk: Buffer) => { emit(chunk, 'stdout') })
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderrTail.append(chunk)
       emit(chunk, 'stderr')
     })
@@ -57,10 +57,11 @@ export const execTool: BuiltinTool = {
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
-      killProcessGroup(child)
+      void scope.end()
     }, timeoutMs)
-    const onAbort = (): void => { killProcessGroup(child) }
+    const onAbort = (): void => { void scope.end() }
     invocation.signal.addEventListener('abort', onAbort, { once: true })
+    if (invocation.signal.aborted) onAbort()
     const started = Date.now()
     let exit: Exit
     try {
@@ -73,6 +74,7 @@ export const execTool: BuiltinTool = {
     } finally {
       clearTimeout(timer)
       invocation.signal.removeEventListener('abort', onAbort)
+      await scope.end()
     }
 
     if (invocation.signal.aborted) throw invocation.signal.reason
