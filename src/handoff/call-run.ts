@@ -69,6 +69,12 @@ export async function * callRun (init: CallRunInit): AsyncGenerator<RemoteRunEve
   } catch (err: any) {
     idle.clear()
     if (active.aborted) throw active.reason
+    if (err?.name === 'TooManyOutboundProtocolStreamsError') {
+      // this node's own stream limit: the peer is fine, and no run began there
+      const busy = new HandoffError('busy', `this node has as many handoff streams open to ${peer.toString()} as it may (${String(err.message)})`)
+      endedRuns.add(busy)
+      throw busy
+    }
     throw new HandoffDialError(`could not open a handoff stream to ${peer.toString()}: ${String(err?.message ?? err)}`)
   }
 

@@ -24,7 +24,7 @@ export function handoffTool (mesh: MeshLifecycle): AgentTool {
   return defineTool({
     name: 'cluster_handoff',
     label: 'Cluster handoff',
-    description: 'Delegate a task to an agent on another node of the ClawMatrix mesh and wait for its result. If that node fails or goes silent, the task is retried on another node that offers the same agent or tag.',
+    description: 'Delegate a task to an agent on another node of the ClawMatrix mesh and wait for its result. If that node fails or goes silent before sending any output, the task is started on another node that offers the same agent or tag; a task never runs twice at once, and one that had sent output ends with node_lost.',
     schema: handoffArgs,
     run: async (args, signal, onUpdate) => {
       const node = mesh.node()
