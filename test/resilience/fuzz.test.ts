@@ -28,6 +28,8 @@ import type { Libp2p, Stream } from '@libp2p/interface'
  */
 
 const FRAMES = Number(process.env.CLAWMATRIX_FUZZ_FRAMES ?? 4000)
+/** a long run (`npm run fuzz`) gets 10 ms per frame, far beyond the slowest rate seen */
+const FUZZ_TIMEOUT_MS = Math.max(300_000, FRAMES * 10)
 /** streams open at once per protocol */
 const PARALLEL = 24
 /** streams per protocol that send their frames and never close their side (the node must end them) */
@@ -219,6 +221,6 @@ describe('fuzzing every stream protocol', () => {
       expect(alive).toBe(true)
       expect(hangs).toBe(0)
       expect(leftOpen).toBe(0)
-    })
+    }, FUZZ_TIMEOUT_MS)
   }
 })
