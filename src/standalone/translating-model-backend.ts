@@ -1,0 +1,52 @@
+import type { ModelConfig } from '../config/schema.js'
+import type { ModelBackend, ModelResponse } from '../host/ports.js'
+import type { TranslatedUpstream } from './translate/translate-chat.js'
+
+type Translator = typeof import('./translate/translate-chat.js')
+
+/**
+ * The translation code and the vendor SDKs it brings, loaded on the first request to a model
+ * whose upstream is not OpenAI chat completions: a node that serves no such model never loads it.
+ */
+let translator: Promise<Translator> | undefined
+
+async function loadTranslator (): Promise<Translator> {
+  translator ??= import('./translate/translate-chat.js')
+  return await translator
+}
+
+/**
+ * A model whose upstream speaks another API (`models[].upstream.api`): each OpenAI
+ * chat-completions request is turned into the upstream's native call, and its answer back into
+ * an OpenAI answer, streamed or whole.
+ */
+export class TranslatingModelBackend implements ModelBackend {
+  readonly available = true
+  private readonly upstream: TranslatedUpstream
+
+  constructor (entry: ModelConfig & { upstream: NonNullable<ModelConfig['upstream']> }) {
+    this.upstream = {
+      modelId: entry.id,
+      api: entry.upstream.api,
+      baseUrl: entry.upstream.baseUrl,
+      apiKey: entry.upstream.apiKey ?? '',
+      model: entry.upstream.model ?? entry.id,
+      headers: entry.upstream.headers ?? {},
+      allowImageUrls: entry.upstream.allowImageUrls,
+      reasoning: entry.reasoning ?? false,
+      input: entry.input ?? ['text', 'image'],
+      ...(entry.maxTokens != null ? { maxTokens: entry.maxTokens } : {}),
+      ...(entry.contextWindow != null ? { contextWindow: entry.contextWindow } : {})
+    }
+  }
+
+  async chat (body: Uint8Array, options: { signal: AbortSignal }): Promise<ModelResponse> {
+    const { translateChat } = await loadTranslator()
+    return await translateChat(this.upstream, body, options.signal)
+  }
+}
+
+/** Whether the translator module is in memory (it is only after a translated model was asked) */
+export function translatorLoaded (): boolean {
+  return translator != null
+}
