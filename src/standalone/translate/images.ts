@@ -12,15 +12,21 @@ export interface ImageSource {
 
 const DATA_URI = /^data:([a-z]+\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]*)$/i
 
-/** Addresses an image URL may never reach: loopback, private, link-local, shared and unspecified ranges */
-const CLOSED = new BlockList()
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 3]] as const) CLOSED.addSubnet(net, prefix, 'ipv4')
-for (const [net, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96], ['64:ff9b::', 96]] as const) CLOSED.addSubnet(net, prefix, 'ipv6')
+/**
+ * Addresses an image URL may never reach: loopback, private, link-local, shared, multicast and
+ * unspecified ranges. IPv4-mapped IPv6 addresses are checked against the IPv4 list (BlockList
+ * maps them); the two lists stay apart so that a mapped-range entry cannot swallow all of IPv4.
+ */
+const CLOSED_V4 = new BlockList()
+const CLOSED_V6 = new BlockList()
+for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 3]] as const) CLOSED_V4.addSubnet(net, prefix, 'ipv4')
+for (const [net, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) CLOSED_V6.addSubnet(net, prefix, 'ipv6')
 
 export function isClosedAddress (address: string): boolean {
   const family = isIP(address)
   if (family === 0) return true
-  return CLOSED.check(address, family === 6 ? 'ipv6' : 'ipv4')
+  if (family === 4) return CLOSED_V4.check(address, 'ipv4')
+  return CLOSED_V6.check(address, 'ipv6') || CLOSED_V4.check(address, 'ipv6')
 }
 
 /** DNS lookup that refuses names resolving to a closed address (checked at connect time: no rebinding window) */
