@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
  * `stream: true` answers `message_start`, `content_block_start` / `_delta` (`text_delta`,
  * `thinking_delta`, `signature_delta`, `input_json_delta`) / `_stop`, `message_delta` with the
  * stop reason and usage, `message_stop`; errors are `{ type: "error", error: { type, message } }`
- * with their HTTP status.
+ * with their HTTP status, or an `error` event inside an accepted stream.
  */
 
 export type AnthropicBlock =
@@ -21,6 +21,8 @@ export type AnthropicReply =
   | { kind: 'error', status: number, type: string, message: string, headers?: Record<string, string> }
   /** starts a text answer and then sends nothing more until the client goes away */
   | { kind: 'hang', text: string }
+  /** accepts the request (200), sends `text` if any, then an `error` event, as Anthropic does when overloaded mid-stream */
+  | { kind: 'stream-error', text?: string, type: string, message: string }
 
 export interface AnthropicRequest {
   headers: IncomingHttpHeaders
@@ -117,6 +119,17 @@ export async function startFakeAnthropic (): Promise<FakeAnthropic> {
         messageStart(res, body.model, 3, 0)
         event(res, 'content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
         event(res, 'content_block_delta', { index: 0, delta: { type: 'text_delta', text: reply.text } })
+        return
+      }
+      if (reply.kind === 'stream-error') {
+        if (reply.text != null) {
+          messageStart(res, body.model, 3, 0)
+          event(res, 'content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
+          event(res, 'content_block_delta', { index: 0, delta: { type: 'text_delta', text: reply.text } })
+        }
+        event(res, 'error', { error: { type: reply.type, message: reply.message } })
+        ended = true
+        res.end()
         return
       }
       messageStart(res, body.model, reply.usage.input, reply.usage.cacheRead ?? 0)

@@ -163,6 +163,24 @@ describe('an Anthropic model shared through the mesh', () => {
     expect(err.error).toMatchObject({ message: 'Overloaded', type: 'overloaded_error', code: 'overloaded_error' })
   })
 
+  it('gives an overload sent inside the accepted stream: a 503 before any output, an error event after some', async () => {
+    fake.reply = () => ({ kind: 'stream-error', type: 'overloaded_error', message: 'Overloaded' })
+    const early = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }).catch(e => e)
+    expect(early.status).toBe(503)
+    expect(early.error).toMatchObject({ message: 'Overloaded', type: 'overloaded_error' })
+
+    fake.reply = () => ({ kind: 'stream-error', text: 'Hel', type: 'overloaded_error', message: 'Overloaded' })
+    const stream = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }], stream: true })
+    let text = ''
+    const late = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ''
+    })().catch(e => e)
+    expect(text).toBe('Hel')
+    expect(late).toBeInstanceOf(OpenAI.APIError)
+    expect(late.message).toContain('Overloaded')
+    expect(late.error).toMatchObject({ type: 'overloaded_error' })
+  })
+
   it('keeps a vendor 429 with its own code and retry-after, never the mesh busy code', async () => {
     fake.reply = () => ({ kind: 'error', status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit', headers: { 'retry-after': '17' } })
     const err = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }).catch(e => e)

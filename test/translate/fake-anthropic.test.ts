@@ -53,4 +53,15 @@ describe('fake Anthropic Messages server, read by the official SDK', () => {
     expect(overloaded.status).toBe(529)
     expect(overloaded.error.error.type).toBe('overloaded_error')
   })
+
+  it('sends an error event inside an accepted stream, which the SDK raises with its type', async () => {
+    fake.reply = () => ({ kind: 'stream-error', text: 'Hel', type: 'overloaded_error', message: 'Overloaded' })
+    const stream = client.messages.stream({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+    const texts: string[] = []
+    stream.on('text', text => { texts.push(text) })
+    const err = await stream.finalMessage().catch(e => e)
+    expect(texts).toEqual(['Hel'])
+    expect(err).toBeInstanceOf(Anthropic.APIError)
+    expect(err.error).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })
+  })
 })

@@ -9,6 +9,7 @@ import { nativeFieldsHook } from './native-fields.js'
 import { translatedError } from './native-error.js'
 import type { UpstreamApi } from '../../config/schema.js'
 import type { TranslatedRequest } from './chat-request.js'
+import type { NativeAnswer } from './llm-runtime.js'
 import type { ModelResponse } from '../../host/ports.js'
 import type { AssistantMessage, AssistantMessageEvent, Model } from '@openclaw/ai'
 
@@ -135,7 +136,7 @@ export async function translateChat (upstream: TranslatedUpstream, body: Uint8Ar
     }
     handedOver = true
     if (!request.stream) return await whole(chat, first.value, events, answer, call)
-    return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }, body: streamed(chat, first.value, events, request.includeUsage, call) }
+    return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }, body: streamed(chat, first.value, events, request.includeUsage, answer, call) }
   } finally {
     if (!handedOver) call.abort(new Error('the answer is over'))
   }
@@ -146,7 +147,7 @@ function answerRefusal (chat: ChatAnswer, stream: boolean, message: AssistantMes
   return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' }, body: bytes(sse(chat.refusalChunk()), sse('[DONE]')) }
 }
 
-async function whole (chat: ChatAnswer, first: AssistantMessageEvent, events: AsyncIterator<AssistantMessageEvent>, answer: ReturnType<typeof observeAnswer>, call: AbortController): Promise<ModelResponse> {
+async function whole (chat: ChatAnswer, first: AssistantMessageEvent, events: AsyncIterator<AssistantMessageEvent>, answer: NativeAnswer, call: AbortController): Promise<ModelResponse> {
   try {
     let event: AssistantMessageEvent = first
     while (true) {
@@ -155,7 +156,7 @@ async function whole (chat: ChatAnswer, first: AssistantMessageEvent, events: As
         if (call.signal.aborted) throw call.signal.reason
         if (isProviderRefusalAssistantError(event.error)) return json(200, chat.completion(event.error, true))
         const error = translatedError(answer, event.error)
-        return json(answer.status != null && answer.status >= 400 ? error.status : 502, error.body, error.headers)
+        return json(error.status, error.body, error.headers)
       }
       const next = await events.next()
       if (next.done === true) throw new Error('the upstream answer ended before it was complete')
@@ -166,7 +167,7 @@ async function whole (chat: ChatAnswer, first: AssistantMessageEvent, events: As
   }
 }
 
-async function * streamed (chat: ChatAnswer, first: AssistantMessageEvent, events: AsyncIterator<AssistantMessageEvent>, includeUsage: boolean, call: AbortController): AsyncGenerator<Uint8Array> {
+async function * streamed (chat: ChatAnswer, first: AssistantMessageEvent, events: AsyncIterator<AssistantMessageEvent>, includeUsage: boolean, answer: NativeAnswer, call: AbortController): AsyncGenerator<Uint8Array> {
   try {
     let event: AssistantMessageEvent = first
     while (true) {
@@ -176,7 +177,7 @@ async function * streamed (chat: ChatAnswer, first: AssistantMessageEvent, event
           yield sse(chat.refusalChunk())
           yield sse('[DONE]')
         } else {
-          yield sse(openAIError(event.error.errorMessage ?? 'the upstream answer broke off', 'upstream_error', event.error.errorCode ?? null))
+          yield sse(translatedError(answer, event.error).body)
         }
         return
       }
