@@ -26,7 +26,6 @@ export class TranslatingModelBackend implements ModelBackend {
 
   constructor (entry: ModelConfig & { upstream: NonNullable<ModelConfig['upstream']> }) {
     this.upstream = {
-      modelId: entry.id,
       api: entry.upstream.api,
       baseUrl: entry.upstream.baseUrl,
       apiKey: entry.upstream.apiKey ?? '',

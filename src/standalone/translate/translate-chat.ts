@@ -17,8 +17,6 @@ type TranslatedApi = Exclude<UpstreamApi, 'openai-completions'>
 
 /** A model's upstream as the translation needs it */
 export interface TranslatedUpstream {
-  /** the id the model is announced under */
-  modelId: string
   api: UpstreamApi
   baseUrl: string
   apiKey: string
@@ -119,7 +117,6 @@ export async function translateChat (upstream: TranslatedUpstream, body: Uint8Ar
       ...request.options,
       apiKey: upstream.apiKey,
       signal: call.signal,
-      cacheRetention: 'none',
       ...(onPayload != null ? { onPayload } : {})
     })[Symbol.asyncIterator]()
     const chat = new ChatAnswer(upstream.model)
