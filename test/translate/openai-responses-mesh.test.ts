@@ -116,6 +116,15 @@ describe('an OpenAI Responses model shared through the mesh', () => {
     expect(fake.requests[fake.requests.length - 1].body.reasoning).toMatchObject({ effort: 'high' })
   })
 
+  it('sends a data-URI image as an input_image', async () => {
+    const pixel = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
+    fake.reply = () => ({ kind: 'response', items: [{ type: 'message', pieces: ['a pixel'] }], usage: { input: 5, output: 2 } })
+    const answer = await client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${pixel}` } }] }] })
+    expect(answer.choices[0].message.content).toBe('a pixel')
+    const content = fake.requests[fake.requests.length - 1].body.input[0].content
+    expect(content).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'input_image', image_url: `data:image/png;base64,${pixel}` })]))
+  })
+
   it('keeps a vendor 429 with its own code and retry-after, and a 503 overload as it is', async () => {
     fake.reply = () => ({ kind: 'error', status: 429, type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-test', headers: { 'retry-after': '9' } })
     const limited = await client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: 'hi' }], stream: true }).catch(e => e)
