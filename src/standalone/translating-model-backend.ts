@@ -5,8 +5,8 @@ import type { TranslatedUpstream } from './translate/translate-chat.js'
 type Translator = typeof import('./translate/translate-chat.js')
 
 /**
- * The translation code and the vendor SDKs it brings, loaded on the first request to a model
- * whose upstream is not OpenAI chat completions: a node that serves no such model never loads it.
+ * The translation code and the vendor SDKs it brings, loaded once a model whose upstream is not
+ * OpenAI chat completions is set up: a node that serves no such model never loads it.
  */
 let translator: Promise<Translator> | undefined
 
@@ -37,15 +37,14 @@ export class TranslatingModelBackend implements ModelBackend {
       ...(entry.maxTokens != null ? { maxTokens: entry.maxTokens } : {}),
       ...(entry.contextWindow != null ? { contextWindow: entry.contextWindow } : {})
     }
+    // loading the vendor SDKs blocks the event loop for a while (0.2 s on an idle machine, more
+    // under load): pay that while the node starts, not in the middle of its first answer, where
+    // peers waiting for a ping would take the node for silent. A failure shows on the first request.
+    loadTranslator().catch(() => {})
   }
 
   async chat (body: Uint8Array, options: { signal: AbortSignal }): Promise<ModelResponse> {
     const { translateChat } = await loadTranslator()
     return await translateChat(this.upstream, body, options.signal)
   }
-}
-
-/** Whether the translator module is in memory (it is only after a translated model was asked) */
-export function translatorLoaded (): boolean {
-  return translator != null
 }

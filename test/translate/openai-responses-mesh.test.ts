@@ -24,6 +24,9 @@ describe('an OpenAI Responses model shared through the mesh', () => {
       a: { apiToken: TOKEN },
       b: { models: [{ id: 'gpt-r', upstream: { api: 'openai-responses', baseUrl: fake.baseUrl, apiKey: 'sk-test', model: 'gpt-test' } }] }
     })
+    // the serving node loads the translation as it starts; a long synchronous stretch while it is
+    // still under way would pass the tests' short silent-peer window on a loaded machine
+    await import('../../src/standalone/translate/translate-chat.js')
     await waitFor('a to see the model of b', () => mesh.a.peers().find(p => p.nodeId === 'b')?.models?.some(m => m.id === 'gpt-r'))
     client = new OpenAI({ baseURL: `http://127.0.0.1:${mesh.a.status().proxyPort}/v1`, apiKey: TOKEN, maxRetries: 0 })
   }, 60_000)
