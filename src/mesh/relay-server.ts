@@ -29,14 +29,18 @@ interface RelayServerMethods {
 
 type Codec = any
 
+let hopMessage: Promise<Codec> | undefined
+
 /**
  * The relay's HopMessage codec. The package exports no protobuf codecs, so its generated module is
- * loaded from beside its entry point (file URLs are not bound by the package's `exports`).
+ * loaded from beside its entry point (file URLs are not bound by the package's `exports`). Loaded
+ * on first use, not at the top level: hosts such as OpenClaw load plugins with `require()`, which
+ * refuses a module graph with top-level await.
  */
-const hopMessage: Codec = await (async () => {
-  const pb = await import(new URL('./pb/index.js', import.meta.resolve('@libp2p/circuit-relay-v2')).href)
-  return pb.HopMessage
-})()
+async function hopMessageCodec (): Promise<Codec> {
+  hopMessage ??= import(new URL('./pb/index.js', import.meta.resolve('@libp2p/circuit-relay-v2')).href).then(pb => pb.HopMessage)
+  return await hopMessage
+}
 
 function isCircuit (conn: Connection): boolean {
   return conn.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit')
@@ -52,7 +56,7 @@ function hasConnectMethods (server: unknown): server is RelayServerMethods {
  * streams joined by `joinRelayedStreams` instead of the library's leaking `pipe(src, dst, src)`.
  */
 async function handleConnect (server: RelayServerMethods & CircuitRelayService, components: CircuitRelayServerComponents, shutdown: AbortSignal, log: Logger, { stream, request, connection }: HopProtocolOptions, options: AbortOptions): Promise<void> {
-  const hopstr = stream.pb(hopMessage)
+  const hopstr = stream.pb(await hopMessageCodec())
   const status = async (value: string, limit?: HopMessage['limit']): Promise<void> => {
     await hopstr.write({ type: 'STATUS', status: value, ...(limit != null ? { limit } : {}) }, options)
   }
@@ -119,6 +123,7 @@ export function meshRelayServer (init: CircuitRelayServerInit = {}): (components
       log.error('this circuit-relay-v2 version has no handleConnect/stopHop: relayed connections use its own join')
       return server
     }
+    hopMessageCodec().catch(err => { log.error('cannot load the relay message codec - %e', err) })
     const shutdown = new AbortController()
     const stop = server.stop.bind(server)
     server.stop = async () => {
