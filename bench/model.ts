@@ -158,7 +158,7 @@ async function separateProcesses (): Promise<Setup> {
     const secret = randomBytes(16).toString('hex')
     const upstreamUrl = (await start({ role: 'upstream' })).addrs[0]
     const plainProxyUrl = (await start({ role: 'plain proxy', upstreamBaseUrl: upstreamUrl })).addrs[0]
-    const models = [{ id: BENCH_MODEL, upstream: { baseUrl: upstreamUrl, model: 'upstream-model' } }]
+    const models = [{ id: BENCH_MODEL, upstream: { api: 'openai-completions' as const, baseUrl: upstreamUrl, model: 'upstream-model', allowImageUrls: false } }]
     const hub = await start({ role: 'node', nodeId: 'hub', secret, listen: true })
     const hubAddr = addressOf(hub, 'direct')
     const office = await start({ role: 'node', nodeId: 'office', secret, listen: true, models })

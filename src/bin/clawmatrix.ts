@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Checked before anything else is imported: libp2p 3 fails on older Node with cryptic errors.
-const MIN_NODE = [22, 12]
+const MIN_NODE = [22, 19]
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
   process.stderr.write(`clawmatrix needs Node.js >= ${MIN_NODE.join('.')}; this is ${process.versions.node}.\n` +

@@ -45,11 +45,37 @@ const modelExtras = {
   maxTokens: positiveInt.optional()
 }
 
+/**
+ * The APIs a serving node can speak to its upstream. `openai-completions` is passed through byte
+ * for byte; the others are translated from and to OpenAI chat completions (src/standalone/translate/).
+ */
+export const UPSTREAM_APIS = ['openai-completions', 'anthropic-messages', 'openai-responses', 'google-generative-ai', 'mistral-conversations'] as const
+export type UpstreamApi = typeof UPSTREAM_APIS[number]
+
+/** How a base URL must look for each API (its SDK appends the paths) */
+const BASE_URL_RULES: Record<UpstreamApi, { test: RegExp, rule: string } | undefined> = {
+  'openai-completions': { test: /\/v1\/?$/, rule: 'must end in /v1' },
+  'openai-responses': { test: /\/v1\/?$/, rule: 'must end in /v1 for api "openai-responses"' },
+  'anthropic-messages': undefined,
+  'google-generative-ai': undefined,
+  'mistral-conversations': undefined
+}
+
 export const upstreamSchema = z.strictObject({
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .refine(v => /\/v1\/?$/.test(v), { error: 'must end in /v1' }),
+  api: z.enum(UPSTREAM_APIS, { error: `must be one of ${UPSTREAM_APIS.map(a => JSON.stringify(a)).join(', ')}` }).default('openai-completions')
+    .describe('the API the upstream speaks; consumers always speak OpenAI chat completions'),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   apiKey: z.string().optional(),
-  model: z.string().min(1).optional()
+  model: z.string().min(1).optional(),
+  headers: z.record(z.string(), z.string()).optional().describe('extra HTTP headers sent upstream'),
+  allowImageUrls: z.boolean().default(false)
+    .describe('translated APIs: fetch image_url URLs (http(s), public addresses only) for the upstream; off: only data: URIs')
+}).superRefine((upstream, ctx) => {
+  const rule = BASE_URL_RULES[upstream.api]
+  if (rule != null && !rule.test.test(upstream.baseUrl)) ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: rule.rule })
+  if (upstream.api !== 'openai-completions' && (upstream.apiKey == null || upstream.apiKey === '')) {
+    ctx.addIssue({ code: 'custom', path: ['apiKey'], message: `is required for api "${upstream.api}"` })
+  }
 })
 
 export const modelSchema = z.strictObject({

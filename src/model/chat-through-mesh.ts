@@ -1,7 +1,8 @@
 import { logger } from '@libp2p/logger'
 import { NoRouteError } from '../router/router.js'
 import { checkChatRequest } from './chat-request.js'
-import { MAX_ATTEMPTS } from './constants.js'
+import { collectBody } from './collect-body.js'
+import { MAX_ATTEMPTS, MAX_HELD_ERROR_BYTES } from './constants.js'
 import { ModelNotFoundError, ModelPlaneError, ModelRemoteError, ModelTransportError, NoReachableNodeError, RequestTooLargeError } from './errors.js'
 import { withIdentityNote } from './identity-note.js'
 import { modelServiceOf } from './model-service.js'
@@ -68,10 +69,23 @@ export interface ChatThroughMeshOptions {
   body?: Uint8Array<ArrayBuffer>
 }
 
+/** An upstream answer another node may do better than: rate limited or failing (no output given) */
+function retryableUpstreamStatus (status: number): boolean {
+  return status === 429 || status >= 500
+}
+
+/** A held upstream error answer, replayed to the client if no other node answers */
+async function held (response: MeshModelResponse): Promise<MeshModelResponse> {
+  const body = await collectBody(response.body, MAX_HELD_ERROR_BYTES)
+  return { ...response, body: (async function * () { yield body })() }
+}
+
 /**
  * Send a chat-completions request (a parsed OpenAI body) to a node serving its model and return
  * the answer as it streams. Before the answer begins, a node that cannot be reached or refuses
  * (busy, model gone, upstream down) is skipped for the next candidate, at most MAX_ATTEMPTS in all.
+ * So is a node whose upstream answered 429 or 5xx while another candidate remains; if none does
+ * better, the client gets that upstream's own error, not the mesh's.
  */
 export async function chatThroughMesh (ctx: MeshContext, request: Record<string, unknown>, options: ChatThroughMeshOptions): Promise<MeshModelResponse> {
   const checked = checkChatRequest(request)
@@ -80,10 +94,16 @@ export async function chatThroughMesh (ctx: MeshContext, request: Record<string,
   if (body.byteLength > ctx.config.maxRequestBytes) throw new RequestTooLargeError(body.byteLength, ctx.config.maxRequestBytes)
   const service = modelServiceOf(ctx)
   const failures: ModelPlaneError[] = []
-  for (const candidate of candidatesFor(ctx, service, target).slice(0, MAX_ATTEMPTS)) {
+  const candidates = candidatesFor(ctx, service, target).slice(0, MAX_ATTEMPTS)
+  let upstreamError: MeshModelResponse | undefined
+  for (const [i, candidate] of candidates.entries()) {
     try {
-      if (candidate.local) return await service.chatLocal(target.modelId, body, options)
-      return await service.chat(candidate.route.peerId, target.modelId, body, { signal: options.signal, nodeId: candidate.nodeId })
+      const response = candidate.local
+        ? await service.chatLocal(target.modelId, body, options)
+        : await service.chat(candidate.route.peerId, target.modelId, body, { signal: options.signal, nodeId: candidate.nodeId })
+      if (!retryableUpstreamStatus(response.status) || i === candidates.length - 1) return response
+      upstreamError = await held(response)
+      log('model "%s" on %s: its upstream answered %d, trying the next node', target.name, candidate.nodeId, response.status)
     } catch (err: any) {
       if (options.signal.aborted || !(err instanceof ModelPlaneError) || !err.retryable) throw err
       if (err instanceof ModelTransportError && !candidate.local) ctx.router.markFailed(candidate.route.peerId)
@@ -91,5 +111,6 @@ export async function chatThroughMesh (ctx: MeshContext, request: Record<string,
       failures.push(err)
     }
   }
+  if (upstreamError != null) return upstreamError
   throw giveUp(target, failures)
 }

@@ -57,6 +57,8 @@ export const HEAD_HOLD_MS = 20
 
 /** candidates tried for one request before giving up */
 export const MAX_ATTEMPTS = 3
+/** largest upstream error body a caller holds while it tries the next node */
+export const MAX_HELD_ERROR_BYTES = 1024 * 1024
 
 /** upstream response headers passed on to the caller */
 export const FORWARDED_HEADERS = ['content-type', 'x-request-id', 'openai-processing-ms', 'retry-after'] as const

@@ -1,4 +1,5 @@
 import { postChatCompletions } from './post-chat-completions.js'
+import { TranslatingModelBackend } from './translating-model-backend.js'
 import type { ChatUpstream } from './post-chat-completions.js'
 import type { ModelConfig } from '../config/schema.js'
 import type { ModelBackend, ModelResponse } from '../host/ports.js'
@@ -29,6 +30,12 @@ export class HttpModelBackend implements ModelBackend {
   }
 }
 
+/**
+ * The standalone backend for a `models[]` entry: OpenAI-compatible upstreams get the byte-faithful
+ * passthrough, any other `upstream.api` the translating backend.
+ */
 export function httpModelBackend (entry: ModelConfig): ModelBackend {
+  const { upstream } = entry
+  if (upstream != null && upstream.api != null && upstream.api !== 'openai-completions') return new TranslatingModelBackend({ ...entry, upstream })
   return new HttpModelBackend(entry)
 }

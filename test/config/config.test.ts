@@ -57,6 +57,11 @@ describe('config', () => {
     [{ agents: [{ id: 'a' }, { id: 'a' }] }, 'agents[1].id: "a" is listed twice'],
     [{ agents: [{ id: 'a', command: [] }] }, 'agents[0].command: must hold at least the program to run'],
     [{ models: [{ id: 'm', upstream: { baseUrl: 'http://x/api' } }] }, 'models[0].upstream.baseUrl: must end in /v1'],
+    [{ models: [{ id: 'm', upstream: { api: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'k' } }] },
+      'models[0].upstream.api: must be one of "openai-completions", "anthropic-messages", "openai-responses", "google-generative-ai", "mistral-conversations"'],
+    [{ models: [{ id: 'm', upstream: { api: 'openai-responses', baseUrl: 'https://api.openai.com', apiKey: 'k' } }] }, 'models[0].upstream.baseUrl: must end in /v1 for api "openai-responses"'],
+    [{ models: [{ id: 'm', upstream: { api: 'anthropic-messages', baseUrl: 'https://api.anthropic.com' } }] }, 'models[0].upstream.apiKey: is required for api "anthropic-messages"'],
+    [{ models: [{ id: 'm', upstream: { baseUrl: 'http://x/v1', headers: { 'x-a': 1 } } }] }, 'models[0].upstream.headers.x-a: must be a string'],
     [{ models: [{ id: 'm', input: ['audio'] }] }, 'models[0].input[0]: must be "text" or "image"'],
     [{ proxyModels: [{ id: 'm', nodeId: 'a/b' }] }, 'proxyModels[0].nodeId: may only hold letters, digits and . _ : @ -'],
     [{ proxyHost: '0.0.0.0' }, 'proxyHost: "0.0.0.0" is not a loopback address; set proxyAllowRemote: true to expose the API'],
@@ -71,6 +76,16 @@ describe('config', () => {
   it('reports every problem at once, naming each field', () => {
     const found = problems({ secret: 'x', listenPort: -1, bogus: 1 })
     expect(found).toHaveLength(3)
+  })
+
+  it('takes an Anthropic base URL with or without /v1, and defaults upstream.api to openai-completions', () => {
+    expect(problems({ models: [
+      { id: 'a', upstream: { api: 'anthropic-messages', baseUrl: 'https://api.anthropic.com', apiKey: 'k' } },
+      { id: 'b', upstream: { api: 'anthropic-messages', baseUrl: 'https://api.anthropic.com/v1', apiKey: 'k', headers: { 'anthropic-beta': 'x' } } },
+      { id: 'c', upstream: { api: 'google-generative-ai', baseUrl: 'https://generativelanguage.googleapis.com/v1beta', apiKey: 'k' } }
+    ] })).toEqual([])
+    const [model] = resolveConfig({ models: [{ id: 'm', upstream: { baseUrl: 'http://x/v1' } }] }).models
+    expect(model.upstream).toMatchObject({ api: 'openai-completions', allowImageUrls: false })
   })
 
   it('allows a non-loopback API bind only with the explicit opt-in', () => {

@@ -35,6 +35,8 @@ function answerHeaders (answer: MeshModelResponse, contentType: string): Record<
   const headers: Record<string, string> = { 'content-type': contentType, 'x-clawmatrix-node': answer.servedBy.nodeId }
   const requestId = answer.headers['x-request-id']
   if (requestId != null) headers['x-request-id'] = requestId
+  const retryAfter = answer.headers['retry-after']
+  if (retryAfter != null) headers['retry-after'] = retryAfter
   return headers
 }
 

@@ -1,0 +1,19 @@
+/**
+ * A request the translation cannot carry to the upstream: answered as an OpenAI error with this
+ * status (400), naming the field.
+ */
+export class TranslationError extends Error {
+  override readonly name = 'TranslationError'
+  constructor (message: string, readonly param: string, readonly status = 400) {
+    super(message)
+  }
+}
+
+/** An OpenAI-shaped error object */
+export interface OpenAIErrorBody {
+  error: { message: string, type: string, param: string | null, code: string | null }
+}
+
+export function openAIError (message: string, type: string, code: string | null, param: string | null = null): OpenAIErrorBody {
+  return { error: { message, type, param, code } }
+}

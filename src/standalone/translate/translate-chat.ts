@@ -1,0 +1,195 @@
+import { isProviderRefusalAssistantError } from '@openclaw/ai'
+import { ChatAnswer } from './chat-answer.js'
+import { translateRequest } from './chat-request.js'
+import { DEFAULT_MAX_TOKENS } from './constants.js'
+import { TranslationError, openAIError } from './errors.js'
+import { imageSource } from './images.js'
+import { llmRuntime, observeAnswer } from './llm-runtime.js'
+import { nativeFieldsHook } from './native-fields.js'
+import { translatedError } from './native-error.js'
+import type { UpstreamApi } from '../../config/schema.js'
+import type { TranslatedRequest } from './chat-request.js'
+import type { NativeAnswer } from './llm-runtime.js'
+import type { ModelResponse } from '../../host/ports.js'
+import type { AssistantMessage, AssistantMessageEvent, Model } from '@openclaw/ai'
+
+type TranslatedApi = Exclude<UpstreamApi, 'openai-completions'>
+
+/** A model's upstream as the translation needs it */
+export interface TranslatedUpstream {
+  api: UpstreamApi
+  baseUrl: string
+  apiKey: string
+  /** the upstream's name for the model */
+  model: string
+  headers: Record<string, string>
+  allowImageUrls: boolean
+  reasoning: boolean
+  input: Array<'text' | 'image'>
+  maxTokens?: number
+  contextWindow?: number
+}
+
+const PROVIDER: Record<TranslatedApi, string> = {
+  'anthropic-messages': 'anthropic',
+  'openai-responses': 'openai',
+  'google-generative-ai': 'google',
+  'mistral-conversations': 'mistral'
+}
+
+const encoder = new TextEncoder()
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+async function * bytes (...parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
+  yield * parts
+}
+
+function json (status: number, body: unknown, headers: Record<string, string> = JSON_HEADERS): ModelResponse {
+  return { status, headers, body: bytes(encoder.encode(JSON.stringify(body))) }
+}
+
+function sse (value: unknown): Uint8Array {
+  return encoder.encode(`data: ${typeof value === 'string' ? value : JSON.stringify(value)}\n\n`)
+}
+
+/** The SDKs add their own path (`/v1/messages`); the Anthropic base URL is accepted with or without `/v1` */
+function libraryBaseUrl (api: TranslatedApi, baseUrl: string): string {
+  const trimmed = baseUrl.replace(/\/+$/, '')
+  return api === 'anthropic-messages' ? trimmed.replace(/\/v1$/, '') : trimmed
+}
+
+function modelFor (upstream: TranslatedUpstream, api: TranslatedApi, options: TranslatedRequest['options']): Model {
+  const maxTokens = options.maxTokens
+  // a client asking for reasoning gets it from a model not marked `reasoning` too: the upstream decides
+  return {
+    id: upstream.model,
+    name: upstream.model,
+    api,
+    provider: PROVIDER[api],
+    baseUrl: libraryBaseUrl(api, upstream.baseUrl),
+    reasoning: upstream.reasoning || (options.reasoning != null && options.reasoning !== 'off'),
+    input: upstream.input,
+    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    maxTokens: upstream.maxTokens ?? Math.max(maxTokens ?? 0, DEFAULT_MAX_TOKENS),
+    ...(upstream.contextWindow != null ? { contextWindow: upstream.contextWindow } : {}),
+    headers: upstream.headers
+  }
+}
+
+function parseBody (body: Uint8Array): Record<string, any> {
+  let request: unknown
+  try {
+    request = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
+  } catch (err: any) {
+    throw new TranslationError(`request body is not valid JSON: ${String(err.message)}`, 'body')
+  }
+  if (request == null || typeof request !== 'object' || Array.isArray(request)) throw new TranslationError('request body must be a JSON object', 'body')
+  return request as Record<string, any>
+}
+
+/**
+ * Answer one OpenAI chat-completions request from an upstream that speaks another API, through
+ * `@openclaw/ai`. The answer begins only once the upstream has accepted the call, so an upstream
+ * error before any output comes back with its own status (the caller may still try another node);
+ * a failure to reach the upstream at all is thrown, as for the passthrough.
+ */
+export async function translateChat (upstream: TranslatedUpstream, body: Uint8Array, signal: AbortSignal): Promise<ModelResponse> {
+  const api = upstream.api as TranslatedApi
+  // the native call ends when the caller's signal aborts or when the answer is over, whichever comes first
+  const call = new AbortController()
+  const stopCall = (): void => { call.abort(signal.reason) }
+  signal.addEventListener('abort', stopCall, { once: true })
+  call.signal.addEventListener('abort', () => { signal.removeEventListener('abort', stopCall) }, { once: true })
+  let handedOver = false
+  try {
+    let request
+    try {
+      const parsed = parseBody(body)
+      request = await translateRequest(parsed, { api, provider: PROVIDER[api], model: upstream.model }, imageSource(upstream.allowImageUrls, call.signal))
+    } catch (err) {
+      if (err instanceof TranslationError) return json(err.status, openAIError(err.message, 'invalid_request_error', 'invalid_request', err.param))
+      throw err
+    }
+    const model = modelFor(upstream, api, request.options)
+    const answer = observeAnswer(model)
+    const onPayload = nativeFieldsHook(api, request.payload)
+    const events = llmRuntime().streamSimple(model, request.context, {
+      ...request.options,
+      apiKey: upstream.apiKey,
+      signal: call.signal,
+      ...(onPayload != null ? { onPayload } : {})
+    })[Symbol.asyncIterator]()
+    const chat = new ChatAnswer(upstream.model)
+
+    const first = await events.next()
+    if (first.done === true) throw new Error('the upstream call ended without an answer')
+    if (first.value.type === 'error') {
+      const failed = first.value.error
+      if (call.signal.aborted) throw call.signal.reason
+      if (isProviderRefusalAssistantError(failed)) return answerRefusal(chat, request.stream, failed)
+      if (answer.status == null) throw new Error(failed.errorMessage ?? 'the upstream call failed')
+      const error = translatedError(answer, failed)
+      return json(error.status, error.body, error.headers)
+    }
+    handedOver = true
+    if (!request.stream) return await whole(chat, first.value, events, answer, call)
+    return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }, body: streamed(chat, first.value, events, request.includeUsage, answer, call) }
+  } finally {
+    if (!handedOver) call.abort(new Error('the answer is over'))
+  }
+}
+
+function answerRefusal (chat: ChatAnswer, stream: boolean, message: AssistantMessage): ModelResponse {
+  if (!stream) return json(200, chat.completion(message, true))
+  return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' }, body: bytes(sse(chat.refusalChunk()), sse('[DONE]')) }
+}
+
+async function whole (chat: ChatAnswer, first: AssistantMessageEvent, events: AsyncIterator<AssistantMessageEvent>, answer: NativeAnswer, call: AbortController): Promise<ModelResponse> {
+  try {
+    let event: AssistantMessageEvent = first
+    while (true) {
+      if (event.type === 'done') return json(200, chat.completion(event.message, false))
+      if (event.type === 'error') {
+        if (call.signal.aborted) throw call.signal.reason
+        if (isProviderRefusalAssistantError(event.error)) return json(200, chat.completion(event.error, true))
+        const error = translatedError(answer, event.error)
+        return json(error.status, error.body, error.headers)
+      }
+      const next = await events.next()
+      if (next.done === true) throw new Error('the upstream answer ended before it was complete')
+      event = next.value
+    }
+  } finally {
+    call.abort(new Error('the answer is over'))
+  }
+}
+
+async function * streamed (chat: ChatAnswer, first: AssistantMessageEvent, events: AsyncIterator<AssistantMessageEvent>, includeUsage: boolean, answer: NativeAnswer, call: AbortController): AsyncGenerator<Uint8Array> {
+  try {
+    let event: AssistantMessageEvent = first
+    while (true) {
+      if (event.type === 'error') {
+        if (call.signal.aborted) throw call.signal.reason
+        if (isProviderRefusalAssistantError(event.error)) {
+          yield sse(chat.refusalChunk())
+          yield sse('[DONE]')
+        } else {
+          yield sse(translatedError(answer, event.error).body)
+        }
+        return
+      }
+      for (const chunk of chat.chunks(event)) yield sse(chunk)
+      if (event.type === 'done') {
+        if (includeUsage) yield sse(chat.usageChunk(event.message.usage))
+        yield sse('[DONE]')
+        return
+      }
+      const next = await events.next()
+      if (next.done === true) throw new Error('the upstream answer ended before it was complete')
+      event = next.value
+    }
+  } finally {
+    // the client stopped reading, or the answer is over: either way the native call ends here
+    call.abort(new Error('the answer is over'))
+  }
+}
