@@ -1,8 +1,13 @@
+import { createRequire } from 'node:module'
 import type { ModelConfig } from '../config/schema.js'
 import type { ModelBackend, ModelResponse } from '../host/ports.js'
-import type { TranslatedUpstream } from './translate/translate-chat.js'
+import type { NativeModel } from '../translate/native-call.js'
+import type { TranslatedApi, TranslatedUpstream } from './upstream-native-model.js'
 
-type Translator = typeof import('./translate/translate-chat.js')
+interface Translator {
+  translateChat: typeof import('../translate/translate-chat.js').translateChat
+  UpstreamNativeModel: typeof import('./upstream-native-model.js').UpstreamNativeModel
+}
 
 /**
  * The translation code and the vendor SDKs it brings, loaded once a model whose upstream is not
@@ -11,8 +16,23 @@ type Translator = typeof import('./translate/translate-chat.js')
 let translator: Promise<Translator> | undefined
 
 async function loadTranslator (): Promise<Translator> {
-  translator ??= import('./translate/translate-chat.js')
+  translator ??= Promise.all([import('../translate/translate-chat.js'), import('./upstream-native-model.js')])
+    .then(([{ translateChat }, { UpstreamNativeModel }]) => ({ translateChat, UpstreamNativeModel }))
   return await translator
+}
+
+/** `@openclaw/ai` is a peer dependency: npm installs it with this package, `--omit=peer` leaves it out */
+function missingLibrary (api: string): string | undefined {
+  try {
+    createRequire(import.meta.url).resolve('@openclaw/ai')
+    return undefined
+  } catch {
+    return `upstream.api "${api}" needs the @openclaw/ai package, which is not installed (npm install @openclaw/ai)`
+  }
+}
+
+async function * bodyOf (text: string): AsyncGenerator<Uint8Array> {
+  yield new TextEncoder().encode(text)
 }
 
 /**
@@ -21,12 +41,14 @@ async function loadTranslator (): Promise<Translator> {
  * an OpenAI answer, streamed or whole.
  */
 export class TranslatingModelBackend implements ModelBackend {
-  readonly available = true
+  readonly available: boolean
+  readonly unavailableReason?: string
   private readonly upstream: TranslatedUpstream
+  private native?: NativeModel
 
   constructor (entry: ModelConfig & { upstream: NonNullable<ModelConfig['upstream']> }) {
     this.upstream = {
-      api: entry.upstream.api,
+      api: entry.upstream.api as TranslatedApi,
       baseUrl: entry.upstream.baseUrl,
       apiKey: entry.upstream.apiKey ?? '',
       model: entry.upstream.model ?? entry.id,
@@ -37,6 +59,12 @@ export class TranslatingModelBackend implements ModelBackend {
       ...(entry.maxTokens != null ? { maxTokens: entry.maxTokens } : {}),
       ...(entry.contextWindow != null ? { contextWindow: entry.contextWindow } : {})
     }
+    const missing = missingLibrary(entry.upstream.api)
+    this.available = missing == null
+    if (missing != null) {
+      this.unavailableReason = missing
+      return
+    }
     // loading the vendor SDKs blocks the event loop for a while (0.2 s on an idle machine, more
     // under load): pay that while the node starts, not in the middle of its first answer, where
     // peers waiting for a ping would take the node for silent. A failure shows on the first request.
@@ -44,7 +72,11 @@ export class TranslatingModelBackend implements ModelBackend {
   }
 
   async chat (body: Uint8Array, options: { signal: AbortSignal }): Promise<ModelResponse> {
-    const { translateChat } = await loadTranslator()
-    return await translateChat(this.upstream, body, options.signal)
+    if (this.unavailableReason != null) {
+      return { status: 503, headers: { 'content-type': 'application/json' }, body: bodyOf(JSON.stringify({ error: { message: this.unavailableReason, type: 'server_error', param: null, code: 'model_unavailable' } })) }
+    }
+    const { translateChat, UpstreamNativeModel } = await loadTranslator()
+    this.native ??= new UpstreamNativeModel(this.upstream)
+    return await translateChat(this.native, body, options.signal)
   }
 }

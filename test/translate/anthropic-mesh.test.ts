@@ -28,7 +28,7 @@ describe('an Anthropic model shared through the mesh', () => {
     })
     // the serving node loads the translation as it starts; a long synchronous stretch while it is
     // still under way would pass the tests' short silent-peer window on a loaded machine
-    await import('../../src/standalone/translate/translate-chat.js')
+    await import('../../src/translate/translate-chat.js')
     await waitFor('a to see the model of b', () => mesh.a.peers().find(p => p.nodeId === 'b')?.models?.some(m => m.id === 'claude'))
     client = new OpenAI({ baseURL: `http://127.0.0.1:${mesh.a.status().proxyPort}/v1`, apiKey: TOKEN, maxRetries: 0 })
   }, 60_000)

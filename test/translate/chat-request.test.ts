@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { ChatAnswer, finishReason, openAIUsage } from '../../src/standalone/translate/chat-answer.js'
-import { translateRequest } from '../../src/standalone/translate/chat-request.js'
-import { TranslationError } from '../../src/standalone/translate/errors.js'
-import { imageSource, isClosedAddress } from '../../src/standalone/translate/images.js'
+import { ChatAnswer, finishReason, openAIUsage } from '../../src/translate/chat-answer.js'
+import { translateRequest } from '../../src/translate/chat-request.js'
+import { TranslationError } from '../../src/translate/errors.js'
+import { imageSource, isClosedAddress } from '../../src/translate/images.js'
 
 const WHO = { api: 'anthropic-messages', provider: 'anthropic', model: 'claude-test' }
 const PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='

@@ -33,7 +33,7 @@ describe('a vendor error before the first byte', () => {
     home = await mesh.node('home')
     // the serving node loads the translation as it starts; a long synchronous stretch while it is
     // still under way would pass the tests' short silent-peer window on a loaded machine
-    await import('../../src/standalone/translate/translate-chat.js')
+    await import('../../src/translate/translate-chat.js')
     await mesh.connect(home, alpha)
     await mesh.connect(home, beta)
     const router = new Router({ libp2p: home.libp2p, records: () => home.libp2p.services.capabilities.entries(), pinned: new Map() })

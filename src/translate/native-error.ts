@@ -1,6 +1,6 @@
 import { openAIError } from './errors.js'
 import type { OpenAIErrorBody } from './errors.js'
-import type { NativeAnswer } from './llm-runtime.js'
+import type { NativeAnswer } from './native-call.js'
 import type { AssistantMessage } from '@openclaw/ai'
 
 /** An upstream error as the client gets it: the native status, message and code, OpenAI-shaped */

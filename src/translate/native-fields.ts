@@ -1,22 +1,32 @@
 import type { OpenAIToolChoice, TranslatedRequest } from './chat-request.js'
-import type { UpstreamApi } from '../../config/schema.js'
 
 type Payload = Record<string, any>
+
+type SetNativeFields = (payload: Payload, choice: OpenAIToolChoice | undefined, topP: number | undefined) => void
+
+const responsesFields: SetNativeFields = (payload, choice, topP) => {
+  if (choice != null && payload.tools != null) payload.tool_choice = typeof choice === 'object' ? { type: 'function', name: choice.name } : choice
+  if (topP != null) payload.top_p = topP
+}
 
 /**
  * `tool_choice` and `top_p` in each API's own request, for the two fields the library's
  * provider-neutral options do not carry. Set on the payload the library built, just before it
  * is sent (its documented `onPayload` hook).
+ * An API missing here (Bedrock, Vertex, ...) gets neither field.
  */
-const NATIVE_FIELDS: Record<Exclude<UpstreamApi, 'openai-completions'>, (payload: Payload, choice: OpenAIToolChoice | undefined, topP: number | undefined) => void> = {
+const NATIVE_FIELDS: Record<string, SetNativeFields> = {
   'anthropic-messages': (payload, choice, topP) => {
     if (choice != null && payload.tools != null) {
       payload.tool_choice = typeof choice === 'object' ? { type: 'tool', name: choice.name } : { type: choice === 'required' ? 'any' : choice }
     }
     if (topP != null) payload.top_p = topP
   },
-  'openai-responses': (payload, choice, topP) => {
-    if (choice != null && payload.tools != null) payload.tool_choice = typeof choice === 'object' ? { type: 'function', name: choice.name } : choice
+  'openai-responses': responsesFields,
+  'azure-openai-responses': responsesFields,
+  'openai-codex-responses': responsesFields,
+  'openai-completions': (payload, choice, topP) => {
+    if (choice != null && payload.tools != null) payload.tool_choice = typeof choice === 'object' ? { type: 'function', function: { name: choice.name } } : choice
     if (topP != null) payload.top_p = topP
   },
   'google-generative-ai': (payload, choice, topP) => {
@@ -36,10 +46,11 @@ const NATIVE_FIELDS: Record<Exclude<UpstreamApi, 'openai-completions'>, (payload
   }
 }
 
-export function nativeFieldsHook (api: Exclude<UpstreamApi, 'openai-completions'>, fields: TranslatedRequest['payload']): ((payload: unknown) => unknown) | undefined {
-  if (fields.toolChoice == null && fields.topP == null) return undefined
+export function nativeFieldsHook (api: string, fields: TranslatedRequest['payload']): ((payload: unknown) => unknown) | undefined {
+  const set = NATIVE_FIELDS[api]
+  if (set == null || (fields.toolChoice == null && fields.topP == null)) return undefined
   return (payload) => {
-    if (payload != null && typeof payload === 'object') NATIVE_FIELDS[api](payload as Payload, fields.toolChoice, fields.topP)
+    if (payload != null && typeof payload === 'object') set(payload as Payload, fields.toolChoice, fields.topP)
     return payload
   }
 }

@@ -1,15 +1,8 @@
 import { configureAiTransportHost, createLlmRuntime, getAiTransportHost } from '@openclaw/ai'
 import { registerBuiltInApiProviders } from '@openclaw/ai/providers'
-import { MAX_ERROR_BODY_BYTES } from './constants.js'
+import { MAX_ERROR_BODY_BYTES } from '../translate/constants.js'
+import type { NativeAnswer } from '../translate/native-call.js'
 import type { LlmRuntime, Model } from '@openclaw/ai'
-
-/** What the upstream's HTTP answer to one call was, seen at the fetch level */
-export interface NativeAnswer {
-  status?: number
-  headers?: Headers
-  /** the body of an error answer (status >= 400), bounded */
-  errorBody?: string
-}
 
 /** The calls in flight: the Model object of each call is its key */
 const answers = new WeakMap<Model, NativeAnswer>()

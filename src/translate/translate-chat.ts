@@ -1,41 +1,12 @@
-import { isProviderRefusalAssistantError } from '@openclaw/ai'
 import { ChatAnswer } from './chat-answer.js'
 import { translateRequest } from './chat-request.js'
-import { DEFAULT_MAX_TOKENS } from './constants.js'
 import { TranslationError, openAIError } from './errors.js'
 import { imageSource } from './images.js'
-import { llmRuntime, observeAnswer } from './llm-runtime.js'
 import { nativeFieldsHook } from './native-fields.js'
 import { translatedError } from './native-error.js'
-import type { UpstreamApi } from '../../config/schema.js'
-import type { TranslatedRequest } from './chat-request.js'
-import type { NativeAnswer } from './llm-runtime.js'
-import type { ModelResponse } from '../../host/ports.js'
-import type { AssistantMessage, AssistantMessageEvent, Model } from '@openclaw/ai'
-
-type TranslatedApi = Exclude<UpstreamApi, 'openai-completions'>
-
-/** A model's upstream as the translation needs it */
-export interface TranslatedUpstream {
-  api: UpstreamApi
-  baseUrl: string
-  apiKey: string
-  /** the upstream's name for the model */
-  model: string
-  headers: Record<string, string>
-  allowImageUrls: boolean
-  reasoning: boolean
-  input: Array<'text' | 'image'>
-  maxTokens?: number
-  contextWindow?: number
-}
-
-const PROVIDER: Record<TranslatedApi, string> = {
-  'anthropic-messages': 'anthropic',
-  'openai-responses': 'openai',
-  'google-generative-ai': 'google',
-  'mistral-conversations': 'mistral'
-}
+import type { NativeAnswer, NativeModel } from './native-call.js'
+import type { ModelResponse } from '../host/ports.js'
+import type { AssistantMessage, AssistantMessageEvent } from '@openclaw/ai'
 
 const encoder = new TextEncoder()
 const JSON_HEADERS = { 'content-type': 'application/json' }
@@ -52,28 +23,9 @@ function sse (value: unknown): Uint8Array {
   return encoder.encode(`data: ${typeof value === 'string' ? value : JSON.stringify(value)}\n\n`)
 }
 
-/** The SDKs add their own path (`/v1/messages`); the Anthropic base URL is accepted with or without `/v1` */
-function libraryBaseUrl (api: TranslatedApi, baseUrl: string): string {
-  const trimmed = baseUrl.replace(/\/+$/, '')
-  return api === 'anthropic-messages' ? trimmed.replace(/\/v1$/, '') : trimmed
-}
-
-function modelFor (upstream: TranslatedUpstream, api: TranslatedApi, options: TranslatedRequest['options']): Model {
-  const maxTokens = options.maxTokens
-  // a client asking for reasoning gets it from a model not marked `reasoning` too: the upstream decides
-  return {
-    id: upstream.model,
-    name: upstream.model,
-    api,
-    provider: PROVIDER[api],
-    baseUrl: libraryBaseUrl(api, upstream.baseUrl),
-    reasoning: upstream.reasoning || (options.reasoning != null && options.reasoning !== 'off'),
-    input: upstream.input,
-    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    maxTokens: upstream.maxTokens ?? Math.max(maxTokens ?? 0, DEFAULT_MAX_TOKENS),
-    ...(upstream.contextWindow != null ? { contextWindow: upstream.contextWindow } : {}),
-    headers: upstream.headers
-  }
+/** A refusal the library reports as an error (its documented `provider_refusal` diagnostic) */
+function isRefusal (message: AssistantMessage): boolean {
+  return (message as { diagnostics?: Array<{ type?: string }> }).diagnostics?.some(diagnostic => diagnostic.type === 'provider_refusal') === true
 }
 
 function parseBody (body: Uint8Array): Record<string, any> {
@@ -93,8 +45,7 @@ function parseBody (body: Uint8Array): Record<string, any> {
  * error before any output comes back with its own status (the caller may still try another node);
  * a failure to reach the upstream at all is thrown, as for the passthrough.
  */
-export async function translateChat (upstream: TranslatedUpstream, body: Uint8Array, signal: AbortSignal): Promise<ModelResponse> {
-  const api = upstream.api as TranslatedApi
+export async function translateChat (native: NativeModel, body: Uint8Array, signal: AbortSignal): Promise<ModelResponse> {
   // the native call ends when the caller's signal aborts or when the answer is over, whichever comes first
   const call = new AbortController()
   const stopCall = (): void => { call.abort(signal.reason) }
@@ -105,28 +56,26 @@ export async function translateChat (upstream: TranslatedUpstream, body: Uint8Ar
     let request
     try {
       const parsed = parseBody(body)
-      request = await translateRequest(parsed, { api, provider: PROVIDER[api], model: upstream.model }, imageSource(upstream.allowImageUrls, call.signal))
+      request = await translateRequest(parsed, { api: native.api, provider: native.provider, model: native.model }, imageSource(native.allowImageUrls, call.signal))
     } catch (err) {
       if (err instanceof TranslationError) return json(err.status, openAIError(err.message, 'invalid_request_error', 'invalid_request', err.param))
       throw err
     }
-    const model = modelFor(upstream, api, request.options)
-    const answer = observeAnswer(model)
-    const onPayload = nativeFieldsHook(api, request.payload)
-    const events = llmRuntime().streamSimple(model, request.context, {
+    const onPayload = nativeFieldsHook(native.api, request.payload)
+    const { events: stream, answer } = await native.start(request.context, {
       ...request.options,
-      apiKey: upstream.apiKey,
       signal: call.signal,
       ...(onPayload != null ? { onPayload } : {})
-    })[Symbol.asyncIterator]()
-    const chat = new ChatAnswer(upstream.model)
+    })
+    const events = stream[Symbol.asyncIterator]()
+    const chat = new ChatAnswer(native.model)
 
     const first = await events.next()
     if (first.done === true) throw new Error('the upstream call ended without an answer')
     if (first.value.type === 'error') {
       const failed = first.value.error
       if (call.signal.aborted) throw call.signal.reason
-      if (isProviderRefusalAssistantError(failed)) return answerRefusal(chat, request.stream, failed)
+      if (isRefusal(failed)) return answerRefusal(chat, request.stream, failed)
       if (answer.status == null) throw new Error(failed.errorMessage ?? 'the upstream call failed')
       const error = translatedError(answer, failed)
       return json(error.status, error.body, error.headers)
@@ -151,7 +100,7 @@ async function whole (chat: ChatAnswer, first: AssistantMessageEvent, events: As
       if (event.type === 'done') return json(200, chat.completion(event.message, false))
       if (event.type === 'error') {
         if (call.signal.aborted) throw call.signal.reason
-        if (isProviderRefusalAssistantError(event.error)) return json(200, chat.completion(event.error, true))
+        if (isRefusal(event.error)) return json(200, chat.completion(event.error, true))
         const error = translatedError(answer, event.error)
         return json(error.status, error.body, error.headers)
       }
@@ -170,7 +119,7 @@ async function * streamed (chat: ChatAnswer, first: AssistantMessageEvent, event
     while (true) {
       if (event.type === 'error') {
         if (call.signal.aborted) throw call.signal.reason
-        if (isProviderRefusalAssistantError(event.error)) {
+        if (isRefusal(event.error)) {
           yield sse(chat.refusalChunk())
           yield sse('[DONE]')
         } else {

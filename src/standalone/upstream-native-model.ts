@@ -1,0 +1,77 @@
+import { DEFAULT_MAX_TOKENS } from '../translate/constants.js'
+import { llmRuntime, observeAnswer } from './own-llm-runtime.js'
+import type { UpstreamApi } from '../config/schema.js'
+import type { NativeCall, NativeCallOptions, NativeModel } from '../translate/native-call.js'
+import type { Context, Model } from '@openclaw/ai'
+
+export type TranslatedApi = Exclude<UpstreamApi, 'openai-completions'>
+
+/** A model's upstream as the translation needs it */
+export interface TranslatedUpstream {
+  api: TranslatedApi
+  baseUrl: string
+  apiKey: string
+  /** the upstream's name for the model */
+  model: string
+  headers: Record<string, string>
+  allowImageUrls: boolean
+  reasoning: boolean
+  input: Array<'text' | 'image'>
+  maxTokens?: number
+  contextWindow?: number
+}
+
+const PROVIDER: Record<TranslatedApi, string> = {
+  'anthropic-messages': 'anthropic',
+  'openai-responses': 'openai',
+  'google-generative-ai': 'google',
+  'mistral-conversations': 'mistral'
+}
+
+/** The SDKs add their own path (`/v1/messages`); the Anthropic base URL is accepted with or without `/v1` */
+function libraryBaseUrl (api: TranslatedApi, baseUrl: string): string {
+  const trimmed = baseUrl.replace(/\/+$/, '')
+  return api === 'anthropic-messages' ? trimmed.replace(/\/v1$/, '') : trimmed
+}
+
+/**
+ * An upstream named in this node's config (`models[].upstream`), called through this node's own
+ * copy of `@openclaw/ai`.
+ */
+export class UpstreamNativeModel implements NativeModel {
+  readonly provider: string
+
+  constructor (private readonly upstream: TranslatedUpstream) {
+    this.provider = PROVIDER[upstream.api]
+  }
+
+  get api (): string { return this.upstream.api }
+  get model (): string { return this.upstream.model }
+  get allowImageUrls (): boolean { return this.upstream.allowImageUrls }
+
+  async start (context: Context, options: NativeCallOptions): Promise<NativeCall> {
+    // a fresh Model object per call: it is the key the call's HTTP answer is recorded under
+    const model = this.modelFor(options)
+    const answer = observeAnswer(model)
+    const events = llmRuntime().streamSimple(model, context, { ...options, apiKey: this.upstream.apiKey })
+    return { events, answer }
+  }
+
+  private modelFor (options: NativeCallOptions): Model {
+    const { upstream } = this
+    // a client asking for reasoning gets it from a model not marked `reasoning` too: the upstream decides
+    return {
+      id: upstream.model,
+      name: upstream.model,
+      api: upstream.api,
+      provider: this.provider,
+      baseUrl: libraryBaseUrl(upstream.api, upstream.baseUrl),
+      reasoning: upstream.reasoning || (options.reasoning != null && options.reasoning !== 'off'),
+      input: upstream.input,
+      cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      maxTokens: upstream.maxTokens ?? Math.max(options.maxTokens ?? 0, DEFAULT_MAX_TOKENS),
+      ...(upstream.contextWindow != null ? { contextWindow: upstream.contextWindow } : {}),
+      headers: upstream.headers
+    }
+  }
+}
