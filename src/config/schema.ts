@@ -81,6 +81,8 @@ export const upstreamSchema = z.strictObject({
 export const modelSchema = z.strictObject({
   id,
   provider: z.string().min(1).optional(),
+  model: z.string().min(1).optional()
+    .describe('with provider: the provider\'s name for the model; default: id'),
   upstream: upstreamSchema.optional(),
   ...modelExtras
 })

@@ -1,3 +1,5 @@
+import type { ModelCapability } from '../capabilities/types.js'
+
 /**
  * The three interfaces through which the core reaches its host. The standalone host implements
  * them with plain HTTP and child processes (src/standalone/), the OpenClaw plugin with the
@@ -18,6 +20,8 @@ export interface ModelBackend {
   readonly available: boolean
   /** why it cannot serve, when it cannot */
   readonly unavailableReason?: string
+  /** what the host knows of the model (a gateway's catalog), announced where `models[]` does not say */
+  readonly metadata?: Pick<ModelCapability, 'reasoning' | 'input' | 'contextWindow' | 'maxTokens' | 'cost'>
   /**
    * Send one OpenAI chat-completions request body (already JSON-encoded, the model name already
    * rewritten for the upstream) and answer with the upstream's bytes.

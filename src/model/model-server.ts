@@ -89,7 +89,13 @@ export class ModelServer {
 
   capabilities (): ModelCapability[] {
     return this.init.models.map(({ entry, backend }) => {
-      const { id, description, api, reasoning, input, contextWindow, maxTokens, cost } = entry
+      const { id, description, api } = entry
+      const known = backend.metadata ?? {}
+      const reasoning = entry.reasoning ?? known.reasoning
+      const input = entry.input ?? known.input
+      const contextWindow = entry.contextWindow ?? known.contextWindow
+      const maxTokens = entry.maxTokens ?? known.maxTokens
+      const cost = entry.cost ?? known.cost
       return {
         id,
         available: backend.available,
@@ -138,7 +144,7 @@ export class ModelServer {
     let response: ModelResponse | undefined
     let sent = 0
     try {
-      const bytes = upstreamBody(body, entry.upstream?.model ?? entry.id)
+      const bytes = upstreamBody(body, entry.upstream?.model ?? entry.model ?? entry.id)
       try {
         response = await untilAborted(backend.chat(bytes, { signal: abort }), abort)
       } catch (err: any) {

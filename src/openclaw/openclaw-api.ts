@@ -3,6 +3,8 @@
  * own declarations (openclaw/plugin-sdk, 2026.9.x) so the real `api` object fits them, while the
  * package builds and installs without the 600 MB host package.
  */
+
+import type { Model } from '@openclaw/ai'
 import type { Command } from 'commander'
 
 export type RegistrationMode = 'full' | 'discovery' | 'tool-discovery' | 'setup-only' | 'setup-runtime' | 'cli-metadata'
@@ -123,6 +125,8 @@ export interface EventsRuntime {
 
 export interface ModelAuthRuntime {
   resolveApiKeyForProvider: (params: { provider: string, cfg?: OpenClawConfig }) => Promise<{ apiKey?: string, source?: string }>
+  /** request-ready auth for a prepared model, provider exchanges such as OAuth refresh included */
+  getRuntimeAuthForModel?: (params: { model: Model, cfg?: OpenClawConfig }) => Promise<{ apiKey?: string, mode?: string }>
 }
 
 export interface PluginRuntime {

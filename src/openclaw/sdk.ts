@@ -4,6 +4,9 @@
  * and every function is feature-detected: the SDK surfaces used are marked experimental.
  */
 import type { AgentTool, OpenClawConfig } from './openclaw-api.js'
+import type { AssistantMessageEventStream, Context, Model, SimpleStreamOptions } from '@openclaw/ai'
+
+type StreamSimple = (model: Model, context: Context, options?: SimpleStreamOptions) => AssistantMessageEventStream
 
 export class SdkFeatureMissingError extends Error {
   override readonly name = 'SdkFeatureMissingError'
@@ -63,4 +66,31 @@ export async function isGatewayUnreachable (err: unknown): Promise<boolean> {
   } catch {
     return true
   }
+}
+
+/** The gateway's own streaming entry into its model layer (`@openclaw/ai`, with its providers and transport policy) */
+export async function hostStreamSimple (): Promise<StreamSimple> {
+  return await sdkExport<StreamSimple>('llm', 'streamSimple')
+}
+
+export interface PreparedHostModel {
+  model: Model
+  auth: { apiKey?: string, mode?: string, source?: string }
+}
+
+export interface PrepareHostModelParams {
+  cfg: OpenClawConfig
+  agentId?: string
+  /** `<provider>/<model>` */
+  modelRef: string
+  signal?: AbortSignal
+}
+
+/**
+ * Resolve a model the gateway can use (its catalog, `models.providers`, auth profiles, OAuth)
+ * into a Model bound to the gateway's model layer, with the auth it resolved.
+ */
+export async function prepareHostModel (params: PrepareHostModelParams): Promise<PreparedHostModel | { error: string }> {
+  const prepare = await sdkExport<(params: PrepareHostModelParams) => Promise<PreparedHostModel | { error: string }>>('simple-completion-runtime', 'prepareSimpleCompletionModelForAgent')
+  return await prepare(params)
 }

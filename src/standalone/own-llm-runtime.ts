@@ -1,7 +1,7 @@
 import { configureAiTransportHost, createLlmRuntime, getAiTransportHost } from '@openclaw/ai'
 import { registerBuiltInApiProviders } from '@openclaw/ai/providers'
 import { MAX_ERROR_BODY_BYTES } from '../translate/constants.js'
-import type { NativeAnswer } from '../translate/native-call.js'
+import type { ModelLayer, NativeAnswer } from '../translate/native-call.js'
 import type { LlmRuntime, Model } from '@openclaw/ai'
 
 /** The calls in flight: the Model object of each call is its key */
@@ -58,14 +58,15 @@ function createRuntime (): LlmRuntime {
 
 let runtime: LlmRuntime | undefined
 
-export function llmRuntime (): LlmRuntime {
-  runtime ??= createRuntime()
-  return runtime
-}
-
-/** Watch the HTTP answer of the call made with `model` (a fresh object per call) */
-export function observeAnswer (model: Model): NativeAnswer {
-  const answer: NativeAnswer = {}
-  answers.set(model, answer)
-  return answer
+/**
+ * This node's own copy of the library. Each call's Model object must be a fresh one: it is the
+ * key its HTTP answer is recorded under.
+ */
+export const ownModelLayer: ModelLayer = {
+  start (model, context, options) {
+    runtime ??= createRuntime()
+    const answer: NativeAnswer = {}
+    answers.set(model, answer)
+    return { events: runtime.streamSimple(model, context, options), answer }
+  }
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import type { ModelConfig } from '../config/schema.js'
 import type { ModelBackend, ModelResponse } from '../host/ports.js'
-import type { NativeModel } from '../translate/native-call.js'
+import type { ModelLayer, NativeModel } from '../translate/native-call.js'
 import type { TranslatedApi, TranslatedUpstream } from './upstream-native-model.js'
 
 interface Translator {
@@ -19,6 +19,11 @@ async function loadTranslator (): Promise<Translator> {
   translator ??= Promise.all([import('../translate/translate-chat.js'), import('./upstream-native-model.js')])
     .then(([{ translateChat }, { UpstreamNativeModel }]) => ({ translateChat, UpstreamNativeModel }))
   return await translator
+}
+
+/** This node's own copy of `@openclaw/ai`, loaded with the vendor SDKs it brings */
+export async function ownModelLayer (): Promise<ModelLayer> {
+  return (await import('./own-llm-runtime.js')).ownModelLayer
 }
 
 /** `@openclaw/ai` is a peer dependency: npm installs it with this package, `--omit=peer` leaves it out */
@@ -44,9 +49,10 @@ export class TranslatingModelBackend implements ModelBackend {
   readonly available: boolean
   readonly unavailableReason?: string
   private readonly upstream: TranslatedUpstream
-  private native?: NativeModel
+  private native?: Promise<NativeModel>
 
-  constructor (entry: ModelConfig & { upstream: NonNullable<ModelConfig['upstream']> }) {
+  /** `layer`: where the native calls run; this node's own copy of the library unless a host brings its own */
+  constructor (entry: ModelConfig & { upstream: NonNullable<ModelConfig['upstream']> }, private readonly layer?: () => Promise<ModelLayer>) {
     this.upstream = {
       api: entry.upstream.api as TranslatedApi,
       baseUrl: entry.upstream.baseUrl,
@@ -59,7 +65,7 @@ export class TranslatingModelBackend implements ModelBackend {
       ...(entry.maxTokens != null ? { maxTokens: entry.maxTokens } : {}),
       ...(entry.contextWindow != null ? { contextWindow: entry.contextWindow } : {})
     }
-    const missing = missingLibrary(entry.upstream.api)
+    const missing = layer == null ? missingLibrary(entry.upstream.api) : undefined
     this.available = missing == null
     if (missing != null) {
       this.unavailableReason = missing
@@ -68,15 +74,20 @@ export class TranslatingModelBackend implements ModelBackend {
     // loading the vendor SDKs blocks the event loop for a while (0.2 s on an idle machine, more
     // under load): pay that while the node starts, not in the middle of its first answer, where
     // peers waiting for a ping would take the node for silent. A failure shows on the first request.
-    loadTranslator().catch(() => {})
+    this.nativeModel().catch(() => {})
   }
 
   async chat (body: Uint8Array, options: { signal: AbortSignal }): Promise<ModelResponse> {
     if (this.unavailableReason != null) {
       return { status: 503, headers: { 'content-type': 'application/json' }, body: bodyOf(JSON.stringify({ error: { message: this.unavailableReason, type: 'server_error', param: null, code: 'model_unavailable' } })) }
     }
-    const { translateChat, UpstreamNativeModel } = await loadTranslator()
-    this.native ??= new UpstreamNativeModel(this.upstream)
-    return await translateChat(this.native, body, options.signal)
+    const [{ translateChat }, native] = await Promise.all([loadTranslator(), this.nativeModel()])
+    return await translateChat(native, body, options.signal)
+  }
+
+  private async nativeModel (): Promise<NativeModel> {
+    this.native ??= Promise.all([loadTranslator(), (this.layer ?? ownModelLayer)()])
+      .then(([{ UpstreamNativeModel }, layer]) => new UpstreamNativeModel(this.upstream, layer))
+    return await this.native
   }
 }

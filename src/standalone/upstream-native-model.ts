@@ -1,7 +1,6 @@
 import { DEFAULT_MAX_TOKENS } from '../translate/constants.js'
-import { llmRuntime, observeAnswer } from './own-llm-runtime.js'
 import type { UpstreamApi } from '../config/schema.js'
-import type { NativeCall, NativeCallOptions, NativeModel } from '../translate/native-call.js'
+import type { ModelLayer, NativeCall, NativeCallOptions, NativeModel } from '../translate/native-call.js'
 import type { Context, Model } from '@openclaw/ai'
 
 export type TranslatedApi = Exclude<UpstreamApi, 'openai-completions'>
@@ -35,13 +34,13 @@ function libraryBaseUrl (api: TranslatedApi, baseUrl: string): string {
 }
 
 /**
- * An upstream named in this node's config (`models[].upstream`), called through this node's own
- * copy of `@openclaw/ai`.
+ * An upstream named in this node's config (`models[].upstream`), called through a model layer:
+ * this node's own copy of `@openclaw/ai` when standalone, the gateway's inside OpenClaw.
  */
 export class UpstreamNativeModel implements NativeModel {
   readonly provider: string
 
-  constructor (private readonly upstream: TranslatedUpstream) {
+  constructor (private readonly upstream: TranslatedUpstream, private readonly layer: ModelLayer) {
     this.provider = PROVIDER[upstream.api]
   }
 
@@ -50,11 +49,7 @@ export class UpstreamNativeModel implements NativeModel {
   get allowImageUrls (): boolean { return this.upstream.allowImageUrls }
 
   async start (context: Context, options: NativeCallOptions): Promise<NativeCall> {
-    // a fresh Model object per call: it is the key the call's HTTP answer is recorded under
-    const model = this.modelFor(options)
-    const answer = observeAnswer(model)
-    const events = llmRuntime().streamSimple(model, context, { ...options, apiKey: this.upstream.apiKey })
-    return { events, answer }
+    return this.layer.start(this.modelFor(options), context, { ...options, apiKey: this.upstream.apiKey })
   }
 
   private modelFor (options: NativeCallOptions): Model {

@@ -1,4 +1,4 @@
-import type { AssistantMessageEvent, Context, SimpleStreamOptions } from '@openclaw/ai'
+import type { AssistantMessageEvent, Context, Model, SimpleStreamOptions } from '@openclaw/ai'
 
 /** What the upstream's HTTP answer to one call was */
 export interface NativeAnswer {
@@ -44,4 +44,12 @@ export function answerObserver (): { answer: NativeAnswer, onResponse: (response
       answer.headers = new Headers(response.headers)
     }
   }
+}
+
+/**
+ * Where native calls run: a copy of `@openclaw/ai` (this node's own, or the OpenClaw gateway's,
+ * which also carries the gateway's providers, auth and transport policy).
+ */
+export interface ModelLayer {
+  start (model: Model, context: Context, options: NativeCallOptions & { apiKey?: string }): NativeCall
 }

@@ -1,18 +1,26 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from './helpers/commands.js'
-import { gatewayConfig, NON_OPENAI_PROVIDER, USERS_OWN_PROVIDER } from './helpers/configs.js'
+import { gatewayConfig, providerEntry, UNSERVABLE_API, UNSERVABLE_PROVIDER, USERS_OWN_PROVIDER } from './helpers/configs.js'
 import { answerFor, FAKE_API_KEY, FAKE_MODEL, FAKE_PROVIDER, fakeProviderConfig, markersIn, startFakeModel } from './helpers/fake-model.js'
 import { Gateway } from './helpers/gateway.js'
 import { completion, measureLatency } from './helpers/latency.js'
 import { freeGatewayPort, freePort, GATEWAY_PORT_SPAN } from './helpers/ports.js'
+import { ANTHROPIC_KEY, RESPONSES_KEY, TOOL_CALL_ID, TOOL_WORD, nativeMarkers, startFakeClaude, startFakeResponsesModel, toolResults } from './helpers/native-fakes.js'
 import { installOpenClaw, packPlugin } from './helpers/setup.js'
+import type { FakeAnthropic } from '../helpers/fake-anthropic.js'
+import type { FakeResponses } from '../helpers/fake-openai-responses.js'
 import type { FakeUpstream } from './helpers/fake-model.js'
 import type { CommandResult } from './helpers/commands.js'
 
 const SECRET = 'e2e-cluster-secret-0123456789'
+/** the Claude model alpha shares from OpenClaw's built-in anthropic provider */
+const CLAUDE_MODEL = 'claude-sonnet-4-5'
+const CLAUDE_SHARED_ID = 'claude-e2e'
+const RESPONSES_MODEL = 'responses-model'
+const TOOL_NOTE = 'MARK-notefromfile the tool read this line'
 const MESH_TIMEOUT_MS = 180_000
 /** raw model calls are cheap: more samples for a steadier median */
 const RAW_SAMPLES = 20
@@ -31,6 +39,9 @@ function peerNamed (status: any, nodeId: string): any {
 describe('the packed plugin on two real OpenClaw gateways', () => {
   let workDir: string
   let fake: FakeUpstream
+  let claude: FakeAnthropic
+  let responses: FakeResponses
+  let toolFile: string
   let alpha: Gateway
   let beta: Gateway
   let statusBeforeStart: CommandResult
@@ -47,6 +58,11 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
     const packed = await packPlugin(workDir)
     timings['npm pack (with build)'] = packed.ms
     fake = await startFakeModel()
+    toolFile = join(workDir, 'beta-files', 'tool-note.txt')
+    await mkdir(join(workDir, 'beta-files'), { recursive: true })
+    await writeFile(toolFile, `${TOOL_NOTE}\n`)
+    claude = await startFakeClaude(toolFile)
+    responses = await startFakeResponsesModel()
 
     const alphaPort = await freeGatewayPort([])
     const betaPort = await freeGatewayPort([[alphaPort, alphaPort + GATEWAY_PORT_SPAN]])
@@ -56,10 +72,20 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
     betaProxyPort = await freePort([...taken, [meshPort, meshPort], [alphaProxyPort, alphaProxyPort]])
 
     const npmCache = join(workDir, 'npm-cache')
-    alpha = new Gateway({ name: 'alpha', dir: join(workDir, 'alpha'), npmCache, port: alphaPort, openclawBin: install.bin })
+    // alpha's key for the built-in anthropic provider, set the way a user sets it
+    alpha = new Gateway({ name: 'alpha', dir: join(workDir, 'alpha'), npmCache, port: alphaPort, openclawBin: install.bin, env: { ANTHROPIC_API_KEY: ANTHROPIC_KEY } })
     beta = new Gateway({ name: 'beta', dir: join(workDir, 'beta'), npmCache, port: betaPort, openclawBin: install.bin })
     await alpha.writeConfig(gatewayConfig(alpha, {
-      models: { mode: 'merge', providers: { [FAKE_PROVIDER]: fakeProviderConfig(fake.baseUrl), messages: NON_OPENAI_PROVIDER } },
+      models: {
+        mode: 'merge',
+        providers: {
+          [FAKE_PROVIDER]: fakeProviderConfig(fake.baseUrl),
+          // the built-in provider keeps its catalog and auth; only its endpoint moves to the fake
+          anthropic: { baseUrl: claude.baseUrl, api: 'anthropic-messages', models: [] },
+          responses: providerEntry({ baseUrl: responses.baseUrl, apiKey: RESPONSES_KEY, api: 'openai-responses', model: RESPONSES_MODEL }),
+          unservable: UNSERVABLE_PROVIDER
+        }
+      },
       agents: { defaults: { model: { primary: `${FAKE_PROVIDER}/${FAKE_MODEL}` } } }
     }))
     await beta.writeConfig(gatewayConfig(beta, {
@@ -86,7 +112,9 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
         tags: ['hub'],
         models: [
           { id: FAKE_MODEL, provider: FAKE_PROVIDER, description: 'the fake model behind alpha' },
-          { id: 'messages-model', provider: 'messages' }
+          { id: CLAUDE_SHARED_ID, provider: 'anthropic', model: CLAUDE_MODEL, description: 'Claude from the built-in provider' },
+          { id: RESPONSES_MODEL, provider: 'responses' },
+          { id: 'unservable-model', provider: 'unservable' }
         ],
         agents: [{ id: 'main', description: 'alpha\'s default agent', tags: ['e2e'] }],
         toolProxy: { enabled: true, allow: ['exec', 'read', 'write'] }
@@ -122,6 +150,8 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
     }
     await Promise.allSettled([alpha?.stop(), beta?.stop()])
     await fake?.close()
+    await claude?.close()
+    await responses?.close()
     // a stopped gateway's helpers can still be finishing writes for a moment: retry
     if (workDir != null) await rm(workDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 })
     for (const leftover of OPENCLAW_TMP_LEFTOVERS) await rm(leftover, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 })
@@ -170,17 +200,63 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
     expect((await beta.logLines('models.providers.clawmatrix exists')).length).toBeGreaterThan(0)
   })
 
-  it('answers 501 naming the api for a shared model whose provider is not OpenAI-compatible', async () => {
+  it('answers an agent turn on beta with Claude from alpha\'s built-in anthropic provider, through one tool call', async () => {
+    await waitFor('beta\'s provider "alpha" to list the shared Claude', async () =>
+      (await beta.readConfig()).models?.providers?.alpha?.models?.some((m: any) => m.id === CLAUDE_SHARED_ID) === true ? true : undefined, { timeoutMs: 90_000 })
+    const marker = 'MARK-claudetool1'
+    const answer = await waitFor('an agent turn with alpha/claude-e2e', async () => {
+      const reply = await beta.chat(`alpha/${CLAUDE_SHARED_ID}`, `Please ${TOOL_WORD} and read ${toolFile}, then report ${marker}`)
+      if (reply.status !== 200) console.log(`agent turn with alpha/${CLAUDE_SHARED_ID}: HTTP ${reply.status} ${JSON.stringify(reply.body).slice(0, 500)}`)
+      return reply.status === 200 ? reply.body : undefined
+    }, { timeoutMs: 120_000, intervalMs: 3000 })
+    const text: string = answer.choices[0].message.content
+    expect(text).toContain(answerFor(marker))
+
+    const asked = claude.requests.filter(request => nativeMarkers(request.body).includes(marker))
+    // the key alpha's gateway holds, never anything of beta's, and the model's own id
+    expect(asked[0]?.headers['x-api-key']).toBe(ANTHROPIC_KEY)
+    expect(asked[0]?.body.model).toBe(CLAUDE_MODEL)
+    // the tool call went back to beta's agent, which ran it and sent its result in the next turn
+    const followUp = asked.find(request => toolResults(request).some(result => result.id === TOOL_CALL_ID))
+    expect(followUp, `requests with ${marker}: ${JSON.stringify(asked.map(r => r.body.messages?.map((m: any) => m.role)))}`).toBeDefined()
+    expect(toolResults(followUp!).find(result => result.id === TOOL_CALL_ID)?.text).toContain('MARK-notefromfile')
+    expect(text).toContain('MARK-notefromfile')
+  })
+
+  it('answers an agent turn on beta with a model of alpha\'s openai-responses provider', async () => {
+    await waitFor('beta\'s provider "alpha" to list the responses model', async () =>
+      (await beta.readConfig()).models?.providers?.alpha?.models?.some((m: any) => m.id === RESPONSES_MODEL) === true ? true : undefined, { timeoutMs: 90_000 })
+    const marker = 'MARK-responses1'
+    const answer = await waitFor('an agent turn with alpha/responses-model', async () => {
+      const reply = await beta.chat(`alpha/${RESPONSES_MODEL}`, `Say something about ${marker}`)
+      if (reply.status !== 200) console.log(`agent turn with alpha/${RESPONSES_MODEL}: HTTP ${reply.status} ${JSON.stringify(reply.body).slice(0, 500)}`)
+      return reply.status === 200 ? reply.body : undefined
+    }, { timeoutMs: 120_000, intervalMs: 3000 })
+    expect(answer.choices[0].message.content).toContain(answerFor(marker))
+    const asked = responses.requests.filter(request => nativeMarkers(request.body).includes(marker))
+    expect(asked.at(-1)?.headers.authorization).toBe(`Bearer ${RESPONSES_KEY}`)
+  })
+
+  it('shows each shared model\'s metadata and availability, and refuses a model whose api the gateway cannot serve, naming the api', async () => {
+    const own = await alpha.call('clawmatrix.status')
+    const models = new Map<string, any>(own.models.map((m: any) => [m.id, m]))
+    expect(models.get(CLAUDE_SHARED_ID)).toMatchObject({ available: true })
+    // what models[] does not say comes from the gateway's catalog
+    expect(models.get(CLAUDE_SHARED_ID).contextWindow).toBeGreaterThan(0)
+
     const token = (await readFile(join(beta.stateDir, 'clawmatrix', 'api-token'), 'utf8')).trim()
     const res = await fetch(`http://127.0.0.1:${betaProxyPort}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'alpha/messages-model', messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({ model: 'alpha/unservable-model', messages: [{ role: 'user', content: 'hi' }] }),
       signal: AbortSignal.timeout(60_000)
     })
     const body: any = await res.json()
-    expect(res.status).toBe(501)
-    expect(body.error.message).toContain('anthropic-messages')
+    console.log(`a model whose api is ${UNSERVABLE_API}: HTTP ${res.status} ${JSON.stringify(body)}; alpha's status: ${JSON.stringify(models.get('unservable-model'))}`)
+    expect(res.status).toBeGreaterThanOrEqual(400)
+    expect(res.status).toBeLessThan(600)
+    expect(body.error.message).toContain(UNSERVABLE_API)
+    expect(body.error.code).not.toBe('unsupported_provider_api')
   })
 
   it('runs cluster_exec from beta on alpha and returns its output', async () => {

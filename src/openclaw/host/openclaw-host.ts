@@ -3,6 +3,7 @@ import { CodingToolExecutor } from './coding-tool-executor.js'
 import { openClawModelBackend } from './provider-model-backend.js'
 import { openClawAgentIds, SubagentRunner } from './subagent-runner.js'
 import { createCodingTools } from '../sdk.js'
+import type { ProviderAccess } from './provider-model-backend.js'
 import type { ClawMatrixConfig } from '../../config/resolve.js'
 import type { HostPorts, ToolExecutor } from '../../host/ports.js'
 import type { PluginLogger, PluginRuntime } from '../openclaw-api.js'
@@ -36,10 +37,15 @@ async function toolExecutor (init: OpenClawHostInit): Promise<ToolExecutor> {
 export async function openClawHost (init: OpenClawHostInit): Promise<OpenClawHost> {
   const { runtime } = init
   const resolveApiKey = runtime.modelAuth?.resolveApiKeyForProvider
-  const access = {
+  const getRuntimeAuth = runtime.modelAuth?.getRuntimeAuthForModel
+  const access: ProviderAccess = {
     config: () => runtime.config.current(),
+    agentId: [...openClawAgentIds(runtime.config.current())][0],
     ...(resolveApiKey != null
       ? { resolveApiKey: async (provider: string) => (await resolveApiKey({ provider, cfg: runtime.config.current() })).apiKey }
+      : {}),
+    ...(getRuntimeAuth != null
+      ? { runtimeAuth: async model => await getRuntimeAuth({ model, cfg: runtime.config.current() }) }
       : {})
   }
   return {

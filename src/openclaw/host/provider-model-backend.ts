@@ -1,16 +1,15 @@
-import { httpModelBackend } from '../../standalone/http-model-backend.js'
+import { HostModelBackend } from './host-model-backend.js'
+import { HttpModelBackend } from '../../standalone/http-model-backend.js'
+import { TranslatingModelBackend } from '../../standalone/translating-model-backend.js'
+import { hostModelLayer } from './host-model-layer.js'
 import { postChatCompletions } from '../../standalone/post-chat-completions.js'
 import { PROXY_PROVIDER_API } from '../constants.js'
+import type { HostModelAccess } from './host-model-backend.js'
 import type { ModelConfig } from '../../config/schema.js'
 import type { ModelBackend, ModelResponse } from '../../host/ports.js'
-import type { OpenClawConfig, ProviderConfig } from '../openclaw-api.js'
+import type { ProviderConfig } from '../openclaw-api.js'
 
-/** The model apis whose endpoint speaks OpenAI chat completions */
-const OPENAI_COMPATIBLE_APIS = new Set([PROXY_PROVIDER_API])
-
-export interface ProviderAccess {
-  /** the gateway's current config (it changes while the node runs) */
-  config: () => OpenClawConfig
+export interface ProviderAccess extends HostModelAccess {
   /** the provider's key as OpenClaw resolves it (SecretRefs, env, auth profiles) */
   resolveApiKey?: (provider: string) => Promise<string | undefined>
 }
@@ -35,40 +34,40 @@ function stringHeaders (headers: Record<string, unknown> | undefined): Record<st
   return out
 }
 
+/** The `models.providers` entry of `provider` when it is an OpenAI chat-completions endpoint */
+function openAICompatibleProvider (access: ProviderAccess, provider: string): ProviderConfig | undefined {
+  const config = access.config().models?.providers?.[provider]
+  if (config == null || (config.api ?? PROXY_PROVIDER_API) !== PROXY_PROVIDER_API) return undefined
+  return typeof config.baseUrl === 'string' && config.baseUrl !== '' ? config : undefined
+}
+
 /**
- * A `models[]` entry served by the OpenClaw provider it names: the request goes straight to that
- * provider's configured endpoint (`models.providers.<provider>.baseUrl`, its key and headers) and
- * the answer streams back as the provider sends it. Never through the gateway's own
+ * A `models[]` entry whose provider is an OpenAI-compatible `models.providers` entry: the request
+ * goes straight to that provider's endpoint (its `baseUrl`, key and headers) and the answer
+ * streams back byte for byte as the provider sends it. Never through the gateway's own
  * /v1/chat/completions, which would run a full agent turn with this gateway's tools for a remote
- * caller. `upstream`, when given, wins.
+ * caller. Should the provider stop being OpenAI-compatible while the node runs, its requests go
+ * through the gateway's model layer instead.
  */
 export class ProviderModelBackend implements ModelBackend {
-  readonly available: boolean
-  readonly unavailableReason?: string
+  readonly available = true
+  private host?: HostModelBackend
 
-  constructor (private readonly provider: string, private readonly access: ProviderAccess) {
-    const found = this.providerConfig()
-    this.available = found.config != null
-    if (found.problem != null) this.unavailableReason = found.problem
+  constructor (private readonly entry: ModelConfig & { provider: string }, private readonly access: ProviderAccess) {}
+
+  private get provider (): string {
+    return this.entry.provider
   }
 
   async chat (body: Uint8Array, options: { signal: AbortSignal }): Promise<ModelResponse> {
-    const { config, problem } = this.providerConfig()
-    if (config == null) return errorResponse(503, 'provider_not_configured', problem ?? `provider "${this.provider}" is not configured`)
-    const api = config.api ?? PROXY_PROVIDER_API
-    if (!OPENAI_COMPATIBLE_APIS.has(api)) {
-      return errorResponse(501, 'unsupported_provider_api', `provider "${this.provider}" uses the "${api}" api; only OpenAI-compatible providers (api "${PROXY_PROVIDER_API}") can be shared`)
+    const config = openAICompatibleProvider(this.access, this.provider)
+    if (config == null) {
+      this.host ??= new HostModelBackend(this.entry, this.access)
+      return await this.host.chat(body, options)
     }
     const apiKey = await this.apiKey(config)
     const upstream = { baseUrl: String(config.baseUrl), headers: stringHeaders(config.headers), ...(apiKey != null ? { apiKey } : {}) }
     return await postChatCompletions(upstream, body, options.signal)
-  }
-
-  private providerConfig (): { config?: ProviderConfig, problem?: string } {
-    const config = this.access.config().models?.providers?.[this.provider]
-    if (config == null) return { problem: `OpenClaw has no provider "${this.provider}" (models.providers.${this.provider})` }
-    if (typeof config.baseUrl !== 'string' || config.baseUrl === '') return { problem: `models.providers.${this.provider} has no baseUrl` }
-    return { config }
   }
 
   private async apiKey (config: ProviderConfig): Promise<string | undefined> {
@@ -81,12 +80,23 @@ export class ProviderModelBackend implements ModelBackend {
   }
 }
 
-const NO_SOURCE = 'set models[].provider to an OpenClaw provider id (models.providers.<id>), or models[].upstream'
+const NO_SOURCE = 'set models[].provider to a provider this gateway can use (a built-in one or models.providers.<id>), or models[].upstream'
 
-/** The backend for one `models[]` entry on an OpenClaw host */
+/**
+ * The backend for one `models[]` entry on an OpenClaw host: an OpenAI-compatible
+ * `models.providers` entry is passed through; any other provider the gateway can use goes
+ * through the gateway's model layer.
+ */
 export function openClawModelBackend (entry: ModelConfig, access: ProviderAccess): ModelBackend {
-  if (entry.upstream != null) return httpModelBackend(entry)
-  if (entry.provider != null) return new ProviderModelBackend(entry.provider, access)
+  const { upstream } = entry
+  if (upstream != null) {
+    // a translated upstream runs in the gateway's model layer: the plugin brings no copy of its own
+    return upstream.api === 'openai-completions' ? new HttpModelBackend(entry) : new TranslatingModelBackend({ ...entry, upstream }, hostModelLayer)
+  }
+  if (entry.provider != null) {
+    const named = { ...entry, provider: entry.provider }
+    return openAICompatibleProvider(access, entry.provider) != null ? new ProviderModelBackend(named, access) : new HostModelBackend(named, access)
+  }
   return {
     available: false,
     unavailableReason: NO_SOURCE,

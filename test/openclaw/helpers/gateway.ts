@@ -22,6 +22,8 @@ export interface GatewayInit {
   npmCache: string
   port: number
   openclawBin: string
+  /** more environment for the gateway and its CLI (e.g. a provider's API key, as a user sets it) */
+  env?: Record<string, string>
 }
 
 /**
@@ -37,6 +39,7 @@ export class Gateway {
   private readonly dir: string
   private readonly npmCache: string
   private readonly openclawBin: string
+  private readonly extraEnv: Record<string, string>
   private child: ChildProcess | undefined
 
   constructor (init: GatewayInit) {
@@ -47,6 +50,7 @@ export class Gateway {
     this.port = init.port
     this.token = `e2e-${init.name}-token-0123456789`
     this.openclawBin = init.openclawBin
+    this.extraEnv = init.env ?? {}
   }
 
   /** where the test's config sends the gateway's log (JSON lines) */
@@ -71,7 +75,8 @@ export class Gateway {
       HOME: this.home,
       TMPDIR: join(this.dir, 'tmp'),
       npm_config_cache: this.npmCache,
-      NO_COLOR: '1'
+      NO_COLOR: '1',
+      ...this.extraEnv
     })
   }
 
