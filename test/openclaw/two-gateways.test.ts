@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -95,9 +96,11 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
     }))
 
     progress('installing the plugin on both gateways')
-    // one after the other: the second install finds the dependencies in the shared npm cache
+    // one after the other: the second install finds the dependencies in the shared npm cache.
+    // npm-pack: installs the tarball as OpenClaw installs a package from the npm registry (its own
+    // npm project, peer dependencies left out), so the plugin runs on the gateway's model layer alone
     for (const gateway of [alpha, beta]) {
-      const installed = await gateway.cliOk(['plugins', 'install', packed.tarball, '--force', '--accept-capabilities'])
+      const installed = await gateway.cliOk(['plugins', 'install', `npm-pack:${packed.tarball}`, '--force', '--accept-capabilities'])
       timings[`plugins install on ${gateway.name}`] = installed.ms
     }
 
@@ -127,7 +130,12 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
         peers: [{ nodeId: 'alpha', url: `ws://127.0.0.1:${meshPort}` }],
         proxyPort: betaProxyPort,
         agents: [{ id: 'main', description: 'beta\'s default agent' }],
-        proxyModels: [{ id: FAKE_MODEL, nodeId: 'alpha' }, { id: FAKE_MODEL }]
+        proxyModels: [
+          { id: FAKE_MODEL, nodeId: 'alpha' },
+          { id: FAKE_MODEL },
+          { id: CLAUDE_SHARED_ID, nodeId: 'alpha', contextWindow: 200000, maxTokens: 8192 },
+          { id: RESPONSES_MODEL, nodeId: 'alpha' }
+        ]
       }
     })
 
@@ -161,6 +169,15 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
   it('says the gateway cannot be reached while it is not running', () => {
     expect(statusBeforeStart.stdout).toContain('Could not reach gateway. Is it running?')
     expect(statusBeforeStart.code).not.toBe(0)
+  })
+
+  it('installs as from the npm registry, without the model library the gateway already has', async () => {
+    const projects = join(alpha.stateDir, 'npm', 'projects')
+    const installed = (await readdir(projects)).map(project => join(projects, project, 'node_modules'))
+    const withPlugin = installed.filter(modules => existsSync(join(modules, 'clawmatrix', 'package.json')))
+    expect(withPlugin, `npm projects: ${installed.join(', ')}`).toHaveLength(1)
+    // a peer dependency: standalone installs get it, the gateway brings its own
+    expect(existsSync(join(withPlugin[0], '@openclaw', 'ai'))).toBe(false)
   })
 
   it('lists alpha as connected in beta\'s clawmatrix.status', async () => {

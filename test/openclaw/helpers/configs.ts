@@ -19,7 +19,7 @@ export function providerEntry (init: { baseUrl: string, apiKey: string, api: str
 }
 
 /** a provider on alpha whose api the gateway's model layer has no adapter for: sharing its model must be refused, naming the api */
-export const UNSERVABLE_API = 'github-copilot'
+export const UNSERVABLE_API = 'bedrock-converse-stream'
 export const UNSERVABLE_PROVIDER = providerEntry({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'unused', api: UNSERVABLE_API, model: 'unservable-model' })
 
 /** a provider the user wrote on beta, under the id the plugin would use for unpinned remote models */
