@@ -60,7 +60,5 @@ export const AGENT_POLL_MESSAGE_LIMIT = 50
 export const AGENT_WAIT_SLICE_MS = 1000
 /** The most not-yet-delivered agent text held for a slow caller (the oldest is cut beyond it) */
 export const MAX_PENDING_AGENT_TEXT = 1024 * 1024
-/** The longest the gateway may take to resolve a shared model (catalog, provider plugins, auth) */
-export const HOST_MODEL_PREPARE_TIMEOUT_MS = 60_000
 /** A shared model the gateway could not resolve is tried again on a request after this long */
 export const HOST_MODEL_RETRY_MS = 30_000

@@ -73,24 +73,27 @@ export async function hostStreamSimple (): Promise<StreamSimple> {
   return await sdkExport<StreamSimple>('llm', 'streamSimple')
 }
 
-export interface PreparedHostModel {
-  model: Model
-  auth: { apiKey?: string, mode?: string, source?: string }
+/** What the gateway's published model catalog says of a model (only the fields used here) */
+export interface CatalogEntry {
+  id: string
+  provider: string
+  api?: string
+  baseUrl?: string
+  reasoning?: boolean
+  input?: string[]
+  contextWindow?: number
+  maxTokens?: number
+  cost?: { input: number, output: number, cacheRead: number, cacheWrite: number }
 }
 
-export interface PrepareHostModelParams {
-  cfg: OpenClawConfig
-  agentId?: string
-  /** `<provider>/<model>` */
-  modelRef: string
-  signal?: AbortSignal
-}
+type CatalogSnapshotReader = (params: { config: OpenClawConfig, readOnly: true }) => { entries: CatalogEntry[] } | undefined
 
 /**
- * Resolve a model the gateway can use (its catalog, `models.providers`, auth profiles, OAuth)
- * into a Model bound to the gateway's model layer, with the auth it resolved.
+ * The gateway's newest published model catalog, read without preparing anything (a prepared
+ * model would stay held by this plugin and keep the gateway from reloading it); undefined until
+ * the gateway has published one.
  */
-export async function prepareHostModel (params: PrepareHostModelParams): Promise<PreparedHostModel | { error: string }> {
-  const prepare = await sdkExport<(params: PrepareHostModelParams) => Promise<PreparedHostModel | { error: string }>>('simple-completion-runtime', 'prepareSimpleCompletionModelForAgent')
-  return await prepare(params)
+export async function modelCatalogReader (): Promise<(config: OpenClawConfig) => CatalogEntry[]> {
+  const read = await sdkExport<CatalogSnapshotReader>('agent-runtime', 'getPreparedModelCatalogSnapshot')
+  return config => read({ config, readOnly: true })?.entries ?? []
 }

@@ -1,28 +1,28 @@
+import { DEFAULT_MAX_TOKENS } from '../../translate/constants.js'
 import type { ModelLayer, NativeCall, NativeCallOptions, NativeModel } from '../../translate/native-call.js'
-import type { PreparedHostModel } from '../sdk.js'
 import type { Context, Model } from '@openclaw/ai'
 
-/** The key a call uses, resolved by the gateway when the call starts (OAuth refreshes included) */
+/** The key for a call, resolved by the gateway when the call starts (auth profiles, environment, OAuth refreshes) */
 export type RuntimeAuth = (model: Model) => Promise<{ apiKey?: string }>
 
 /**
  * A model the gateway itself can use (`models[].provider`: a built-in provider or a
- * `models.providers` entry of any API), called through the gateway's model layer with the Model
- * the gateway prepared, unchanged: it carries the gateway's binding to its providers.
+ * `models.providers` entry of any API), called through the gateway's model layer with the key
+ * the gateway resolves at each call.
  */
 export class HostNativeModel implements NativeModel {
   readonly allowImageUrls = false
 
-  constructor (private readonly prepared: PreparedHostModel, private readonly layer: ModelLayer, private readonly runtimeAuth?: RuntimeAuth) {}
+  constructor (private readonly target: Model, private readonly layer: ModelLayer, private readonly runtimeAuth?: RuntimeAuth) {}
 
-  get api (): string { return this.prepared.model.api }
-  get provider (): string { return this.prepared.model.provider }
-  get model (): string { return this.prepared.model.id }
+  get api (): string { return this.target.api }
+  get provider (): string { return this.target.provider }
+  get model (): string { return this.target.id }
 
   async start (context: Context, options: NativeCallOptions): Promise<NativeCall> {
-    const { model, auth } = this.prepared
-    const current = this.runtimeAuth != null ? await this.runtimeAuth(model) : undefined
-    const apiKey = current?.apiKey ?? auth.apiKey
-    return this.layer.start(model, context, { ...options, ...(apiKey != null ? { apiKey } : {}) })
+    const auth = this.runtimeAuth != null ? await this.runtimeAuth(this.target) : undefined
+    // a fresh Model per call: the library may keep per-call state on it
+    const model = { ...this.target, maxTokens: this.target.maxTokens ?? Math.max(options.maxTokens ?? 0, DEFAULT_MAX_TOKENS) }
+    return this.layer.start(model, context, { ...options, ...(auth?.apiKey != null ? { apiKey: auth.apiKey } : {}) })
   }
 }

@@ -40,7 +40,6 @@ export async function openClawHost (init: OpenClawHostInit): Promise<OpenClawHos
   const getRuntimeAuth = runtime.modelAuth?.getRuntimeAuthForModel
   const access: ProviderAccess = {
     config: () => runtime.config.current(),
-    agentId: [...openClawAgentIds(runtime.config.current())][0],
     ...(resolveApiKey != null
       ? { resolveApiKey: async (provider: string) => (await resolveApiKey({ provider, cfg: runtime.config.current() })).apiKey }
       : {}),
