@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_MODEL_CALLERS } from '../capabilities/constants.js'
 
 /**
  * The one configuration schema. Every field is optional (an OpenClaw install validates the
@@ -82,6 +83,8 @@ export const modelSchema = z.strictObject({
   id,
   provider: z.string().min(1).optional(),
   upstream: upstreamSchema.optional(),
+  peers: z.array(z.string().min(1)).max(MAX_MODEL_CALLERS, { error: `must hold at most ${MAX_MODEL_CALLERS} entries` }).optional()
+    .describe('callers allowed: peer IDs, or node ids pinned by peers[].peerId; absent or [] = all members'),
   ...modelExtras
 })
 

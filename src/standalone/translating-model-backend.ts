@@ -43,6 +43,7 @@ async function * bodyOf (text: string): AsyncGenerator<Uint8Array> {
 export class TranslatingModelBackend implements ModelBackend {
   readonly available: boolean
   readonly unavailableReason?: string
+  readonly upstreamApi: string
   private readonly upstream: TranslatedUpstream
   private native?: NativeModel
 
@@ -59,6 +60,7 @@ export class TranslatingModelBackend implements ModelBackend {
       ...(entry.maxTokens != null ? { maxTokens: entry.maxTokens } : {}),
       ...(entry.contextWindow != null ? { contextWindow: entry.contextWindow } : {})
     }
+    this.upstreamApi = entry.upstream.api
     const missing = missingLibrary(entry.upstream.api)
     this.available = missing == null
     if (missing != null) {
