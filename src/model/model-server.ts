@@ -1,9 +1,9 @@
 import { abortable, untilAborted } from './abortable.js'
 import { CallerUsageTable } from './caller-usage.js'
-import { CONSUMER_API, FORWARDED_HEADERS, FRAME_DATA_BYTES } from './constants.js'
+import { CONSUMER_API, FORWARDED_HEADERS, FRAME_DATA_BYTES, MAX_HELD_ERROR_BYTES } from './constants.js'
 import { ModelPlaneError, serverError } from './errors.js'
 import { IdleDeadline } from './idle-deadline.js'
-import { secretScrubber } from './secret-scrub.js'
+import { SecretScrub } from './secret-scrub.js'
 import { UsageTail } from './usage-tail.js'
 import { MAX_UNAVAILABLE_REASON_CHARS } from '../capabilities/constants.js'
 import { PeerSlots } from '../limits/peer-slots.js'
@@ -23,7 +23,7 @@ export interface ServedModel {
 
 /** A served model with what the server derives from it once */
 interface Model extends ServedModel {
-  scrub: (text: string) => string
+  scrub: SecretScrub
 }
 
 export interface ModelServerInit {
@@ -85,6 +85,30 @@ function wireUsage (tokens: AnswerTokens): { promptTokens: number, completionTok
   return { promptTokens: tokens.prompt, completionTokens: tokens.completion, totalTokens: tokens.total }
 }
 
+/**
+ * An upstream's error answer with the model's secrets cut out (some servers quote the key they
+ * refused): held whole up to MAX_HELD_ERROR_BYTES so a secret split across chunks is found; past
+ * that, each further chunk on its own. Answers below 400 pass unchanged and unread.
+ */
+async function * scrubbedErrorBody (body: AsyncIterable<Uint8Array>, scrub: SecretScrub, touch: () => void): AsyncGenerator<Uint8Array> {
+  let held: Uint8Array[] = []
+  let heldBytes = 0
+  for await (const chunk of body) {
+    touch()
+    if (held.length === 0 && heldBytes > 0) {
+      yield scrub.bytes(chunk)
+      continue
+    }
+    held.push(chunk)
+    heldBytes += chunk.byteLength
+    if (heldBytes > MAX_HELD_ERROR_BYTES) {
+      yield scrub.bytes(Buffer.concat(held))
+      held = []
+    }
+  }
+  if (held.length > 0) yield scrub.bytes(Buffer.concat(held))
+}
+
 /** a reason as announced: within the record's limit */
 function announcedReason (reason: string): string {
   return reason.length > MAX_UNAVAILABLE_REASON_CHARS ? `${reason.slice(0, MAX_UNAVAILABLE_REASON_CHARS - 1)}…` : reason
@@ -101,7 +125,7 @@ export class ModelServer {
   private readonly usageTable: CallerUsageTable
 
   constructor (private readonly init: ModelServerInit) {
-    for (const model of init.models) this.models.set(model.entry.id, { ...model, scrub: secretScrubber(model.entry) })
+    for (const model of init.models) this.models.set(model.entry.id, { ...model, scrub: new SecretScrub(model.entry) })
     this.slots = new PeerSlots(init.concurrency)
     this.usageTable = new CallerUsageTable(this.models.keys())
   }
@@ -140,7 +164,7 @@ export class ModelServer {
         ...(maxTokens != null ? { maxTokens } : {}),
         ...(cost != null ? { cost } : {}),
         ...(upstreamApi != null ? { upstreamApi } : {}),
-        ...(!backend.available ? { unavailableReason: announcedReason(scrub(backend.unavailableReason ?? 'no backend')) } : {}),
+        ...(!backend.available ? { unavailableReason: announcedReason(scrub.text(backend.unavailableReason ?? 'no backend')) } : {}),
         ...(callers != null ? { callers: [...callers].sort() } : {})
       }
     })
@@ -172,7 +196,7 @@ export class ModelServer {
       throw serverError('not_allowed', `model "${modelId}" on node ${this.init.nodeId} is not shared with peer ${peer}${claim}: it is not in that model's peers`)
     }
     if (!model.backend.available) {
-      throw serverError('model_unavailable', `model "${modelId}" on node ${this.init.nodeId} is unavailable: ${model.scrub(model.backend.unavailableReason ?? 'no backend')}`)
+      throw serverError('model_unavailable', `model "${modelId}" on node ${this.init.nodeId} is unavailable: ${model.scrub.text(model.backend.unavailableReason ?? 'no backend')}`)
     }
     if (bodyLength > this.init.maxRequestBytes) {
       throw serverError('request_too_large', `request body of ${bodyLength} bytes is over the limit of ${this.init.maxRequestBytes} bytes on node ${this.init.nodeId}`)
@@ -194,7 +218,7 @@ export class ModelServer {
    */
   async * answer (admission: Admission, body: Uint8Array, signal: AbortSignal): AsyncGenerator<ServerFrame> {
     const { entry, backend } = admission.model
-    const scrub = this.models.get(entry.id)?.scrub ?? ((text: string) => text)
+    const scrub = this.models.get(entry.id)?.scrub
     const deadline = new IdleDeadline(this.init.timeoutMs, () => serverError('upstream_timeout',
       `model "${entry.id}" on node ${this.init.nodeId} sent nothing for ${this.init.timeoutMs} ms`), signal)
     const abort = deadline.signal
@@ -212,7 +236,8 @@ export class ModelServer {
       deadline.touch()
       yield { head: { status: response.status, headers: new Map(Object.entries(forwardedHeaders(response.headers))) } }
       const tail = new UsageTail()
-      for await (const chunk of abortable(response.body, abort)) {
+      const answerBody = response.status >= 400 && scrub != null && !scrub.empty ? scrubbedErrorBody(response.body, scrub, () => { deadline.touch() }) : response.body
+      for await (const chunk of abortable(answerBody, abort)) {
         deadline.touch()
         tail.observe(chunk)
         for (let offset = 0; offset < chunk.byteLength; offset += FRAME_DATA_BYTES) {
@@ -227,7 +252,7 @@ export class ModelServer {
     } catch (err: any) {
       const failure = this.failure(err, signal, deadline, response != null, sent)
       this.usageTable.count(entry.id, admission.caller, outcomeOf(failure))
-      yield { error: new ModelPlaneError(failure.status, failure.code, scrub(failure.message), failure.type).frame() }
+      yield { error: new ModelPlaneError(failure.status, failure.code, scrub?.text(failure.message) ?? failure.message, failure.type).frame() }
     } finally {
       deadline.clear()
       abort.removeEventListener('abort', admission.release)

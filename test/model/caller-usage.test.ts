@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CallerUsageTable } from '../../src/model/caller-usage.js'
-import { secretScrubber } from '../../src/model/secret-scrub.js'
+import { SecretScrub, secretScrubber } from '../../src/model/secret-scrub.js'
 import { modelPeersWarnings, servedModels } from '../../src/model/served-models.js'
 import { httpModelBackend } from '../../src/standalone/http-model-backend.js'
 
@@ -51,5 +51,13 @@ describe('secret scrubbing', () => {
   it('cuts the key, its Bearer form and header values out, and leaves short values alone', () => {
     const scrub = secretScrubber({ id: 'm', upstream: { api: 'openai-completions', baseUrl: 'http://x/v1', apiKey: 'sk-0123456789', headers: { authorization: 'Bearer tok-abcdefgh', 'x-short': 'json' }, allowImageUrls: false } })
     expect(scrub('key sk-0123456789, header Bearer tok-abcdefgh, bare tok-abcdefgh, json')).toBe('key [redacted], header [redacted], bare [redacted], json')
+  })
+
+  it('leaves bytes without a secret as they are, byte for byte', () => {
+    const scrub = new SecretScrub({ id: 'm', upstream: { api: 'openai-completions', baseUrl: 'http://x/v1', apiKey: 'sk-0123456789', allowImageUrls: false } })
+    const clean = new Uint8Array([0xff, 0xfe, 0x7b, 0x7d])
+    expect(scrub.bytes(clean)).toBe(clean)
+    expect(Buffer.from(scrub.bytes(Buffer.from('{"k":"sk-0123456789"}'))).toString()).toBe('{"k":"[redacted]"}')
+    expect(new SecretScrub({ id: 'm' }).empty).toBe(true)
   })
 })

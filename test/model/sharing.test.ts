@@ -232,6 +232,12 @@ describe('a shared model: who may call it, what each caller used, its API and wh
     expect(errors.map(e => e.status)).toEqual([502, 502, 404, 403])
     for (const e of errors) expectNoSecret('an error answer', e.text)
     expect(JSON.parse(errors[1].text).error.message).toContain('[redacted]')
+    // an upstream that quotes the key it refused
+    openai.reply = () => replies.error(401, `Incorrect API key provided: ${API_KEY} (header ${HEADER_VALUE})`, 'invalid_api_key', 'authentication_error')
+    const quoted = await post(home, { model: 'office/open-gpt', ...ask })
+    expect(quoted.status).toBe(401)
+    expectNoSecret('an upstream error answer', quoted.text)
+    expect(JSON.parse(quoted.text).error).toMatchObject({ code: 'invalid_api_key', message: 'Incorrect API key provided: [redacted] (header [redacted])' })
     // the refusal on the serving node itself, asked directly
     const body = new TextEncoder().encode(JSON.stringify({ model: 'leaky-reason', ...ask }))
     const refusal = await home.libp2p.services.model.chat(office.libp2p.peerId, 'leaky-reason', body, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => err)
