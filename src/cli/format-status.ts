@@ -31,18 +31,12 @@ function callersLabel (model: ModelCapability): string {
   return model.callers.length === 1 ? '1 peer' : `${model.callers.length} peers`
 }
 
-/** This node's own models: API, state (with the reason when unavailable), who may call */
+/** This node's own models: API, state, who may call; then why each unavailable one is (reasons can be long) */
 function formatModels (models: ModelCapability[]): string {
   const table = plainTable(['model', 'API', 'state', 'callers'])
-  for (const model of models) {
-    table.push([
-      safe(model.id),
-      apiLabel(model),
-      model.available ? 'available' : `unavailable: ${safe(model.unavailableReason ?? '?')}`,
-      callersLabel(model)
-    ])
-  }
-  return table.toString()
+  for (const model of models) table.push([safe(model.id), apiLabel(model), model.available ? 'available' : 'unavailable', callersLabel(model)])
+  const reasons = models.filter(m => !m.available).map(m => `  ${safe(m.id)}: ${safe(m.unavailableReason ?? 'no reason given')}`)
+  return [table.toString(), ...(reasons.length > 0 ? ['Unavailable:', ...reasons] : [])].join('\n')
 }
 
 /** `12 ok, 1 upstream error`: the outcomes that happened */

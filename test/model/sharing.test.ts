@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { disable as disableLogs, enable as enableLogs } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -66,8 +67,13 @@ describe('a shared model: who may call it, what each caller used, its API and wh
   let guestClient: OpenAI
   const warnings: string[] = []
   const dataDirs: string[] = []
+  /** what the nodes' debug logs (model plane, node) wrote, held here instead of stderr */
+  const logs: string[] = []
+  const stderrWrite = process.stderr.write
 
   beforeAll(async () => {
+    process.stderr.write = ((chunk: string | Uint8Array) => { logs.push(String(chunk)); return true }) as typeof process.stderr.write
+    enableLogs('clawmatrix:*,*:model')
     anthropic = await startFakeAnthropic()
     openai = await startFakeUpstream()
     const [homeId, guestId] = [await identity(), await identity()]
@@ -100,6 +106,8 @@ describe('a shared model: who may call it, what each caller used, its API and wh
   }, 60_000)
 
   afterAll(async () => {
+    disableLogs()
+    process.stderr.write = stderrWrite
     await mesh?.stop()
     await Promise.all([anthropic?.close(), openai?.close()])
     await Promise.all(dataDirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
@@ -195,6 +203,7 @@ describe('a shared model: who may call it, what each caller used, its API and wh
     const status = await res.json() as { modelUsage: ModelUsage[] }
     expect(status.modelUsage.find(m => m.model === 'open-gpt')?.callers.map(c => c.nodeId).sort()).toEqual(['guest', 'home'])
     const printed = formatStatus(office.status())
+    if (process.env.SHOW_STATUS != null) stderrWrite.call(process.stderr, printed)
     expect(printed).toMatch(/Model usage since start/)
     expect(printed).toMatch(/open-gpt .*home .*3 ok, 1 upstream error, 1 without usage .* 14 .* 6 .* 20 .* 4/)
   })
@@ -210,7 +219,8 @@ describe('a shared model: who may call it, what each caller used, its API and wh
     expect(seen?.find(m => m.id === 'bare')?.unavailableReason).toContain('no upstream configured')
     const printed = formatStatus(office.status())
     expect(printed).toContain('anthropic-messages → openai-completions')
-    expect(printed).toMatch(/bare .*unavailable: no upstream configured/)
+    expect(printed).toMatch(/bare .*│ unavailable /)
+    expect(printed).toContain('\n  bare: no upstream configured')
     expect(formatStatus(guest.status())).toContain('claude (not shared)')
 
     const homeList = (await homeClient.models.list()).data as any[]
@@ -222,7 +232,7 @@ describe('a shared model: who may call it, what each caller used, its API and wh
     expect(byId(guestList, 'claude')).toMatchObject({ available: true, nodes: [{ nodeId: 'hub' }] })
   })
 
-  it('never lets a key or auth header out: not in status, records, error answers or start-up warnings', async () => {
+  it('never lets a key or auth header out: not in status, records, error answers, logs or start-up warnings', async () => {
     const errors = await Promise.all([
       post(home, { model: 'office/down-gpt', ...ask }),
       post(home, { model: 'office/leaky-error', ...ask }),
@@ -259,5 +269,8 @@ describe('a shared model: who may call it, what each caller used, its API and wh
     expectNoSecret('the announced record', Buffer.from(envelope ?? []).toString('latin1'))
     expect(warnings.some(w => w.includes('leaky-reason'))).toBe(true)
     for (const warning of warnings) expectNoSecret('a start-up warning', warning)
+    const log = logs.join('')
+    expect(log).toMatch(/refused: model "leaky-reason" on node office is unavailable: .*\[redacted\]/)
+    expectNoSecret('the debug log', log)
   })
 })
