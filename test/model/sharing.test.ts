@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatStatus } from '../../src/cli/format-status.js'
 import { SSE_DONE, chunk, completion, sseEvent } from '../../src/demo/completions.js'
 import { loadOrCreateIdentity } from '../../src/mesh/identity.js'
+import { chatThroughMesh } from '../../src/model/chat-through-mesh.js'
 import { ModelRemoteError } from '../../src/model/errors.js'
+import { Router } from '../../src/router/router.js'
 import { httpModelBackend } from '../../src/standalone/http-model-backend.js'
 import { startFakeAnthropic } from '../helpers/fake-anthropic.js'
 import { WHO, replies, startFakeUpstream } from '../helpers/fake-upstream.js'
@@ -170,6 +172,21 @@ describe('a shared model: who may call it, what each caller used, its API and wh
     openai.reply = () => replies.answer('still here')
     const next = await guestClient.chat.completions.create({ model: 'office/open-gpt', ...ask })
     expect(next.choices[0].message.content).toBe('still here')
+  })
+
+  it('gives a consumer that does not know the callers field the refusal as final, without setting the node aside', async () => {
+    // a consumer that predates `callers` sees the model as open to everyone and asks office
+    const records = (): ReturnType<typeof guest.capabilities.entries> => guest.capabilities.entries().map(entry => ({
+      ...entry,
+      record: { ...entry.record, models: entry.record.models.map(({ callers, ...model }) => model) }
+    }))
+    const older = { config: guest.config, nodeId: guest.nodeId, libp2p: guest.libp2p, router: new Router({ libp2p: guest.libp2p, records, pinned: new Map() }) }
+    const before = anthropic.requests.length
+    const refusal = await chatThroughMesh(older, { model: 'office/claude', ...ask }, { signal: AbortSignal.timeout(10_000) }).catch((err: unknown) => err)
+    expect(refusal).toMatchObject({ status: 403, code: 'not_allowed', message: expect.stringContaining('is not shared with peer') })
+    expect(anthropic.requests.length).toBe(before)
+    expect(older.router.view().find(v => v.entry.record.nodeId === 'office')?.coolingDown).toBe(false)
+    expect(older.router.models('claude', 'office').map(c => c.nodeId)).toEqual(['office'])
   })
 
   it('counts requests by outcome and tokens per caller, cached ones included', async () => {
