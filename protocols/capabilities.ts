@@ -325,6 +325,10 @@ export interface ModelCapability {
   contextWindow?: number
   maxTokens?: number
   cost?: ModelCost
+  upstreamApi?: string
+  unavailableReason?: string
+  restricted?: boolean
+  callers: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace ModelCapability {
@@ -384,6 +388,28 @@ export namespace ModelCapability {
           ModelCost.codec().encode(obj.cost, w)
         }
 
+        if (obj.upstreamApi != null) {
+          w.uint32(82)
+          w.string(obj.upstreamApi)
+        }
+
+        if (obj.unavailableReason != null) {
+          w.uint32(90)
+          w.string(obj.unavailableReason)
+        }
+
+        if (obj.restricted != null) {
+          w.uint32(96)
+          w.bool(obj.restricted)
+        }
+
+        if (obj.callers != null && obj.callers.length > 0) {
+          for (const value of obj.callers) {
+            w.uint32(106)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -391,7 +417,8 @@ export namespace ModelCapability {
         const obj: any = {
           id: '',
           available: false,
-          input: []
+          input: [],
+          callers: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -442,6 +469,26 @@ export namespace ModelCapability {
               })
               break
             }
+            case 10: {
+              obj.upstreamApi = reader.string()
+              break
+            }
+            case 11: {
+              obj.unavailableReason = reader.string()
+              break
+            }
+            case 12: {
+              obj.restricted = reader.bool()
+              break
+            }
+            case 13: {
+              if (opts.limits?.callers != null && obj.callers.length === opts.limits.callers) {
+                throw new MaxLengthError('Decode error - repeated field "callers" had too many elements')
+              }
+
+              obj.callers.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -452,7 +499,8 @@ export namespace ModelCapability {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          input: 0
+          input: 0,
+          callers: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -532,6 +580,42 @@ export namespace ModelCapability {
 
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.upstreamApi`,
+                value: reader.string()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.unavailableReason`,
+                value: reader.string()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.restricted`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 13: {
+              if (opts.limits?.callers != null && obj.callers === opts.limits.callers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "callers" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.callers[]`,
+                index: obj.callers,
+                value: reader.bytes()
+              }
+
+              obj.callers++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -605,6 +689,27 @@ export namespace ModelCapability {
     value: number
   }
 
+  export interface ModelCapabilityUpstreamApiFieldEvent {
+    field: '$.upstreamApi'
+    value: string
+  }
+
+  export interface ModelCapabilityUnavailableReasonFieldEvent {
+    field: '$.unavailableReason'
+    value: string
+  }
+
+  export interface ModelCapabilityRestrictedFieldEvent {
+    field: '$.restricted'
+    value: boolean
+  }
+
+  export interface ModelCapabilityCallersFieldEvent {
+    field: '$.callers[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ModelCapability>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ModelCapability.codec())
   }
@@ -613,7 +718,7 @@ export namespace ModelCapability {
     return decodeMessage(buf, ModelCapability.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelCapability>): Generator<ModelCapabilityIdFieldEvent | ModelCapabilityDescriptionFieldEvent | ModelCapabilityAvailableFieldEvent | ModelCapabilityApiFieldEvent | ModelCapabilityReasoningFieldEvent | ModelCapabilityInputFieldEvent | ModelCapabilityContextWindowFieldEvent | ModelCapabilityMaxTokensFieldEvent | ModelCapabilityCostInputFieldEvent | ModelCapabilityCostOutputFieldEvent | ModelCapabilityCostCacheReadFieldEvent | ModelCapabilityCostCacheWriteFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelCapability>): Generator<ModelCapabilityIdFieldEvent | ModelCapabilityDescriptionFieldEvent | ModelCapabilityAvailableFieldEvent | ModelCapabilityApiFieldEvent | ModelCapabilityReasoningFieldEvent | ModelCapabilityInputFieldEvent | ModelCapabilityContextWindowFieldEvent | ModelCapabilityMaxTokensFieldEvent | ModelCapabilityCostInputFieldEvent | ModelCapabilityCostOutputFieldEvent | ModelCapabilityCostCacheReadFieldEvent | ModelCapabilityCostCacheWriteFieldEvent | ModelCapabilityUpstreamApiFieldEvent | ModelCapabilityUnavailableReasonFieldEvent | ModelCapabilityRestrictedFieldEvent | ModelCapabilityCallersFieldEvent> {
     return streamMessage(buf, ModelCapability.codec(), opts)
   }
 }
@@ -1042,6 +1147,30 @@ export namespace CapabilityRecord {
     index: number
   }
 
+  export interface CapabilityRecordModelsUpstreamApiFieldEvent {
+    field: '$.models[].upstreamApi'
+    value: string
+    index: number
+  }
+
+  export interface CapabilityRecordModelsUnavailableReasonFieldEvent {
+    field: '$.models[].unavailableReason'
+    value: string
+    index: number
+  }
+
+  export interface CapabilityRecordModelsRestrictedFieldEvent {
+    field: '$.models[].restricted'
+    value: boolean
+    index: number
+  }
+
+  export interface CapabilityRecordModelsCallersFieldEvent {
+    field: '$.models[].callers[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface CapabilityRecordTagsFieldEvent {
     field: '$.tags[]'
     index: number
@@ -1087,7 +1216,7 @@ export namespace CapabilityRecord {
     return decodeMessage(buf, CapabilityRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CapabilityRecord>): Generator<CapabilityRecordNodeIdFieldEvent | CapabilityRecordPeerIdFieldEvent | CapabilityRecordAgentsIdFieldEvent | CapabilityRecordAgentsDescriptionFieldEvent | CapabilityRecordAgentsTagsFieldEvent | CapabilityRecordModelsIdFieldEvent | CapabilityRecordModelsDescriptionFieldEvent | CapabilityRecordModelsAvailableFieldEvent | CapabilityRecordModelsApiFieldEvent | CapabilityRecordModelsReasoningFieldEvent | CapabilityRecordModelsInputFieldEvent | CapabilityRecordModelsContextWindowFieldEvent | CapabilityRecordModelsMaxTokensFieldEvent | CapabilityRecordModelsCostInputFieldEvent | CapabilityRecordModelsCostOutputFieldEvent | CapabilityRecordModelsCostCacheReadFieldEvent | CapabilityRecordModelsCostCacheWriteFieldEvent | CapabilityRecordTagsFieldEvent | CapabilityRecordToolProxyFieldEvent | CapabilityRecordAddrsFieldEvent | CapabilityRecordVersionFieldEvent | CapabilityRecordLoadPermilleFieldEvent | CapabilityRecordSeqFieldEvent | CapabilityRecordIssuedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CapabilityRecord>): Generator<CapabilityRecordNodeIdFieldEvent | CapabilityRecordPeerIdFieldEvent | CapabilityRecordAgentsIdFieldEvent | CapabilityRecordAgentsDescriptionFieldEvent | CapabilityRecordAgentsTagsFieldEvent | CapabilityRecordModelsIdFieldEvent | CapabilityRecordModelsDescriptionFieldEvent | CapabilityRecordModelsAvailableFieldEvent | CapabilityRecordModelsApiFieldEvent | CapabilityRecordModelsReasoningFieldEvent | CapabilityRecordModelsInputFieldEvent | CapabilityRecordModelsContextWindowFieldEvent | CapabilityRecordModelsMaxTokensFieldEvent | CapabilityRecordModelsCostInputFieldEvent | CapabilityRecordModelsCostOutputFieldEvent | CapabilityRecordModelsCostCacheReadFieldEvent | CapabilityRecordModelsCostCacheWriteFieldEvent | CapabilityRecordModelsUpstreamApiFieldEvent | CapabilityRecordModelsUnavailableReasonFieldEvent | CapabilityRecordModelsRestrictedFieldEvent | CapabilityRecordModelsCallersFieldEvent | CapabilityRecordTagsFieldEvent | CapabilityRecordToolProxyFieldEvent | CapabilityRecordAddrsFieldEvent | CapabilityRecordVersionFieldEvent | CapabilityRecordLoadPermilleFieldEvent | CapabilityRecordSeqFieldEvent | CapabilityRecordIssuedAtFieldEvent> {
     return streamMessage(buf, CapabilityRecord.codec(), opts)
   }
 }

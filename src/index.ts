@@ -26,7 +26,7 @@ export { capabilities, CapabilitiesService, CAPABILITIES_TOPIC, SYNC_PROTOCOL } 
 export type { CapabilityRecord, AgentCapability, ModelCapability, CapabilitiesInit, LocalCapabilities } from './capabilities/index.js'
 
 export { modelService, ModelService, MODEL_PROTOCOL, chatThroughMesh, chat, listMeshModels, modelInitFromConfig } from './model/index.js'
-export type { ChatCompletion, ChatCompletionChunk, ChatOptions, ModelList, MeshModelResponse } from './model/index.js'
+export type { ChatCompletion, ChatCompletionChunk, ChatOptions, ModelList, MeshModelResponse, ModelUsage, CallerUsage } from './model/index.js'
 export { httpModelBackend } from './standalone/http-model-backend.js'
 
 export { handoffService, HandoffService, handoffThroughMesh, sendThroughMesh, HandoffError, HANDOFF_PROTOCOL } from './handoff/index.js'

@@ -35,6 +35,13 @@ export const MAX_SYNC_STREAMS = 4
  */
 export const MAX_SEQ_AHEAD_MS = 5 * 60 * 1000
 
+/** most callers one model may be restricted to (`models[].peers`), announced with the model */
+export const MAX_MODEL_CALLERS = 64
+/** longest announced `unavailableReason`, in characters; a serving node cuts longer ones */
+export const MAX_UNAVAILABLE_REASON_CHARS = 500
+/** longest announced upstream API name, in characters */
+export const MAX_UPSTREAM_API_CHARS = 64
+
 /** decode limits on repeated fields of one record */
 export const RECORD_LIMITS = {
   agents: 256,
@@ -42,5 +49,5 @@ export const RECORD_LIMITS = {
   tags: 64,
   addrs: 32,
   agents$: { tags: 64 },
-  models$: { input: 8 }
+  models$: { input: 8, callers: MAX_MODEL_CALLERS }
 }

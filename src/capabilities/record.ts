@@ -3,8 +3,9 @@ import { peerIdFromMultihash, peerIdFromPublicKey, peerIdFromString } from '@lib
 import { multiaddr } from '@multiformats/multiaddr'
 import * as Digest from 'multiformats/hashes/digest'
 import { CapabilityRecord as RecordMessage } from '../../protocols/capabilities.js'
-import { MAX_RECORD_BYTES, RECORD_CODEC, RECORD_DOMAIN, RECORD_LIMITS } from './constants.js'
-import type { CapabilityRecord } from './types.js'
+import { MAX_RECORD_BYTES, MAX_UNAVAILABLE_REASON_CHARS, MAX_UPSTREAM_API_CHARS, RECORD_CODEC, RECORD_DOMAIN, RECORD_LIMITS } from './constants.js'
+import type { CapabilityRecord, ModelCapability } from './types.js'
+import type { ModelCapability as ModelMessage } from '../../protocols/capabilities.js'
 import type { PrivateKey, Record } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -24,12 +25,40 @@ class CapabilityPayload implements Record {
   equals (other: Record): boolean { return other instanceof CapabilityPayload && Buffer.compare(other.bytes, this.bytes) === 0 }
 }
 
+const UPSTREAM_API = /^[a-z0-9][a-z0-9._-]*$/
+
+function encodeModel ({ callers, ...model }: ModelCapability): ModelMessage {
+  return {
+    ...model,
+    input: model.input ?? [],
+    ...(callers != null ? { restricted: true } : {}),
+    callers: (callers ?? []).map(c => peerIdFromString(c).toMultihash().bytes)
+  }
+}
+
+/** A model entry as announced, its newer fields checked; throws naming the field */
+function decodeModel ({ restricted, callers, upstreamApi, unavailableReason, ...model }: ModelMessage): ModelCapability {
+  if (upstreamApi != null && (upstreamApi.length > MAX_UPSTREAM_API_CHARS || !UPSTREAM_API.test(upstreamApi))) {
+    throw new Error(`model "${model.id}": upstreamApi must be at most ${MAX_UPSTREAM_API_CHARS} lower-case letters, digits and . _ -`)
+  }
+  if (unavailableReason != null && unavailableReason.length > MAX_UNAVAILABLE_REASON_CHARS) {
+    throw new Error(`model "${model.id}": unavailableReason is over ${MAX_UNAVAILABLE_REASON_CHARS} characters`)
+  }
+  if (restricted !== true && callers.length > 0) throw new Error(`model "${model.id}": callers given without restricted`)
+  return {
+    ...model,
+    ...(upstreamApi != null ? { upstreamApi } : {}),
+    ...(unavailableReason != null ? { unavailableReason } : {}),
+    ...(restricted === true ? { callers: callers.map(c => peerIdFromMultihash(Digest.decode(c)).toString()) } : {})
+  }
+}
+
 export function encodeRecord (record: CapabilityRecord): Uint8Array {
   return RecordMessage.encode({
     nodeId: record.nodeId,
     peerId: peerIdFromString(record.peerId).toMultihash().bytes,
     agents: record.agents,
-    models: record.models.map(m => ({ ...m, input: m.input ?? [] })),
+    models: record.models.map(encodeModel),
     tags: record.tags,
     toolProxy: record.toolProxy,
     addrs: record.addrs.map(a => multiaddr(a).bytes),
@@ -47,7 +76,7 @@ export function decodeRecord (bytes: Uint8Array | Uint8ArrayList): CapabilityRec
     nodeId: msg.nodeId,
     peerId,
     agents: msg.agents,
-    models: msg.models,
+    models: msg.models.map(decodeModel),
     tags: msg.tags,
     toolProxy: msg.toolProxy,
     addrs: msg.addrs.map(a => multiaddr(a).toString()),

@@ -16,6 +16,12 @@ export interface ModelCapability {
   contextWindow?: number
   maxTokens?: number
   cost?: { input: number, output: number, cacheRead: number, cacheWrite: number }
+  /** the API the serving node speaks to its upstream for this model (`api` is what consumers speak) */
+  upstreamApi?: string
+  /** why the model cannot be served, when `available` is false */
+  unavailableReason?: string
+  /** set: only these peer IDs may call the model (`models[].peers`); absent: every member */
+  callers?: string[]
 }
 
 export interface CapabilityRecord {

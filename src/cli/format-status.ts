@@ -1,5 +1,7 @@
 import Table from 'cli-table3'
 import { terminalSafe as safe } from './terminal-text.js'
+import type { ModelCapability } from '../capabilities/types.js'
+import type { CallerUsage, ModelUsage } from '../model/caller-usage.js'
 import type { NodeStatus, PeerStatus } from '../node/status.js'
 
 /** Every string here may come from a peer: each goes through `safe` (terminal-text.ts) */
@@ -13,6 +15,60 @@ function pathLabel (peer: PeerStatus): string {
   return safe(peer.path)
 }
 
+function plainTable (head: string[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [] } })
+}
+
+/** `upstream → consumer` API, or the one API when both are the same */
+function apiLabel (model: ModelCapability): string {
+  const consumer = model.api ?? 'openai-completions'
+  if (model.upstreamApi == null || model.upstreamApi === consumer) return safe(consumer)
+  return `${safe(model.upstreamApi)} → ${safe(consumer)}`
+}
+
+function callersLabel (model: ModelCapability): string {
+  if (model.callers == null) return 'all members'
+  return model.callers.length === 1 ? '1 peer' : `${model.callers.length} peers`
+}
+
+/** This node's own models: API, state, who may call; then why each unavailable one is (reasons can be long) */
+function formatModels (models: ModelCapability[]): string {
+  const table = plainTable(['model', 'API', 'state', 'callers'])
+  for (const model of models) table.push([safe(model.id), apiLabel(model), model.available ? 'available' : 'unavailable', callersLabel(model)])
+  const reasons = models.filter(m => !m.available).map(m => `  ${safe(m.id)}: ${safe(m.unavailableReason ?? 'no reason given')}`)
+  return [table.toString(), ...(reasons.length > 0 ? ['Unavailable:', ...reasons] : [])].join('\n')
+}
+
+/** `12 ok, 1 upstream error`: the outcomes that happened */
+function requestsLabel (usage: CallerUsage): string {
+  const names: Array<[keyof CallerUsage['requests'], string]> = [
+    ['ok', 'ok'], ['upstreamError', 'upstream error'], ['failed', 'failed'], ['cancelled', 'cancelled'], ['refused', 'refused'], ['denied', 'denied']
+  ]
+  const parts = names.filter(([key]) => usage.requests[key] > 0).map(([key, name]) => `${usage.requests[key]} ${name}`)
+  if (usage.unmetered > 0) parts.push(`${usage.unmetered} without usage`)
+  return parts.join(', ')
+}
+
+/** Requests and tokens per caller of each model served here */
+export function formatModelUsage (usage: ModelUsage[]): string {
+  const table = plainTable(['model', 'caller', 'requests', 'prompt', 'completion', 'total', 'cached'])
+  for (const model of usage) {
+    for (const caller of model.callers) {
+      const { tokens } = caller
+      table.push([
+        safe(model.model),
+        caller.nodeId != null ? `${safe(caller.nodeId)} (${safe(caller.peerId.slice(-8))})` : safe(caller.peerId),
+        requestsLabel(caller),
+        String(tokens.prompt),
+        String(tokens.completion),
+        String(tokens.total),
+        String(tokens.cached)
+      ])
+    }
+  }
+  return table.toString()
+}
+
 /** What `clawmatrix status` prints: this node, then one row per peer */
 export function formatStatus (status: NodeStatus): string {
   const lines = [
@@ -21,23 +77,33 @@ export function formatStatus (status: NodeStatus): string {
     `Listen:  ${status.listen ? list(status.listenAddrs.filter(a => !a.includes('p2p-circuit'))) : 'no (dials out)'}`,
     `Proxy:   http://${safe(status.proxyHost)}:${status.proxyPort}/v1`,
     `Agents:  ${list(status.agents.map(a => a.id))}`,
-    `Models:  ${list(status.models.map(m => m.available ? m.id : `${m.id} (unavailable)`))}`,
+    `Models:  ${status.models.length > 0 ? '' : '-'}`,
+    ...(status.models.length > 0 ? [formatModels(status.models)] : []),
     `Tools:   ${status.toolProxy.enabled ? (status.toolProxy.openToAllMembers ? 'open to all members' : 'enabled, restricted') : 'off'}`
   ]
   const rejected = status.rejectedRecords
   if (rejected.malformed + rejected.signature + rejected.nonMember + rejected.seqAhead + rejected.tableFull > 0) {
     lines.push(`Refused records: ${rejected.malformed} malformed, ${rejected.signature} bad signature, ${rejected.nonMember} non-member, ${rejected.seqAhead} seq too far ahead, ${rejected.tableFull} no place (peer table full)`)
   }
+  const usage = (status.modelUsage ?? []).filter(m => m.callers.length > 0)
+  if (usage.length > 0) {
+    const evicted = usage.reduce((n, m) => n + m.evicted, 0)
+    lines.push('', `Model usage since start${evicted > 0 ? ` (${evicted} least recent callers dropped)` : ''}:`, formatModelUsage(usage))
+  }
   lines.push('', status.peers.length === 0 ? 'Peers:   none yet' : `Peers (${status.peers.length}):`)
-  if (status.peers.length > 0) lines.push(formatPeers(status.peers))
+  if (status.peers.length > 0) lines.push(formatPeers(status.peers, status.peerId))
   return lines.join('\n') + '\n'
 }
 
-export function formatPeers (peers: PeerStatus[]): string {
-  const table = new Table({
-    head: ['node', 'path', 'latency', 'tags', 'agents', 'models', 'peer ID'],
-    style: { head: [], border: [] }
-  })
+/** a peer's model as listed in the peers table: why it cannot be used from here, if so */
+function peerModelLabel (model: ModelCapability, self?: string): string {
+  if (!model.available) return `${model.id} (unavailable)`
+  if (self != null && model.callers != null && !model.callers.includes(self)) return `${model.id} (not shared)`
+  return model.id
+}
+
+export function formatPeers (peers: PeerStatus[], self?: string): string {
+  const table = plainTable(['node', 'path', 'latency', 'tags', 'agents', 'models', 'peer ID'])
   for (const peer of peers) {
     table.push([
       safe(peer.nodeId),
@@ -45,7 +111,7 @@ export function formatPeers (peers: PeerStatus[]): string {
       peer.latencyMs != null ? `${peer.latencyMs} ms` : '-',
       list(peer.tags),
       list(peer.agents.map(a => a.id)),
-      list(peer.models.map(m => m.id)),
+      list(peer.models.map(m => peerModelLabel(m, self))),
       safe(peer.peerId ?? '?')
     ])
   }

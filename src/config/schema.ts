@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_MODEL_CALLERS } from '../capabilities/constants.js'
 
 /**
  * The one configuration schema. Every field is optional (an OpenClaw install validates the
@@ -84,6 +85,8 @@ export const modelSchema = z.strictObject({
   model: z.string().min(1).optional()
     .describe('with provider: the provider\'s name for the model; default: id'),
   upstream: upstreamSchema.optional(),
+  peers: z.array(z.string().min(1)).max(MAX_MODEL_CALLERS, { error: `must hold at most ${MAX_MODEL_CALLERS} entries` }).optional()
+    .describe('callers allowed: peer IDs, or node ids pinned by peers[].peerId; absent or [] = all members'),
   ...modelExtras
 })
 

@@ -18,10 +18,15 @@ export interface ModelResponse {
 export interface ModelBackend {
   /** whether this backend can serve at all (announced as `available`) */
   readonly available: boolean
-  /** why it cannot serve, when it cannot */
+  /** why it cannot serve, when it cannot (announced and shown in status: never a key) */
   readonly unavailableReason?: string
   /** what the host knows of the model (a gateway's catalog), announced where `models[]` does not say */
   readonly metadata?: Pick<ModelCapability, 'reasoning' | 'input' | 'contextWindow' | 'maxTokens' | 'cost'>
+  /**
+   * the API it speaks to its upstream (`openai-completions`, `anthropic-messages`, ...), shown in
+   * status; when left out, `models[].upstream.api` is shown if the entry has an upstream
+   */
+  readonly upstreamApi?: string
   /**
    * Send one OpenAI chat-completions request body (already JSON-encoded, the model name already
    * rewritten for the upstream) and answer with the upstream's bytes.

@@ -1,9 +1,9 @@
 import { logger } from '@libp2p/logger'
-import { NoRouteError } from '../router/router.js'
+import { NoRouteError, NotSharedError } from '../router/router.js'
 import { checkChatRequest } from './chat-request.js'
 import { collectBody } from './collect-body.js'
 import { MAX_ATTEMPTS, MAX_HELD_ERROR_BYTES } from './constants.js'
-import { ModelNotFoundError, ModelPlaneError, ModelRemoteError, ModelTransportError, NoReachableNodeError, RequestTooLargeError } from './errors.js'
+import { ModelNotAllowedError, ModelNotFoundError, ModelPlaneError, ModelRemoteError, ModelTransportError, NoReachableNodeError, RequestTooLargeError } from './errors.js'
 import { withIdentityNote } from './identity-note.js'
 import { modelServiceOf } from './model-service.js'
 import { resolveModelName } from './model-target.js'
@@ -24,16 +24,17 @@ function candidatesFor (ctx: MeshContext, service: ModelService, target: ModelTa
   const pinnedElsewhere = target.nodeId != null && target.nodeId !== ctx.nodeId && target.nodeId !== self.toString()
   const candidates: Candidate[] = []
   if (!pinnedElsewhere && service.serves(target.modelId)) candidates.push({ local: true, nodeId: ctx.nodeId })
-  let noRoute: NoRouteError | undefined
+  let noRoute: NoRouteError | NotSharedError | undefined
   try {
     for (const route of ctx.router.models(target.modelId, target.nodeId)) {
       if (!route.peerId.equals(self)) candidates.push({ local: false, nodeId: route.nodeId, route })
     }
   } catch (err) {
-    if (!(err instanceof NoRouteError)) throw err
+    if (!(err instanceof NoRouteError) && !(err instanceof NotSharedError)) throw err
     noRoute = err
   }
   if (candidates.length > 0) return candidates
+  if (noRoute instanceof NotSharedError) throw new ModelNotAllowedError(noRoute.message)
   if (noRoute?.code === 'unreachable') throw new NoReachableNodeError(`no reachable node serves model "${target.name}": ${noRoute.message}`)
   const offers = noRoute?.offers ?? []
   throw new ModelNotFoundError(`model "${target.name}" is not offered in the mesh${offers.length > 0 ? `; on offer: ${offers.join(', ')}` : ''}`)

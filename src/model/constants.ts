@@ -2,6 +2,8 @@ export const PROTOCOL_PREFIX = 'clawmatrix'
 export const PROTOCOL_NAME = 'model'
 export const PROTOCOL_VERSION = '1.0.0'
 export const MODEL_PROTOCOL = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
+/** the API consumers speak to every model in the mesh, whatever its upstream speaks */
+export const CONSUMER_API = 'openai-completions'
 
 /** request and response bodies travel in pieces of at most this many bytes */
 export const FRAME_DATA_BYTES = 1024 * 1024
@@ -66,3 +68,14 @@ export const FORWARDED_HEADERS = ['content-type', 'x-request-id', 'openai-proces
 export const USAGE_TAIL_BYTES = 64 * 1024
 /** largest non-streamed answer held in memory whole */
 export const MAX_BUFFERED_ANSWER_BYTES = 32 * 1024 * 1024
+
+/**
+ * callers whose usage a serving node keeps per model; beyond this the least recently seen
+ * caller's counts are dropped (and counted as evicted)
+ */
+export const MAX_USAGE_CALLERS_PER_MODEL = 64
+/**
+ * a configured key or header value at least this long is cut out of every message the serving
+ * node makes (errors, reasons); shorter values are too likely to be ordinary words
+ */
+export const MIN_SCRUBBED_SECRET_CHARS = 8

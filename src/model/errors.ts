@@ -8,6 +8,7 @@ export interface OpenAiErrorBody {
 
 export function openAiErrorType (status: number): string {
   if (status === 401) return 'authentication_error'
+  if (status === 403) return 'permission_error'
   if (status === 404) return 'not_found_error'
   if (status === 429) return 'rate_limit_error'
   if (status >= 500) return 'server_error'
@@ -98,6 +99,15 @@ export class ModelNotFoundError extends ModelPlaneError {
   }
 }
 
+/** The nodes serving the model do not share it with this node (`models[].peers`) */
+export class ModelNotAllowedError extends ModelPlaneError {
+  override readonly name = 'ModelNotAllowedError'
+
+  constructor (message: string) {
+    super(403, 'not_allowed', message)
+  }
+}
+
 /** Nodes announce the model but none could take the request */
 export class NoReachableNodeError extends ModelPlaneError {
   override readonly name = 'NoReachableNodeError'
@@ -145,6 +155,7 @@ export class ModelTimeoutError extends ModelPlaneError {
 export const SERVER_ERROR_STATUS = {
   model_not_found: 404,
   model_unavailable: 503,
+  not_allowed: 403,
   busy: 429,
   request_too_large: 413,
   invalid_request: 400,

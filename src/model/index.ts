@@ -33,6 +33,8 @@ export interface ModelServiceInit {
   dialTimeoutMs?: number
   maxInboundStreams?: number
   maxOutboundStreams?: number
+  /** the node id a caller announced, for the usage counts */
+  nodeIdOf?: (peerId: PeerId) => string | undefined
 }
 
 export interface ModelServiceComponents {
@@ -49,13 +51,14 @@ export function modelService (init: ModelServiceInit = {}): (components: ModelSe
 export { ModelService } from './model-service.js'
 export type { ModelCallOptions } from './model-service.js'
 export type { ServedModel } from './model-server.js'
+export type { CallerUsage, ModelUsage, RequestOutcome, AnswerTokens } from './caller-usage.js'
 export type { MeshModelResponse, ServedBy } from './response.js'
 export { MODEL_PROTOCOL } from './constants.js'
 export { modelInitFromConfig } from './init-from-config.js'
-export { servedModels, unavailableModelWarnings } from './served-models.js'
+export { servedModels, unavailableModelWarnings, modelPeersWarnings } from './served-models.js'
 export { chatThroughMesh } from './chat-through-mesh.js'
 export { chat } from './chat.js'
 export type { ChatCompletion, ChatCompletionChunk, ChatOptions } from './chat.js'
 export { listMeshModels } from './list-models.js'
-export type { ModelList, ModelListEntry, ServingNode } from './list-models.js'
+export type { ModelList, ModelListEntry, ServingNode, UnavailableNode } from './list-models.js'
 export * from './errors.js'

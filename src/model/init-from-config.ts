@@ -8,7 +8,7 @@ import type { ModelBackend } from '../host/ports.js'
 export function modelInitFromConfig (config: ClawMatrixConfig, backendFor: (entry: ModelConfig) => ModelBackend): ModelServiceInit {
   return {
     nodeId: config.nodeId,
-    models: servedModels(config.models, backendFor),
+    models: servedModels(config.models, backendFor, config.peers),
     timeoutMs: config.modelTimeout,
     concurrency: config.modelConcurrency,
     maxRequestBytes: config.maxRequestBytes

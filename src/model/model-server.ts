@@ -1,9 +1,13 @@
 import { abortable, untilAborted } from './abortable.js'
-import { FORWARDED_HEADERS, FRAME_DATA_BYTES } from './constants.js'
+import { CallerUsageTable } from './caller-usage.js'
+import { CONSUMER_API, FORWARDED_HEADERS, FRAME_DATA_BYTES, MAX_HELD_ERROR_BYTES } from './constants.js'
 import { ModelPlaneError, serverError } from './errors.js'
 import { IdleDeadline } from './idle-deadline.js'
+import { SecretScrub } from './secret-scrub.js'
 import { UsageTail } from './usage-tail.js'
+import { MAX_UNAVAILABLE_REASON_CHARS } from '../capabilities/constants.js'
 import { PeerSlots } from '../limits/peer-slots.js'
+import type { AnswerTokens, Caller, ModelUsage, RequestOutcome } from './caller-usage.js'
 import type { ServerFrame } from '../../protocols/model.js'
 import type { ModelCapability } from '../capabilities/types.js'
 import type { ModelConfig } from '../config/schema.js'
@@ -13,6 +17,13 @@ import type { ModelBackend, ModelResponse } from '../host/ports.js'
 export interface ServedModel {
   entry: ModelConfig
   backend: ModelBackend
+  /** the peer IDs `models[].peers` lets call it; absent: every member */
+  callers?: ReadonlySet<string>
+}
+
+/** A served model with what the server derives from it once */
+interface Model extends ServedModel {
+  scrub: SecretScrub
 }
 
 export interface ModelServerInit {
@@ -24,11 +35,14 @@ export interface ModelServerInit {
   maxRequestBytes: number
   /** this node's id, for error messages */
   nodeId: string
+  /** this node's own peer ID: its own requests pass any `models[].peers` */
+  peerId?: string
 }
 
 /** A concurrency slot taken for one request */
 export interface Admission {
   model: ServedModel
+  caller: Caller
   release(): void
 }
 
@@ -59,18 +73,66 @@ function upstreamBody (body: Uint8Array, upstreamModel: string): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ ...object, model: upstreamModel }))
 }
 
+/** An error's outcome for the usage counts */
+function outcomeOf (err: unknown): RequestOutcome {
+  const code = err instanceof ModelPlaneError ? err.code : undefined
+  if (code === 'cancelled') return 'cancelled'
+  if (code === 'invalid_request' || code === 'request_timeout' || code === 'request_too_large') return 'refused'
+  return 'failed'
+}
+
+function wireUsage (tokens: AnswerTokens): { promptTokens: number, completionTokens: number, totalTokens: number } {
+  return { promptTokens: tokens.prompt, completionTokens: tokens.completion, totalTokens: tokens.total }
+}
+
+/**
+ * An upstream's error answer with the model's secrets cut out (some servers quote the key they
+ * refused): held whole up to MAX_HELD_ERROR_BYTES so a secret split across chunks is found; past
+ * that, each further chunk on its own. Answers below 400 pass unchanged and unread.
+ */
+async function * scrubbedErrorBody (body: AsyncIterable<Uint8Array>, scrub: SecretScrub, touch: () => void): AsyncGenerator<Uint8Array> {
+  let held: Uint8Array[] = []
+  let heldBytes = 0
+  for await (const chunk of body) {
+    touch()
+    if (held.length === 0 && heldBytes > 0) {
+      yield scrub.bytes(chunk)
+      continue
+    }
+    held.push(chunk)
+    heldBytes += chunk.byteLength
+    if (heldBytes > MAX_HELD_ERROR_BYTES) {
+      yield scrub.bytes(Buffer.concat(held))
+      held = []
+    }
+  }
+  if (held.length > 0) yield scrub.bytes(Buffer.concat(held))
+}
+
+/** a reason as announced: within the record's limit */
+function announcedReason (reason: string): string {
+  return reason.length > MAX_UNAVAILABLE_REASON_CHARS ? `${reason.slice(0, MAX_UNAVAILABLE_REASON_CHARS - 1)}…` : reason
+}
+
 /**
  * The serving side of the model plane, independent of how requests arrive: admission (model
  * known and available, size, concurrency) and the answer as a sequence of response frames.
  * The stream handler and the in-process path for this node's own models both use it.
  */
 export class ModelServer {
-  private readonly models = new Map<string, ServedModel>()
+  private readonly models = new Map<string, Model>()
   private readonly slots: PeerSlots
+  private readonly usageTable: CallerUsageTable
 
   constructor (private readonly init: ModelServerInit) {
-    for (const model of init.models) this.models.set(model.entry.id, model)
+    for (const model of init.models) this.models.set(model.entry.id, { ...model, scrub: new SecretScrub(model.entry) })
     this.slots = new PeerSlots(init.concurrency)
+    this.usageTable = new CallerUsageTable(this.models.keys())
+  }
+
+  /** requests and tokens per caller per model, since this node started */
+  usage (): ModelUsage[] {
+    return this.usageTable.snapshot()
   }
 
   /** requests being answered / capacity */
@@ -88,7 +150,7 @@ export class ModelServer {
   }
 
   capabilities (): ModelCapability[] {
-    return this.init.models.map(({ entry, backend }) => {
+    return [...this.models.values()].map(({ entry, backend, callers, scrub }) => {
       const { id, description, api } = entry
       const known = backend.metadata ?? {}
       const reasoning = entry.reasoning ?? known.reasoning
@@ -96,26 +158,51 @@ export class ModelServer {
       const contextWindow = entry.contextWindow ?? known.contextWindow
       const maxTokens = entry.maxTokens ?? known.maxTokens
       const cost = entry.cost ?? known.cost
+      const upstreamApi = backend.upstreamApi ?? entry.upstream?.api
       return {
         id,
         available: backend.available,
         ...(description != null ? { description } : {}),
-        ...(api != null ? { api } : {}),
+        api: api ?? CONSUMER_API,
         ...(reasoning != null ? { reasoning } : {}),
         ...(input != null ? { input } : {}),
         ...(contextWindow != null ? { contextWindow } : {}),
         ...(maxTokens != null ? { maxTokens } : {}),
-        ...(cost != null ? { cost } : {})
+        ...(cost != null ? { cost } : {}),
+        ...(upstreamApi != null ? { upstreamApi } : {}),
+        ...(!backend.available ? { unavailableReason: announcedReason(scrub.text(backend.unavailableReason ?? 'no backend')) } : {}),
+        ...(callers != null ? { callers: [...callers].sort() } : {})
       }
     })
   }
 
-  /** Take a slot for a request of `peer` (a peer ID, or this node's own for local requests), or throw the refusal to send back */
-  admit (modelId: string, bodyLength: number, peer: string): Admission {
+  /** Take a slot for a request of `caller` (a peer, or this node itself for local requests), or throw the refusal to send back */
+  admit (modelId: string, bodyLength: number, caller: Caller): Admission {
     const model = this.models.get(modelId)
     if (model == null) throw serverError('model_not_found', `node ${this.init.nodeId} does not serve model "${modelId}"`)
+    try {
+      return this.take(model, bodyLength, caller)
+    } catch (err: any) {
+      this.usageTable.count(modelId, caller, err?.code === 'not_allowed' ? 'denied' : 'refused')
+      throw err
+    }
+  }
+
+  /** An admitted request that ended before it was answered (its body never arrived, say): count it, free its slot */
+  abandon (admission: Admission, err: unknown): void {
+    admission.release()
+    this.usageTable.count(admission.model.entry.id, admission.caller, outcomeOf(err))
+  }
+
+  private take (model: Model, bodyLength: number, caller: Caller): Admission {
+    const modelId = model.entry.id
+    const peer = caller.peer
+    if (model.callers != null && peer !== this.init.peerId && !model.callers.has(peer)) {
+      const claim = caller.nodeId != null ? ` (node ${caller.nodeId})` : ''
+      throw serverError('not_allowed', `model "${modelId}" on node ${this.init.nodeId} is not shared with peer ${peer}${claim}: it is not in that model's peers`)
+    }
     if (!model.backend.available) {
-      throw serverError('model_unavailable', `model "${modelId}" on node ${this.init.nodeId} is unavailable: ${model.backend.unavailableReason ?? 'no backend'}`)
+      throw serverError('model_unavailable', `model "${modelId}" on node ${this.init.nodeId} is unavailable: ${model.scrub.text(model.backend.unavailableReason ?? 'no backend')}`)
     }
     if (bodyLength > this.init.maxRequestBytes) {
       throw serverError('request_too_large', `request body of ${bodyLength} bytes is over the limit of ${this.init.maxRequestBytes} bytes on node ${this.init.nodeId}`)
@@ -127,7 +214,7 @@ export class ModelServer {
     if (slot === 'peer_share') {
       throw serverError('busy', `node ${this.init.nodeId} is busy for this caller: it already runs ${this.slots.heldBy(peer)} of its requests, the most one member may hold of modelConcurrency ${this.init.concurrency}`)
     }
-    return { model, release: slot.release }
+    return { model, caller, release: slot.release }
   }
 
   /**
@@ -137,6 +224,7 @@ export class ModelServer {
    */
   async * answer (admission: Admission, body: Uint8Array, signal: AbortSignal): AsyncGenerator<ServerFrame> {
     const { entry, backend } = admission.model
+    const scrub = this.models.get(entry.id)?.scrub
     const deadline = new IdleDeadline(this.init.timeoutMs, () => serverError('upstream_timeout',
       `model "${entry.id}" on node ${this.init.nodeId} sent nothing for ${this.init.timeoutMs} ms`), signal)
     const abort = deadline.signal
@@ -154,7 +242,8 @@ export class ModelServer {
       deadline.touch()
       yield { head: { status: response.status, headers: new Map(Object.entries(forwardedHeaders(response.headers))) } }
       const tail = new UsageTail()
-      for await (const chunk of abortable(response.body, abort)) {
+      const answerBody = response.status >= 400 && scrub != null && !scrub.empty ? scrubbedErrorBody(response.body, scrub, () => { deadline.touch() }) : response.body
+      for await (const chunk of abortable(answerBody, abort)) {
         deadline.touch()
         tail.observe(chunk)
         for (let offset = 0; offset < chunk.byteLength; offset += FRAME_DATA_BYTES) {
@@ -163,10 +252,13 @@ export class ModelServer {
           yield { data: { data: piece } }
         }
       }
-      const usage = tail.usage(response.headers['content-type'] ?? '')
-      yield { end: { status: response.status, bodyBytes: sent, ...(usage != null ? { usage } : {}) } }
+      const tokens = tail.usage(response.headers['content-type'] ?? '')
+      this.usageTable.count(entry.id, admission.caller, response.status < 400 ? 'ok' : 'upstreamError', tokens)
+      yield { end: { status: response.status, bodyBytes: sent, ...(tokens != null ? { usage: wireUsage(tokens) } : {}) } }
     } catch (err: any) {
-      yield { error: this.failure(err, signal, deadline, response != null, sent).frame() }
+      const failure = this.failure(err, signal, deadline, response != null, sent)
+      this.usageTable.count(entry.id, admission.caller, outcomeOf(failure))
+      yield { error: new ModelPlaneError(failure.status, failure.code, scrub?.text(failure.message) ?? failure.message, failure.type).frame() }
     } finally {
       deadline.clear()
       abort.removeEventListener('abort', admission.release)

@@ -13,6 +13,7 @@ import { refuseStream, serveStream } from './serve-stream.js'
 import { PeerBytes } from '../limits/peer-bytes.js'
 import type { ModelServiceComponents, ModelServiceInit } from './index.js'
 import type { MeshModelResponse } from './response.js'
+import type { ModelUsage } from './caller-usage.js'
 import type { ModelCapability } from '../capabilities/types.js'
 import type { MeshContext } from '../mesh/context.js'
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -42,6 +43,7 @@ export class ModelService implements Startable {
   private readonly streamsByPeer = new Map<string, number>()
   private readonly streamsPerPeer: number
   private readonly unread = new PeerBytes(MAX_UNREAD_BYTES_PER_PEER)
+  private readonly nodeIdOf?: (peerId: PeerId) => string | undefined
   private stopping = new AbortController()
   private started = false
 
@@ -54,8 +56,10 @@ export class ModelService implements Startable {
       timeoutMs: this.timeoutMs,
       concurrency: init.concurrency ?? DEFAULT_CONCURRENCY,
       maxRequestBytes: init.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
-      nodeId: this.nodeId
+      nodeId: this.nodeId,
+      peerId: components.peerId.toString()
     })
+    this.nodeIdOf = init.nodeIdOf
     this.streamsPerPeer = this.server.perPeerLimit + MAX_IDLE_STREAMS_PER_PEER + SPARE_STREAMS_PER_PEER
     // the libp2p limit stays above the per-caller budget, so the service answers excess streams itself
     this.maxInboundStreams = init.maxInboundStreams ?? Math.max(MAX_INBOUND_STREAMS, 2 * this.streamsPerPeer)
@@ -100,6 +104,11 @@ export class ModelService implements Startable {
     return this.server.load
   }
 
+  /** requests and tokens per caller per model served here, since the node started */
+  usage (): ModelUsage[] {
+    return this.server.usage()
+  }
+
   /** whether this node itself can answer for `modelId` */
   serves (modelId: string): boolean {
     return this.server.serves(modelId)
@@ -114,7 +123,7 @@ export class ModelService implements Startable {
   async chatLocal (modelId: string, body: Uint8Array, options: { signal: AbortSignal }): Promise<MeshModelResponse> {
     let admission
     try {
-      admission = this.server.admit(modelId, body.byteLength, this.components.peerId.toString())
+      admission = this.server.admit(modelId, body.byteLength, { peer: this.components.peerId.toString(), nodeId: this.nodeId })
     } catch (err: any) {
       throw err instanceof ModelPlaneError ? new ModelRemoteError(err.frame(), this.nodeId) : err
     }
@@ -144,7 +153,8 @@ export class ModelService implements Startable {
     }
     this.streamsByPeer.set(peer, open + 1)
     try {
-      await serveStream(stream, this.server, { peer, budget: this.unread.for(peer) }, log, this.stopping.signal)
+      const nodeId = this.nodeIdOf?.(connection.remotePeer)
+      await serveStream(stream, this.server, { peer, ...(nodeId != null ? { nodeId } : {}), budget: this.unread.for(peer) }, log, this.stopping.signal)
     } finally {
       const left = (this.streamsByPeer.get(peer) ?? 1) - 1
       if (left > 0) this.streamsByPeer.set(peer, left)

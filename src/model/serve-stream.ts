@@ -13,6 +13,8 @@ import type { Logger, Stream } from '@libp2p/interface'
 export interface StreamCaller {
   /** the caller's peer ID: its requests share one per-peer cap */
   peer: string
+  /** the node id the caller announces, for its usage counts */
+  nodeId?: string
   /** what the bytes the stream's reader holds are charged to */
   budget?: ByteBudget
 }
@@ -33,7 +35,7 @@ async function receiveRequest (first: CallerFrame, reader: FrameReader<CallerFra
   if (!Number.isSafeInteger(bodyLength) || bodyLength < body.byteLength) {
     throw serverError('invalid_request', `request announces ${bodyLength} body bytes but its first frame holds ${body.byteLength}`)
   }
-  const admission = server.admit(model, bodyLength, caller.peer)
+  const admission = server.admit(model, bodyLength, caller.nodeId != null ? { peer: caller.peer, nodeId: caller.nodeId } : { peer: caller.peer })
   if (body.byteLength === bodyLength) return { admission, body }
   const deadline = new IdleDeadline(REQUEST_RECEIVE_TIMEOUT_MS, () => serverError('request_timeout', `the request body did not arrive within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`), stopping)
   try {
@@ -50,7 +52,7 @@ async function receiveRequest (first: CallerFrame, reader: FrameReader<CallerFra
     }
     return { admission, body: Buffer.concat(parts) }
   } catch (err) {
-    admission.release()
+    server.abandon(admission, err)
     throw err
   } finally {
     deadline.clear()

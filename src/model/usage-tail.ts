@@ -1,5 +1,5 @@
 import { USAGE_TAIL_BYTES } from './constants.js'
-import type { Usage } from '../../protocols/model.js'
+import type { AnswerTokens } from './caller-usage.js'
 
 const SSE_LINES_CHECKED = 8
 const MAX_UINT32 = 0xffffffff
@@ -8,7 +8,7 @@ function tokens (value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(Math.floor(value), MAX_UINT32) : 0
 }
 
-function usageOf (payload: string): Usage | undefined {
+function usageOf (payload: string): AnswerTokens | undefined {
   let parsed: any
   try {
     parsed = JSON.parse(payload)
@@ -17,7 +17,12 @@ function usageOf (payload: string): Usage | undefined {
   }
   const usage = parsed?.usage
   if (usage == null || typeof usage !== 'object') return undefined
-  return { promptTokens: tokens(usage.prompt_tokens), completionTokens: tokens(usage.completion_tokens), totalTokens: tokens(usage.total_tokens) }
+  return {
+    prompt: tokens(usage.prompt_tokens),
+    completion: tokens(usage.completion_tokens),
+    total: tokens(usage.total_tokens),
+    cached: tokens(usage.prompt_tokens_details?.cached_tokens)
+  }
 }
 
 /**
@@ -42,7 +47,7 @@ export class UsageTail {
     }
   }
 
-  usage (contentType: string): Usage | undefined {
+  usage (contentType: string): AnswerTokens | undefined {
     const text = Buffer.concat(this.chunks).toString('utf8')
     if (contentType.includes('text/event-stream')) {
       const lines = text.split('\n').filter(l => l.startsWith('data:')).slice(-SSE_LINES_CHECKED).reverse()

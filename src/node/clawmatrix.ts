@@ -3,7 +3,7 @@ import { logger } from '@libp2p/logger'
 import { handoffThroughMesh, sendThroughMesh } from '../handoff/index.js'
 import { handoffRoutes } from '../http/routes/handoff.js'
 import { openaiRoutes } from '../http/routes/openai.js'
-import { chat, modelInitFromConfig, unavailableModelWarnings } from '../model/index.js'
+import { chat, modelInitFromConfig, modelPeersWarnings, unavailableModelWarnings } from '../model/index.js'
 import { httpModelBackend } from '../standalone/http-model-backend.js'
 import { ProcessAgentRunner } from '../standalone/process-agent-runner.js'
 import { ConfigError } from '../config/errors.js'
@@ -184,7 +184,8 @@ export class ClawMatrixNode implements MeshContext {
       members: this.config.members?.length ?? null,
       peers: this.peers(),
       rejectedRecords: this.capabilities.rejected.toJSON(),
-      handoffs: this.libp2p.services.handoff.running()
+      handoffs: this.libp2p.services.handoff.running(),
+      modelUsage: this.libp2p.services.model.usage()
     }
   }
 
@@ -310,6 +311,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     node.keepConfiguredPeers()
     for (const warning of toolProxyWarnings(config)) warn(warning)
     for (const warning of unavailableModelWarnings(modelInit.models ?? [])) warn(warning)
+    for (const warning of modelPeersWarnings(config.models, config.peers)) warn(warning)
     if (config.members != null && !config.members.includes(node.peerId)) {
       warn(`members is set but does not list this node's own peer ID ${node.peerId}: other members will refuse it`)
     }

@@ -29,7 +29,7 @@ export interface NodeServicesInit {
   toolExecutor?: ToolExecutor
   /** what this node announces, read at each announcement */
   local: () => LocalCapabilities
-  /** the node id a peer announced, for the tool audit log */
+  /** the node id a peer announced, for the tool audit log and the model usage counts */
   nodeIdOf: (peerId: PeerId) => string | undefined
 }
 
@@ -49,7 +49,7 @@ export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMat
       announceIntervalMs: timing.announceIntervalMs,
       recordTtlMs: timing.recordTtlMs
     }),
-    model: modelService(init.modelInit),
+    model: modelService({ ...init.modelInit, nodeIdOf: init.nodeIdOf }),
     handoff: handoffService(handoffInitFromConfig(config, init.agentRunner)),
     tool: toolService({
       config,

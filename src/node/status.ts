@@ -1,4 +1,5 @@
 import type { AgentCapability, ModelCapability } from '../capabilities/types.js'
+import type { ModelUsage } from '../model/caller-usage.js'
 import type { RunningHandoff } from '../handoff/types.js'
 import type { PeerView } from '../router/router.js'
 import type { PeerPathKind } from '../router/peer-path.js'
@@ -44,6 +45,8 @@ export interface NodeStatus {
   rejectedRecords: { malformed: number, signature: number, nonMember: number, seqAhead: number, tableFull: number }
   /** handoffs this node is serving now */
   handoffs: RunningHandoff[]
+  /** requests and tokens per caller of each model this node serves, since it started */
+  modelUsage: ModelUsage[]
 }
 
 export interface ConfiguredPeer {

@@ -8,3 +8,8 @@ export class NoRouteError extends Error {
     super(offers.length > 0 && code === 'unknown_target' ? `${message}; on offer: ${offers.join(', ')}` : message)
   }
 }
+
+/** Nodes announce the model, but none lets this node call it (`models[].peers` on those nodes) */
+export class NotSharedError extends Error {
+  override readonly name = 'NotSharedError'
+}

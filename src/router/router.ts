@@ -1,13 +1,13 @@
-import { NoRouteError } from './errors.js'
+import { NoRouteError, NotSharedError } from './errors.js'
 import { standings } from './node-index.js'
 import { peerPath } from './peer-path.js'
 import type { PeerPath } from './peer-path.js'
 import type { Standing } from './node-index.js'
 import type { PeerEntry } from '../capabilities/peer-table.js'
-import type { CapabilityRecord } from '../capabilities/types.js'
+import type { CapabilityRecord, ModelCapability } from '../capabilities/types.js'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
-export { NoRouteError } from './errors.js'
+export { NoRouteError, NotSharedError } from './errors.js'
 
 /** how long a peer that just failed a request is left out */
 export const FAILURE_COOLDOWN_MS = 10_000
@@ -132,18 +132,30 @@ export class Router {
     return this.usable(matched.map(view => ({ view })), `node "${target}"`)
   }
 
-  /** nodes announcing `modelId` as available (only `nodeId` when given) */
+  /** whether this node may call `model` (no `callers` list, or one naming this node) */
+  callable (model: ModelCapability): boolean {
+    return model.callers == null || model.callers.includes(this.init.libp2p.peerId.toString())
+  }
+
+  /**
+   * nodes announcing `modelId` as available to this node (only `nodeId` when given): a model
+   * whose `callers` leave this node out is never a candidate
+   */
   models (modelId: string, nodeId?: string): RouteCandidate[] {
-    const serves = (entry: PeerEntry): boolean =>
-      (nodeId == null || isNode(entry, nodeId)) && entry.record.models.some(m => m.id === modelId && m.available)
-    const matched = this.view({ where: serves }).filter(v => v.standing === 'ok')
+    const announces = (entry: PeerEntry): boolean => (nodeId == null || isNode(entry, nodeId)) && entry.record.models.some(m => m.id === modelId && m.available)
+    const matched = this.view({ where: announces }).filter(v => v.standing === 'ok')
+    const allowed = matched.filter(v => v.entry.record.models.some(m => m.id === modelId && m.available && this.callable(m)))
     const name = nodeId == null ? modelId : `${nodeId}/${modelId}`
-    if (matched.length === 0) {
+    if (allowed.length === 0 && matched.length > 0) {
+      const nodes = [...new Set(matched.map(v => v.entry.record.nodeId))]
+      throw new NotSharedError(`model "${name}" on ${nodes.join(', ')} is not shared with this node (${this.init.libp2p.peerId.toString()}): its peers leave it out`)
+    }
+    if (allowed.length === 0) {
       const views = this.view().filter(v => v.standing === 'ok')
-      const offers = [...new Set(views.flatMap(v => v.entry.record.models.filter(m => m.available).map(m => m.id)))]
+      const offers = [...new Set(views.flatMap(v => v.entry.record.models.filter(m => m.available && this.callable(m)).map(m => m.id)))]
       throw new NoRouteError('unknown_target', `no node offers model "${name}"`, offers)
     }
-    return this.usable(matched.map(view => ({ view })), `model "${name}"`)
+    return this.usable(allowed.map(view => ({ view })), `model "${name}"`)
   }
 
   private byNode (views: PeerView[], target: string): PeerView[] {

@@ -13,6 +13,7 @@ const NO_UPSTREAM = 'no upstream configured (set models[].upstream.baseUrl to an
 export class HttpModelBackend implements ModelBackend {
   readonly available: boolean
   readonly unavailableReason?: string
+  readonly upstreamApi?: string
   private readonly upstream?: ChatUpstream
 
   constructor (entry: ModelConfig) {
@@ -22,6 +23,7 @@ export class HttpModelBackend implements ModelBackend {
       return
     }
     this.upstream = entry.upstream
+    this.upstreamApi = 'openai-completions'
   }
 
   async chat (body: Uint8Array, options: { signal: AbortSignal }): Promise<ModelResponse> {

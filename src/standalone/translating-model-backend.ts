@@ -48,6 +48,7 @@ async function * bodyOf (text: string): AsyncGenerator<Uint8Array> {
 export class TranslatingModelBackend implements ModelBackend {
   readonly available: boolean
   readonly unavailableReason?: string
+  readonly upstreamApi: string
   private readonly upstream: TranslatedUpstream
   private native?: Promise<NativeModel>
 
@@ -65,6 +66,7 @@ export class TranslatingModelBackend implements ModelBackend {
       ...(entry.maxTokens != null ? { maxTokens: entry.maxTokens } : {}),
       ...(entry.contextWindow != null ? { contextWindow: entry.contextWindow } : {})
     }
+    this.upstreamApi = entry.upstream.api
     const missing = layer == null ? missingLibrary(entry.upstream.api) : undefined
     this.available = missing == null
     if (missing != null) {

@@ -1,42 +1,18 @@
 import { ToolError } from '../host/tool-error.js'
-import { parsePeerAddress } from '../mesh/peer-address.js'
+import { allowedPeerIds, unpinnedEntries } from '../mesh/allowed-peers.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { ToolCaller } from '../host/ports.js'
 
-const PEER_ID = /^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/
-
 type PolicyConfig = Pick<ClawMatrixConfig, 'nodeId' | 'peers' | 'toolProxy'>
 
-/** node id -> peer ID, where `peers[]` binds a node id to a key */
-function pinnedNodeIds (config: PolicyConfig): Map<string, string> {
-  const pinned = new Map<string, string>()
-  for (const peer of config.peers) {
-    if (peer.nodeId == null) continue
-    const peerId = peer.peerId ?? parsePeerAddress(peer.url).peerId
-    if (peerId != null) pinned.set(peer.nodeId, peerId)
-  }
-  return pinned
-}
-
-/**
- * The peer IDs toolProxy.peers lets in, or null for every member. A node id counts only
- * where `peers[]` pins it to a peer ID: node ids are claims, peer IDs are keys.
- */
+/** The peer IDs toolProxy.peers lets in, or null for every member */
 export function allowedCallers (config: PolicyConfig): Set<string> | null {
-  if (config.toolProxy.peers.length === 0) return null
-  const pinned = pinnedNodeIds(config)
-  const allowed = new Set<string>()
-  for (const entry of config.toolProxy.peers) {
-    const peerId = PEER_ID.test(entry) ? entry : pinned.get(entry)
-    if (peerId != null) allowed.add(peerId)
-  }
-  return allowed
+  return allowedPeerIds(config.toolProxy.peers, config.peers)
 }
 
 /** toolProxy.peers entries that match nobody: neither a peer ID nor a pinned node id */
 export function unpinnedPeerEntries (config: PolicyConfig): string[] {
-  const pinned = pinnedNodeIds(config)
-  return config.toolProxy.peers.filter(entry => !PEER_ID.test(entry) && !pinned.has(entry))
+  return unpinnedEntries(config.toolProxy.peers, config.peers)
 }
 
 function allowsEveryTool (config: PolicyConfig): boolean {

@@ -63,6 +63,8 @@ describe('config', () => {
     [{ models: [{ id: 'm', upstream: { api: 'anthropic-messages', baseUrl: 'https://api.anthropic.com' } }] }, 'models[0].upstream.apiKey: is required for api "anthropic-messages"'],
     [{ models: [{ id: 'm', upstream: { baseUrl: 'http://x/v1', headers: { 'x-a': 1 } } }] }, 'models[0].upstream.headers.x-a: must be a string'],
     [{ models: [{ id: 'm', input: ['audio'] }] }, 'models[0].input[0]: must be "text" or "image"'],
+    [{ models: [{ id: 'm', peers: Array.from({ length: 65 }, (_, i) => `node-${i}`) }] }, 'models[0].peers: must hold at most 64 entries'],
+    [{ models: [{ id: 'm', peers: [''] }] }, 'models[0].peers[0]:'],
     [{ proxyModels: [{ id: 'm', nodeId: 'a/b' }] }, 'proxyModels[0].nodeId: may only hold letters, digits and . _ : @ -'],
     [{ proxyHost: '0.0.0.0' }, 'proxyHost: "0.0.0.0" is not a loopback address; set proxyAllowRemote: true to expose the API'],
     [{ tcpPort: 19002 }, 'tcpPort: needs listen: true'],

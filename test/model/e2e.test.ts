@@ -95,8 +95,13 @@ describe('model plane end to end', () => {
   })
 
   it('lists every reachable model as <modelId> and <nodeId>/<modelId>', async () => {
-    const ids = (await client.models.list()).data.map(m => m.id).sort()
-    expect(ids).toEqual([DEMO_MODEL_ID, 'gpt-e2e', `lab/${DEMO_MODEL_ID}`, 'lab/gpt-e2e', 'office/gpt-e2e'])
+    const data = (await client.models.list()).data as Array<{ id: string, available: boolean, unavailable?: Array<{ nodeId: string, reason: string }> }>
+    const available = data.filter(m => m.available).map(m => m.id).sort()
+    expect(available).toEqual([DEMO_MODEL_ID, 'gpt-e2e', `lab/${DEMO_MODEL_ID}`, 'lab/gpt-e2e', 'office/gpt-e2e'])
+    // a model no node can serve is listed as unavailable, with the serving node's reason
+    const bare = data.filter(m => !m.available)
+    expect(bare.map(m => m.id).sort()).toEqual(['gpt-bare', 'office/gpt-bare'])
+    expect(bare[0].unavailable).toEqual([expect.objectContaining({ nodeId: 'office', reason: expect.stringContaining('no upstream configured') })])
   })
 
   it('answers node.chat() and `clawmatrix chat` from the demo model', async () => {

@@ -51,6 +51,7 @@ function openAICompatibleProvider (access: ProviderAccess, provider: string): Pr
  */
 export class ProviderModelBackend implements ModelBackend {
   readonly available = true
+  readonly upstreamApi = PROXY_PROVIDER_API
   private host?: HostModelBackend
 
   constructor (private readonly entry: ModelConfig & { provider: string }, private readonly access: ProviderAccess) {}

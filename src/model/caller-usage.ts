@@ -1,0 +1,103 @@
+import { MAX_USAGE_CALLERS_PER_MODEL } from './constants.js'
+
+/** How one request of a caller ended on the serving node */
+export type RequestOutcome = 'ok' | 'upstreamError' | 'failed' | 'cancelled' | 'refused' | 'denied'
+
+/** Token counts as the upstream reported them (OpenAI `usage`; `cached`: `prompt_tokens_details.cached_tokens`) */
+export interface AnswerTokens {
+  prompt: number
+  completion: number
+  total: number
+  cached: number
+}
+
+/** What one caller used of one model on this node */
+export interface CallerUsage {
+  peerId: string
+  /** the node id the caller announced when it was last seen, if known */
+  nodeId: string | null
+  /**
+   * requests by how they ended: `ok` answered, `upstreamError` answered with an upstream HTTP
+   * error, `failed` broke off or never reached the upstream, `cancelled` by the caller, `refused`
+   * (busy, too large, unavailable, invalid), `denied` (not in `models[].peers`)
+   */
+  requests: Record<RequestOutcome, number>
+  tokens: AnswerTokens
+  /** answers that carried no usage (a stream asked without `stream_options.include_usage`) */
+  unmetered: number
+  /** ms since the epoch of this caller's last request */
+  lastAt: number
+}
+
+export interface ModelUsage {
+  model: string
+  /** most recent first, at most MAX_USAGE_CALLERS_PER_MODEL */
+  callers: CallerUsage[]
+  /** callers dropped to keep the table bounded */
+  evicted: number
+}
+
+export interface Caller {
+  /** the caller's peer ID: the key its counts are kept under */
+  peer: string
+  nodeId?: string
+}
+
+function emptyUsage (caller: Caller): CallerUsage {
+  return {
+    peerId: caller.peer,
+    nodeId: caller.nodeId ?? null,
+    requests: { ok: 0, upstreamError: 0, failed: 0, cancelled: 0, refused: 0, denied: 0 },
+    tokens: { prompt: 0, completion: 0, total: 0, cached: 0 },
+    unmetered: 0,
+    lastAt: 0
+  }
+}
+
+/**
+ * Requests and tokens per caller per model on a serving node. Only models the node serves get a
+ * table, and each holds at most `maxCallers` callers: the least recently seen goes first. (Peer
+ * IDs cost a key each, but a member holding many keys must still not grow the table.)
+ */
+export class CallerUsageTable {
+  private readonly byModel = new Map<string, { callers: Map<string, CallerUsage>, evicted: number }>()
+
+  constructor (models: Iterable<string>, private readonly maxCallers = MAX_USAGE_CALLERS_PER_MODEL) {
+    for (const model of models) this.byModel.set(model, { callers: new Map(), evicted: 0 })
+  }
+
+  /** count one request of `caller` to `model` (a model not in the table is ignored) */
+  count (model: string, caller: Caller, outcome: RequestOutcome, tokens?: AnswerTokens, now = Date.now()): void {
+    const table = this.byModel.get(model)
+    if (table == null) return
+    const usage = table.callers.get(caller.peer) ?? emptyUsage(caller)
+    table.callers.delete(caller.peer)
+    table.callers.set(caller.peer, usage)
+    if (table.callers.size > this.maxCallers) {
+      table.callers.delete(table.callers.keys().next().value as string)
+      table.evicted++
+    }
+    if (caller.nodeId != null) usage.nodeId = caller.nodeId
+    usage.requests[outcome]++
+    usage.lastAt = now
+    if (outcome === 'ok' || outcome === 'upstreamError') {
+      if (tokens == null) {
+        if (outcome === 'ok') usage.unmetered++
+        return
+      }
+      usage.tokens.prompt += tokens.prompt
+      usage.tokens.completion += tokens.completion
+      usage.tokens.total += tokens.total
+      usage.tokens.cached += tokens.cached
+    }
+  }
+
+  /** every model's callers, most recent first; copies */
+  snapshot (): ModelUsage[] {
+    return [...this.byModel].map(([model, table]) => ({
+      model,
+      callers: [...table.callers.values()].reverse().map(u => ({ ...u, requests: { ...u.requests }, tokens: { ...u.tokens } })),
+      evicted: table.evicted
+    }))
+  }
+}
