@@ -22,7 +22,7 @@ const LONG_STREAM_RUNS = 5
 /** long streams through the translated path, taken in turn with the other ways' first runs */
 const TRANSLATED_STREAM_RUNS = 3
 /** fresh serving-node processes started for each idle memory figure */
-const MEMORY_PROBES = 3
+const MEMORY_PROBES = 2
 
 const TARGETS = { directAddedMs: 2, relayedAddedMs: 4, chunksPerSecond: 20_000, translatedAddedMs: 0.3, translatedRateOfPassthrough: 0.5, idleRssAddedMiB: 3 }
 
