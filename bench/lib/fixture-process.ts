@@ -62,9 +62,11 @@ async function nextReport<K extends FixtureReport['type']> (child: ChildProcess,
 export class FixtureProcess {
   private constructor (private readonly child: ChildProcess, readonly peerId: string, readonly addrs: string[]) {}
 
-  static async start (script: URL, args: unknown, readyTimeoutMs = 30_000): Promise<FixtureProcess> {
+  /** `nodeOptions`: Node flags for the fixture's process, after this process's own */
+  static async start (script: URL, args: unknown, readyTimeoutMs = 30_000, nodeOptions: string[] = []): Promise<FixtureProcess> {
     const child = fork(fileURLToPath(script), [JSON.stringify(args)], {
       execPath: process.execPath,
+      execArgv: [...process.execArgv, ...nodeOptions],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc']
     })
     running.add(child)
@@ -94,8 +96,8 @@ export class FixtureProcess {
     if (this.child.connected) this.child.send(message, () => {})
   }
 
-  /** the fixture's own `process.memoryUsage()` figures, in bytes */
-  async memory (timeoutMs = 5000): Promise<{ rss: number, heapUsed: number }> {
+  /** the fixture's own `process.memoryUsage()` figures, in bytes (after a full GC when it runs with --expose-gc), and what it counts of the translation's modules */
+  async memory (timeoutMs = 5000): Promise<{ rss: number, heapUsed: number, translationModules?: number }> {
     const reply = nextReport(this.child, 'memory', timeoutMs)
     this.request({ type: 'memory' })
     return await reply

@@ -8,6 +8,8 @@ export interface Target {
   min?: number
   /** met when the value exceeds the baseline by at most this much */
   maxAboveBaseline?: number
+  /** met at or above this fraction of the baseline */
+  minOfBaseline?: number
 }
 
 export interface Figure {
@@ -40,9 +42,10 @@ export function verdict (figure: Figure): Verdict {
   if (target == null) return ''
   if (target.max != null && value > target.max) return 'MISS'
   if (target.min != null && value < target.min) return 'MISS'
-  if (target.maxAboveBaseline != null) {
+  if (target.maxAboveBaseline != null || target.minOfBaseline != null) {
     if (baseline == null) throw new Error(`${figure.label}: a target relative to a baseline needs the baseline`)
-    if (value - baseline.value > target.maxAboveBaseline) return 'MISS'
+    if (target.maxAboveBaseline != null && value - baseline.value > target.maxAboveBaseline) return 'MISS'
+    if (target.minOfBaseline != null && value < target.minOfBaseline * baseline.value) return 'MISS'
   }
   return 'PASS'
 }
@@ -54,6 +57,7 @@ function describeTarget (figure: Figure): string {
   if (target.max != null) parts.push(`<= ${formatValue(target.max, unit)}`)
   if (target.min != null) parts.push(`>= ${formatValue(target.min, unit)}`)
   if (target.maxAboveBaseline != null) parts.push(`<= ${figure.baseline?.label ?? 'baseline'} + ${formatValue(target.maxAboveBaseline, unit)}`)
+  if (target.minOfBaseline != null) parts.push(`>= ${target.minOfBaseline}x ${figure.baseline?.label ?? 'baseline'}`)
   return parts.join(', ')
 }
 

@@ -79,9 +79,10 @@ async function sendReply (res: ServerResponse, reply: UpstreamReply): Promise<vo
 /**
  * A real OpenAI-compatible HTTP server on loopback (port 0) whose answers come from a script:
  * the demo's model, and the upstream tests and benchmarks talk to. It records each request and
- * whether its client went away early.
+ * whether its client went away early. `route` is the path it answers POSTs on (another API's,
+ * such as Anthropic's `/v1/messages`, for a bench upstream of that API).
  */
-export async function startUpstreamServer (script: ReplyScript): Promise<UpstreamServer> {
+export async function startUpstreamServer (script: ReplyScript, route = '/chat/completions'): Promise<UpstreamServer> {
   const requests: ReceivedRequest[] = []
   const server: Server = createServer((req, res) => {
     const ended = Promise.withResolvers<'completed' | 'aborted'>()
@@ -95,7 +96,7 @@ export async function startUpstreamServer (script: ReplyScript): Promise<Upstrea
       received.body = received.text === '' ? undefined : JSON.parse(received.text)
       if (requests.length >= MAX_RECORDED) requests.shift()
       requests.push(received)
-      if (req.method !== 'POST' || !(req.url ?? '').endsWith('/chat/completions')) {
+      if (req.method !== 'POST' || !(req.url ?? '').endsWith(route)) {
         res.writeHead(404, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ error: { message: `no route ${req.method ?? ''} ${req.url ?? ''}`, type: 'invalid_request_error', code: 'not_found' } }))
         return

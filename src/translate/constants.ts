@@ -6,3 +6,5 @@ export const IMAGE_URL_TIMEOUT_MS = 15_000
 export const DEFAULT_MAX_TOKENS = 8192
 /** bytes of a native error body kept to read its message */
 export const MAX_ERROR_BODY_BYTES = 64 * 1024
+/** characters of SSE text a translated stream gathers into one piece at most, though more events wait */
+export const STREAM_PIECE_CHARS = 16 * 1024

@@ -1,5 +1,6 @@
 import { ChatAnswer } from './chat-answer.js'
 import { translateRequest } from './chat-request.js'
+import { STREAM_PIECE_CHARS } from './constants.js'
 import { TranslationError, openAIError } from './errors.js'
 import { imageSource } from './images.js'
 import { nativeFieldsHook } from './native-fields.js'
@@ -19,8 +20,19 @@ function json (status: number, body: unknown, headers: Record<string, string> = 
   return { status, headers, body: bytes(encoder.encode(JSON.stringify(body))) }
 }
 
+function sseText (value: unknown): string {
+  return `data: ${typeof value === 'string' ? value : JSON.stringify(value)}\n\n`
+}
+
 function sse (value: unknown): Uint8Array {
-  return encoder.encode(`data: ${typeof value === 'string' ? value : JSON.stringify(value)}\n\n`)
+  return encoder.encode(sseText(value))
+}
+
+const TURN_OVER = Symbol('turn over')
+
+/** settles once the events already on hand have been handled: at the event loop's next check phase */
+async function turnOver (): Promise<typeof TURN_OVER> {
+  return await new Promise(resolve => { setImmediate(resolve, TURN_OVER) })
 }
 
 /** A refusal the library reports as an error (its documented `provider_refusal` diagnostic) */
@@ -113,27 +125,38 @@ async function whole (chat: ChatAnswer, first: AssistantMessageEvent, events: As
   }
 }
 
+/**
+ * The answer as SSE. The chunks of the events the library hands over in one turn of the event
+ * loop (one read of the upstream's stream holds many) leave as one piece, which the mesh then
+ * frames, encrypts and writes once instead of once per token; no event waits past that turn.
+ */
 async function * streamed (chat: ChatAnswer, first: AssistantMessageEvent, events: AsyncIterator<AssistantMessageEvent>, includeUsage: boolean, answer: NativeAnswer, call: AbortController): AsyncGenerator<Uint8Array> {
+  let piece = ''
+  let turn: Promise<typeof TURN_OVER> | undefined
   try {
     let event: AssistantMessageEvent = first
     while (true) {
       if (event.type === 'error') {
         if (call.signal.aborted) throw call.signal.reason
-        if (isRefusal(event.error)) {
-          yield sse(chat.refusalChunk())
-          yield sse('[DONE]')
-        } else {
-          yield sse(translatedError(answer, event.error).body)
-        }
+        const ending = isRefusal(event.error) ? sseText(chat.refusalChunk()) + sseText('[DONE]') : sseText(translatedError(answer, event.error).body)
+        yield encoder.encode(piece + ending)
         return
       }
-      for (const chunk of chat.chunks(event)) yield sse(chunk)
+      for (const chunk of chat.chunks(event)) piece += sseText(chunk)
       if (event.type === 'done') {
-        if (includeUsage) yield sse(chat.usageChunk(event.message.usage))
-        yield sse('[DONE]')
+        if (includeUsage) piece += sseText(chat.usageChunk(event.message.usage))
+        yield encoder.encode(piece + sseText('[DONE]'))
         return
       }
-      const next = await events.next()
+      const pending = events.next()
+      if (piece.length >= STREAM_PIECE_CHARS || (piece !== '' && await Promise.race([pending, turn ??= turnOver()]) === TURN_OVER)) {
+        // the reader may stop here, leaving the next event unread
+        pending.catch(() => {})
+        yield encoder.encode(piece)
+        piece = ''
+        turn = undefined
+      }
+      const next = await pending
       if (next.done === true) throw new Error('the upstream answer ended before it was complete')
       event = next.value
     }
