@@ -14,7 +14,7 @@ const NO_ADAPTER = /^No API provider registered for api: (.+)$/
  * `onResponse`: the translation reads the answer from there. A call to an API the gateway has no
  * adapter for never leaves it: that is a 501 naming the API.
  */
-function recordRefusal (answer: NativeAnswer, message: AssistantMessage): void {
+export function recordRefusal (answer: NativeAnswer, message: AssistantMessage): void {
   if (answer.status != null) return
   const unsupported = NO_ADAPTER.exec(message.errorMessage ?? '')?.[1]
   if (unsupported != null) {
