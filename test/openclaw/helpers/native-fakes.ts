@@ -8,7 +8,7 @@ const MARKER = /MARK-[A-Za-z0-9-]+/g
 /** the key alpha's gateway has for the built-in anthropic provider, set in its environment */
 export const ANTHROPIC_KEY = 'sk-ant-e2e-alpha-key-0123456789'
 export const RESPONSES_KEY = 'sk-e2e-responses-key-0123456789'
-/** a prompt with this word makes the fake Claude call a tool first */
+/** a prompt with this word makes the fake Claude call a tool first: `read` of a file in the agent's workspace */
 export const TOOL_WORD = 'use-a-tool'
 export const TOOL_CALL_ID = 'toolu_e2e_01'
 
@@ -50,7 +50,8 @@ export async function startFakeClaude (toolFile: string): Promise<FakeAnthropic>
   fake.reply = (request): AnthropicReply => {
     const marker = nativeMarkers(request.body).at(-1)
     const text = marker != null ? answerFor(marker) : 'fake-claude here'
-    const result = toolResults(request).find(r => r.id === TOOL_CALL_ID)
+    // the first tool result answers the call, whatever id the agent's side gave it back under
+    const result = toolResults(request).at(0)
     if (result != null) {
       return { kind: 'message', blocks: [{ type: 'text', pieces: [text, ' and the tool said: ', result.text.slice(0, 200)] }], stopReason: 'end_turn', usage: { input: 40, output: 12 } }
     }
