@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import type { ModelConfig } from '../config/schema.js'
 import type { ModelBackend, ModelResponse } from '../host/ports.js'
 import type { ModelLayer, NativeModel } from '../translate/native-call.js'
@@ -26,12 +27,30 @@ export async function ownModelLayer (): Promise<ModelLayer> {
 }
 
 /**
+ * `@openclaw/ai` is an optional peer dependency: a standalone node that serves a translated model
+ * needs it installed beside clawmatrix; inside OpenClaw the gateway's own copy is used.
+ */
+function missingLibrary (api: string): string | undefined {
+  try {
+    createRequire(import.meta.url).resolve('@openclaw/ai')
+    return undefined
+  } catch {
+    return `upstream.api "${api}" needs the @openclaw/ai package beside clawmatrix: npm install @openclaw/ai@2026.9.6`
+  }
+}
+
+async function * bodyOf (text: string): AsyncGenerator<Uint8Array> {
+  yield new TextEncoder().encode(text)
+}
+
+/**
  * A model whose upstream speaks another API (`models[].upstream.api`): each OpenAI
  * chat-completions request is turned into the upstream's native call, and its answer back into
  * an OpenAI answer, streamed or whole.
  */
 export class TranslatingModelBackend implements ModelBackend {
-  readonly available = true
+  readonly available: boolean
+  readonly unavailableReason?: string
   readonly upstreamApi: string
   private readonly upstream: TranslatedUpstream
   private native?: Promise<NativeModel>
@@ -51,6 +70,12 @@ export class TranslatingModelBackend implements ModelBackend {
       ...(entry.contextWindow != null ? { contextWindow: entry.contextWindow } : {})
     }
     this.upstreamApi = entry.upstream.api
+    const missing = layer == null ? missingLibrary(entry.upstream.api) : undefined
+    this.available = missing == null
+    if (missing != null) {
+      this.unavailableReason = missing
+      return
+    }
     // loading the vendor SDKs blocks the event loop for a while (0.2 s on an idle machine, more
     // under load): pay that while the node starts, not in the middle of its first answer, where
     // peers waiting for a ping would take the node for silent. A failure shows on the first request.
@@ -58,6 +83,9 @@ export class TranslatingModelBackend implements ModelBackend {
   }
 
   async chat (body: Uint8Array, options: { signal: AbortSignal }): Promise<ModelResponse> {
+    if (this.unavailableReason != null) {
+      return { status: 503, headers: { 'content-type': 'application/json' }, body: bodyOf(JSON.stringify({ error: { message: this.unavailableReason, type: 'server_error', param: null, code: 'model_unavailable' } })) }
+    }
     const [{ translateChat }, native] = await Promise.all([loadTranslator(), this.nativeModel()])
     return await translateChat(native, body, options.signal)
   }

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -154,7 +155,7 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
 
   afterAll(async () => {
     for (const gateway of [alpha, beta]) {
-      if (gateway != null) console.log(`${gateway.name}'s clawmatrix log lines:\n${(await gateway.logLines(/clawmatrix|cluster_|tool execution|retire/, 80)).filter(line => !line.includes('res \u2713')).join('\n')}`)
+      if (gateway != null) console.log(`${gateway.name}'s clawmatrix log lines:\n${(await gateway.logLines(/^(?!.*PluginInstanceUnavailableError)(?=.*(clawmatrix|cluster_|tool execution|retire|reload))/, 120)).filter(line => !line.includes('res \u2713')).join('\n')}`)
     }
     await Promise.allSettled([alpha?.stop(), beta?.stop()])
     await fake?.close()
@@ -169,6 +170,14 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
   it('says the gateway cannot be reached while it is not running', () => {
     expect(statusBeforeStart.stdout).toContain('Could not reach gateway. Is it running?')
     expect(statusBeforeStart.code).not.toBe(0)
+  })
+
+  it('installs as from the npm registry, without a model library of its own (it uses the gateway\'s)', async () => {
+    const projects = join(alpha.stateDir, 'npm', 'projects')
+    const installed = (await readdir(projects)).map(project => join(projects, project, 'node_modules'))
+    const withPlugin = installed.filter(modules => existsSync(join(modules, 'clawmatrix', 'package.json')))
+    expect(withPlugin, `npm projects: ${installed.join(', ')}`).toHaveLength(1)
+    expect(existsSync(join(withPlugin[0], '@openclaw', 'ai'))).toBe(false)
   })
 
   it('lists alpha as connected in beta\'s clawmatrix.status', async () => {

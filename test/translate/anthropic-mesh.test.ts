@@ -1,8 +1,10 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeAnthropic } from '../helpers/fake-anthropic.js'
-import { removeTempDirs, startMesh } from '../helpers/mesh.js'
+import { removeTempDirs } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
+import { startTranslatedMesh } from './translated-mesh.js'
+import type { ModelConfig } from '../../src/config/schema.js'
 import type { FakeAnthropic } from '../helpers/fake-anthropic.js'
 import type { TestMesh } from '../helpers/mesh.js'
 
@@ -22,15 +24,9 @@ describe('an Anthropic model shared through the mesh', () => {
 
   beforeAll(async () => {
     fake = await startFakeAnthropic()
-    mesh = await startMesh({
-      a: { apiToken: TOKEN },
-      b: { models: [{ id: 'claude', upstream: { api: 'anthropic-messages', baseUrl: `${fake.baseUrl}/v1`, apiKey: 'sk-ant-test', model: 'claude-test' } }] }
-    })
-    // the serving node loads the translation as it starts; a long synchronous stretch while it is
-    // still under way would pass the tests' short silent-peer window on a loaded machine
-    await import('../../src/translate/translate-chat.js')
-    await waitFor('a to see the model of b', () => mesh.a.peers().find(p => p.nodeId === 'b')?.models?.some(m => m.id === 'claude'))
-    client = new OpenAI({ baseURL: `http://127.0.0.1:${mesh.a.status().proxyPort}/v1`, apiKey: TOKEN, maxRetries: 0 })
+    const started = await startTranslatedMesh({ id: 'claude', upstream: { api: 'anthropic-messages', baseUrl: `${fake.baseUrl}/v1`, apiKey: 'sk-ant-test', model: 'claude-test' } } as ModelConfig, TOKEN)
+    mesh = started.mesh
+    client = started.client
   }, 60_000)
 
   afterAll(async () => {

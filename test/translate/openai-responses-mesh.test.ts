@@ -1,8 +1,10 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeResponses } from '../helpers/fake-openai-responses.js'
-import { removeTempDirs, startMesh } from '../helpers/mesh.js'
+import { removeTempDirs } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
+import { startTranslatedMesh } from './translated-mesh.js'
+import type { ModelConfig } from '../../src/config/schema.js'
 import type { FakeResponses } from '../helpers/fake-openai-responses.js'
 import type { TestMesh } from '../helpers/mesh.js'
 
@@ -20,15 +22,9 @@ describe('an OpenAI Responses model shared through the mesh', () => {
 
   beforeAll(async () => {
     fake = await startFakeResponses()
-    mesh = await startMesh({
-      a: { apiToken: TOKEN },
-      b: { models: [{ id: 'gpt-r', upstream: { api: 'openai-responses', baseUrl: fake.baseUrl, apiKey: 'sk-test', model: 'gpt-test' } }] }
-    })
-    // the serving node loads the translation as it starts; a long synchronous stretch while it is
-    // still under way would pass the tests' short silent-peer window on a loaded machine
-    await import('../../src/translate/translate-chat.js')
-    await waitFor('a to see the model of b', () => mesh.a.peers().find(p => p.nodeId === 'b')?.models?.some(m => m.id === 'gpt-r'))
-    client = new OpenAI({ baseURL: `http://127.0.0.1:${mesh.a.status().proxyPort}/v1`, apiKey: TOKEN, maxRetries: 0 })
+    const started = await startTranslatedMesh({ id: 'gpt-r', upstream: { api: 'openai-responses', baseUrl: fake.baseUrl, apiKey: 'sk-test', model: 'gpt-test' } } as ModelConfig, TOKEN)
+    mesh = started.mesh
+    client = started.client
   }, 60_000)
 
   afterAll(async () => {

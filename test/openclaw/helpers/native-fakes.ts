@@ -16,6 +16,13 @@ export function nativeMarkers (body: Record<string, any>): string[] {
   return JSON.stringify(body.messages ?? body.input ?? []).match(MARKER) ?? []
 }
 
+/** the markers of what the user wrote (Anthropic messages), tool results left out */
+function userMarkers (body: Record<string, any>): string[] {
+  const texts = (body.messages ?? []).filter((m: any) => m.role === 'user').flatMap((m: any) =>
+    typeof m.content === 'string' ? [m.content] : (m.content ?? []).filter((b: any) => b?.type === 'text').map((b: any) => String(b.text)))
+  return texts.join('\n').match(MARKER) ?? []
+}
+
 /** the tool_result blocks of an Anthropic request, by tool_use id */
 export function toolResults (request: AnthropicRequest): Array<{ id: string, text: string }> {
   const results: Array<{ id: string, text: string }> = []
@@ -48,7 +55,7 @@ function readTool (request: AnthropicRequest, path: string): { name: string, pie
 export async function startFakeClaude (toolFile: string): Promise<FakeAnthropic> {
   const fake = await startFakeAnthropic()
   fake.reply = (request): AnthropicReply => {
-    const marker = nativeMarkers(request.body).at(-1)
+    const marker = userMarkers(request.body).at(-1)
     const text = marker != null ? answerFor(marker) : 'fake-claude here'
     // the first tool result answers the call, whatever id the agent's side gave it back under
     const result = toolResults(request).at(0)
