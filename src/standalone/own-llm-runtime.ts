@@ -1,6 +1,7 @@
 import { configureAiTransportHost, createLlmRuntime, getAiTransportHost } from '@openclaw/ai'
 import { registerBuiltInApiProviders } from '@openclaw/ai/providers'
 import { MAX_ERROR_BODY_BYTES } from '../translate/constants.js'
+import { watchRefusals } from '../translate/refusal-event.js'
 import type { ModelLayer, NativeAnswer } from '../translate/native-call.js'
 import type { LlmRuntime, Model } from '@openclaw/ai'
 
@@ -67,6 +68,6 @@ export const ownModelLayer: ModelLayer = {
     runtime ??= createRuntime()
     const answer: NativeAnswer = {}
     answers.set(model, answer)
-    return { events: runtime.streamSimple(model, context, options), answer }
+    return { events: watchRefusals(runtime.streamSimple(model, context, options), answer), answer }
   }
 }

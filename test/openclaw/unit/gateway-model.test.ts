@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { gatewayModel } from '../../../src/openclaw/host/gateway-model.js'
-import { recordRefusal } from '../../../src/openclaw/host/host-model-layer.js'
+import { recordRefusal } from '../../../src/translate/refusal-event.js'
 import type { NativeAnswer } from '../../../src/translate/native-call.js'
 
 describe('the model a gateway serves for <provider>/<model>', () => {
@@ -39,6 +39,13 @@ describe('the native answer read from the gateway\'s error event', () => {
     expect(answer.status).toBe(429)
     expect(answer.errorBody).toContain('rate_limit_error')
     expect(answer.headers?.get('retry-after')).toBe('7')
+  })
+
+  it('takes the body a vendor SDK quotes in its message when the event has none (Google)', () => {
+    const answer: NativeAnswer = {}
+    recordRefusal(answer, failed({ errorCode: '429', errorMessage: '429: {"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}' }))
+    expect(answer.status).toBe(429)
+    expect(JSON.parse(answer.errorBody ?? '{}').error.status).toBe('RESOURCE_EXHAUSTED')
   })
 
   it('makes an API without an adapter a 501 that names it', () => {
