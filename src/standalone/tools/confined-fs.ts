@@ -181,7 +181,9 @@ export async function writeFileConfined (path: string, data: Uint8Array, roots?:
         file = await openConfined(path, flags | constants.O_CREAT | constants.O_EXCL, roots, mode)
       } catch (err: any) {
         // made by someone else between the two opens: open it as an existing file
-        if (err?.code !== 'EEXIST' || attempt === 2) throw err
+        if (err?.code !== 'EEXIST') throw err
+        // and gone again, and back, each time: the directory is being swapped under the call
+        if (attempt === 2) throw new ToolError('denied', `${path} changed while being opened; try again`)
       }
     }
   }
