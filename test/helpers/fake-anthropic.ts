@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
+import { listenOnLoopback } from './fake-native-server.js'
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { FakeNativeServer } from './fake-native-server.js'
 
 /**
  * A loopback server speaking the Anthropic Messages API as Anthropic documents it
@@ -29,14 +30,9 @@ export interface AnthropicRequest {
   body: Record<string, any>
 }
 
-export interface FakeAnthropic {
-  baseUrl: string
-  /** how the next requests are answered */
-  reply: (request: AnthropicRequest) => AnthropicReply
-  requests: AnthropicRequest[]
+export interface FakeAnthropic extends FakeNativeServer<AnthropicRequest, AnthropicReply> {
   /** answers whose client went away before the answer ended */
   closedEarly: number
-  close(): Promise<void>
 }
 
 function event (res: ServerResponse, type: string, data: Record<string, unknown>): void {
@@ -141,11 +137,6 @@ export async function startFakeAnthropic (): Promise<FakeAnthropic> {
       res.end()
     })
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  fake.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  fake.close = async () => {
-    server.closeAllConnections()
-    await new Promise<void>(resolve => server.close(() => { resolve() }))
-  }
+  Object.assign(fake, await listenOnLoopback(server))
   return fake
 }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
+import { listenOnLoopback } from './fake-native-server.js'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { FakeNativeServer } from './fake-native-server.js'
 
 /**
  * A loopback server speaking the Gemini API as Google documents it
@@ -27,13 +28,7 @@ export interface GeminiRequest {
   body: Record<string, any>
 }
 
-export interface FakeGemini {
-  /** the `/v1beta` base URL */
-  baseUrl: string
-  reply: (request: GeminiRequest) => GeminiReply
-  requests: GeminiRequest[]
-  close(): Promise<void>
-}
+export type FakeGemini = FakeNativeServer<GeminiRequest, GeminiReply>
 
 const ROUTE = /^\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent)(\?.*)?$/
 
@@ -96,11 +91,6 @@ export async function startFakeGemini (): Promise<FakeGemini> {
       res.end()
     })
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  fake.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1beta`
-  fake.close = async () => {
-    server.closeAllConnections()
-    await new Promise<void>(resolve => server.close(() => { resolve() }))
-  }
+  Object.assign(fake, await listenOnLoopback(server, '/v1beta'))
   return fake
 }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
+import { listenOnLoopback } from './fake-native-server.js'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { FakeNativeServer } from './fake-native-server.js'
 
 /**
  * A loopback server speaking Mistral's chat completions API as Mistral documents it
@@ -23,13 +24,7 @@ export interface MistralRequest {
   body: Record<string, any>
 }
 
-export interface FakeMistral {
-  /** the server URL (the SDK adds `/v1/...`) */
-  baseUrl: string
-  reply: (request: MistralRequest) => MistralReply
-  requests: MistralRequest[]
-  close(): Promise<void>
-}
+export type FakeMistral = FakeNativeServer<MistralRequest, MistralReply>
 
 function chunk (model: string, delta: Record<string, unknown>, finish: string | null, usage?: Record<string, number>): string {
   return `data: ${JSON.stringify({ id: 'fake-mistral-01', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...(usage != null ? { usage } : {}) })}\n\n`
@@ -75,11 +70,6 @@ export async function startFakeMistral (): Promise<FakeMistral> {
       res.end('data: [DONE]\n\n')
     })
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  fake.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  fake.close = async () => {
-    server.closeAllConnections()
-    await new Promise<void>(resolve => server.close(() => { resolve() }))
-  }
+  Object.assign(fake, await listenOnLoopback(server))
   return fake
 }

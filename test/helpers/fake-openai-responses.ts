@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
+import { listenOnLoopback } from './fake-native-server.js'
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { FakeNativeServer } from './fake-native-server.js'
 
 /**
  * A loopback server speaking the OpenAI Responses API as OpenAI documents it
@@ -28,13 +29,9 @@ export interface ResponsesRequest {
   body: Record<string, any>
 }
 
-export interface FakeResponses {
-  /** the `/v1` base URL */
-  baseUrl: string
-  reply: (request: ResponsesRequest) => ResponsesReply
-  requests: ResponsesRequest[]
+export interface FakeResponses extends FakeNativeServer<ResponsesRequest, ResponsesReply> {
+  /** answers whose client went away before the answer ended */
   closedEarly: number
-  close(): Promise<void>
 }
 
 class EventWriter {
@@ -136,11 +133,6 @@ export async function startFakeResponses (): Promise<FakeResponses> {
       res.end()
     })
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  fake.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
-  fake.close = async () => {
-    server.closeAllConnections()
-    await new Promise<void>(resolve => server.close(() => { resolve() }))
-  }
+  Object.assign(fake, await listenOnLoopback(server, '/v1'))
   return fake
 }

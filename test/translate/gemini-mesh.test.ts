@@ -1,40 +1,21 @@
 import OpenAI from 'openai'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startFakeGemini } from '../helpers/fake-gemini.js'
-import { removeTempDirs } from '../helpers/mesh.js'
-import { startTranslatedMesh } from './translated-mesh.js'
+import { PIXEL, WEATHER_TOOL, useTranslatedMesh } from './translated-mesh.js'
 import type { ModelConfig } from '../../src/config/schema.js'
-import type { FakeGemini } from '../helpers/fake-gemini.js'
-import type { TestMesh } from '../helpers/mesh.js'
 
 const TOKEN = 'gemini-mesh-api-token'
-const WEATHER_TOOL = { type: 'function' as const, function: { name: 'get_weather', description: 'weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }
 
 /**
  * A consumer behind NAT (node a) asks, with the official `openai` client, for a model that node b
  * serves from a Gemini upstream (`google-generative-ai`); a reaches b only through the hub's relay.
  */
 describe('a Gemini model shared through the mesh', () => {
-  let fake: FakeGemini
-  let mesh: TestMesh
-  let client: OpenAI
-
-  beforeAll(async () => {
-    fake = await startFakeGemini()
-    const started = await startTranslatedMesh({ id: 'gemini', upstream: { api: 'google-generative-ai', baseUrl: fake.baseUrl, apiKey: 'gemini-key', model: 'gemini-test' } } as ModelConfig, TOKEN)
-    mesh = started.mesh
-    client = started.client
-  }, 60_000)
-
-  afterAll(async () => {
-    await mesh?.stop()
-    await fake?.close()
-    await removeTempDirs()
-  })
+  const setup = useTranslatedMesh(startFakeGemini, fake => ({ id: 'gemini', upstream: { api: 'google-generative-ai', baseUrl: fake.baseUrl, apiKey: 'gemini-key', model: 'gemini-test' } } as ModelConfig), TOKEN)
 
   it('answers a non-streamed request with the text and usage, from the request sent natively', async () => {
-    fake.reply = () => ({ kind: 'response', chunks: [[{ text: 'Hello ' }], [{ text: 'there' }]], finishReason: 'STOP', usage: { prompt: 12, candidates: 2, cached: 5 } })
-    const answer = await client.chat.completions.create({
+    setup.fake.reply = () => ({ kind: 'response', chunks: [[{ text: 'Hello ' }], [{ text: 'there' }]], finishReason: 'STOP', usage: { prompt: 12, candidates: 2, cached: 5 } })
+    const answer = await setup.client.chat.completions.create({
       model: 'gemini',
       messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Say hello' }],
       temperature: 0.2,
@@ -44,7 +25,7 @@ describe('a Gemini model shared through the mesh', () => {
     expect(answer.choices[0].message.content).toBe('Hello there')
     expect(answer.choices[0].finish_reason).toBe('stop')
     expect(answer.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 2, prompt_tokens_details: { cached_tokens: 5 } })
-    const sent = fake.requests.at(-1)!
+    const sent = setup.fake.requests.at(-1)!
     expect(sent).toMatchObject({ model: 'gemini-test', stream: true })
     expect(sent.headers['x-goog-api-key']).toBe('gemini-key')
     expect(sent.body.generationConfig).toMatchObject({ temperature: 0.2, topP: 0.8, maxOutputTokens: 200 })
@@ -52,8 +33,8 @@ describe('a Gemini model shared through the mesh', () => {
   })
 
   it('streams text and a thought as reasoning_content under one chunk id, with the usage chunk', async () => {
-    fake.reply = () => ({ kind: 'response', chunks: [[{ text: 'Two plus two.', thought: true }], [{ text: '4' }]], finishReason: 'STOP', usage: { prompt: 8, candidates: 1, thoughts: 4 } })
-    const stream = await client.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: '2+2?' }], stream: true, stream_options: { include_usage: true }, reasoning_effort: 'low' })
+    setup.fake.reply = () => ({ kind: 'response', chunks: [[{ text: 'Two plus two.', thought: true }], [{ text: '4' }]], finishReason: 'STOP', usage: { prompt: 8, candidates: 1, thoughts: 4 } })
+    const stream = await setup.client.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: '2+2?' }], stream: true, stream_options: { include_usage: true }, reasoning_effort: 'low' })
     const chunks = []
     for await (const chunk of stream) chunks.push(chunk)
     expect(new Set(chunks.map(c => c.id)).size).toBe(1)
@@ -63,19 +44,19 @@ describe('a Gemini model shared through the mesh', () => {
   })
 
   it('gives a function call as a tool call, and carries the follow-up turn with its result', async () => {
-    fake.reply = () => ({ kind: 'response', chunks: [[{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }]], finishReason: 'STOP', usage: { prompt: 30, candidates: 9 } })
+    setup.fake.reply = () => ({ kind: 'response', chunks: [[{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }]], finishReason: 'STOP', usage: { prompt: 30, candidates: 9 } })
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }]
-    const answer = await client.chat.completions.create({ model: 'gemini', messages, tools: [WEATHER_TOOL], tool_choice: { type: 'function', function: { name: 'get_weather' } } })
+    const answer = await setup.client.chat.completions.create({ model: 'gemini', messages, tools: [WEATHER_TOOL], tool_choice: { type: 'function', function: { name: 'get_weather' } } })
     const call = answer.choices[0].message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall
     expect(call).toMatchObject({ type: 'function', function: { name: 'get_weather' } })
     expect(JSON.parse(call.function.arguments)).toEqual({ city: 'Paris' })
     expect(answer.choices[0].finish_reason).toBe('tool_calls')
-    const asked = fake.requests.at(-1)!.body
+    const asked = setup.fake.requests.at(-1)!.body
     expect(JSON.stringify(asked.tools)).toContain('get_weather')
     expect(asked.toolConfig).toMatchObject({ functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['get_weather'] } })
 
-    fake.reply = () => ({ kind: 'response', chunks: [[{ text: 'Sunny.' }]], finishReason: 'STOP', usage: { prompt: 40, candidates: 2 } })
-    const followUp = await client.chat.completions.create({
+    setup.fake.reply = () => ({ kind: 'response', chunks: [[{ text: 'Sunny.' }]], finishReason: 'STOP', usage: { prompt: 40, candidates: 2 } })
+    const followUp = await setup.client.chat.completions.create({
       model: 'gemini',
       tools: [WEATHER_TOOL],
       messages: [
@@ -85,31 +66,30 @@ describe('a Gemini model shared through the mesh', () => {
       ]
     })
     expect(followUp.choices[0].message.content).toBe('Sunny.')
-    const contents = JSON.stringify(fake.requests.at(-1)!.body.contents)
+    const contents = JSON.stringify(setup.fake.requests.at(-1)!.body.contents)
     expect(contents).toContain('"functionCall"')
     expect(contents).toContain('"functionResponse"')
     expect(contents).toContain('22°C, sunny')
   })
 
   it('sends a data-URI image as inline data', async () => {
-    const pixel = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
-    fake.reply = () => ({ kind: 'response', chunks: [[{ text: 'a pixel' }]], finishReason: 'STOP', usage: { prompt: 5, candidates: 2 } })
-    const answer = await client.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${pixel}` } }] }] })
+    setup.fake.reply = () => ({ kind: 'response', chunks: [[{ text: 'a pixel' }]], finishReason: 'STOP', usage: { prompt: 5, candidates: 2 } })
+    const answer = await setup.client.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PIXEL}` } }] }] })
     expect(answer.choices[0].message.content).toBe('a pixel')
-    expect(JSON.stringify(fake.requests.at(-1)!.body.contents)).toContain(pixel)
+    expect(JSON.stringify(setup.fake.requests.at(-1)!.body.contents)).toContain(PIXEL)
   })
 
   // Google's SDK keeps no response headers on its errors, so a Gemini retry-after cannot be passed on
   it('keeps a vendor 429 with its status, Google\'s own status code and message', async () => {
-    fake.reply = () => ({ kind: 'error', status: 429, code: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for gemini-test', headers: { 'retry-after': '9' } })
-    const limited = await client.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'hi' }] }).catch(e => e)
+    setup.fake.reply = () => ({ kind: 'error', status: 429, code: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for gemini-test', headers: { 'retry-after': '9' } })
+    const limited = await setup.client.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'hi' }] }).catch(e => e)
     expect(limited).toBeInstanceOf(OpenAI.RateLimitError)
     expect(limited.error).toMatchObject({ message: 'Quota exceeded for gemini-test', code: 'RESOURCE_EXHAUSTED' })
   })
 
   it('gives a Gemini overload as a 503 with its message', async () => {
-    fake.reply = () => ({ kind: 'error', status: 503, code: 'UNAVAILABLE', message: 'The model is overloaded' })
-    const overloaded = await client.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'hi' }] }).catch(e => e)
+    setup.fake.reply = () => ({ kind: 'error', status: 503, code: 'UNAVAILABLE', message: 'The model is overloaded' })
+    const overloaded = await setup.client.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'hi' }] }).catch(e => e)
     expect(overloaded.status).toBe(503)
     expect(overloaded.error).toMatchObject({ message: 'The model is overloaded', code: 'UNAVAILABLE' })
   })

@@ -1,75 +1,56 @@
 import OpenAI from 'openai'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startFakeMistral } from '../helpers/fake-mistral.js'
-import { removeTempDirs } from '../helpers/mesh.js'
-import { startTranslatedMesh } from './translated-mesh.js'
+import { WEATHER_TOOL, useTranslatedMesh } from './translated-mesh.js'
 import type { ModelConfig } from '../../src/config/schema.js'
-import type { FakeMistral } from '../helpers/fake-mistral.js'
-import type { TestMesh } from '../helpers/mesh.js'
 
 const TOKEN = 'mistral-mesh-api-token'
-const WEATHER_TOOL = { type: 'function' as const, function: { name: 'get_weather', description: 'weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }
 
 /**
  * A consumer behind NAT (node a) asks, with the official `openai` client, for a model that node b
  * serves from a Mistral upstream (`mistral-conversations`); a reaches b only through the hub's relay.
  */
 describe('a Mistral model shared through the mesh', () => {
-  let fake: FakeMistral
-  let mesh: TestMesh
-  let client: OpenAI
-
-  beforeAll(async () => {
-    fake = await startFakeMistral()
-    const started = await startTranslatedMesh({ id: 'mistral', upstream: { api: 'mistral-conversations', baseUrl: fake.baseUrl, apiKey: 'mistral-key', model: 'mistral-test' } } as ModelConfig, TOKEN)
-    mesh = started.mesh
-    client = started.client
-  }, 60_000)
-
-  afterAll(async () => {
-    await mesh?.stop()
-    await fake?.close()
-    await removeTempDirs()
-  })
+  const setup = useTranslatedMesh(startFakeMistral, fake => ({ id: 'mistral', upstream: { api: 'mistral-conversations', baseUrl: fake.baseUrl, apiKey: 'mistral-key', model: 'mistral-test' } } as ModelConfig), TOKEN)
 
   it('streams text with the usage chunk, from the request sent natively', async () => {
-    fake.reply = () => ({ kind: 'response', chunks: [{ content: 'Hello ' }, { content: 'there' }], finishReason: 'stop', usage: { prompt: 12, completion: 2 } })
-    const stream = await client.chat.completions.create({ model: 'mistral', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Say hello' }], temperature: 0.2, top_p: 0.8, max_tokens: 200, stream: true, stream_options: { include_usage: true } })
+    setup.fake.reply = () => ({ kind: 'response', chunks: [{ content: 'Hello ' }, { content: 'there' }], finishReason: 'stop', usage: { prompt: 12, completion: 2 } })
+    const stream = await setup.client.chat.completions.create({ model: 'mistral', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Say hello' }], temperature: 0.2, top_p: 0.8, max_tokens: 200, stream: true, stream_options: { include_usage: true } })
     const chunks = []
     for await (const chunk of stream) chunks.push(chunk)
     expect(chunks.map(c => c.choices[0]?.delta?.content ?? '').join('')).toBe('Hello there')
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 12, completion_tokens: 2 } })
-    const sent = fake.requests.at(-1)!
+    const sent = setup.fake.requests.at(-1)!
     expect(sent.headers.authorization).toBe('Bearer mistral-key')
     expect(sent.body).toMatchObject({ model: 'mistral-test', stream: true, temperature: 0.2, top_p: 0.8, max_tokens: 200 })
     expect(JSON.stringify(sent.body.messages)).toContain('Be brief.')
   })
 
   it('gives a tool call, and carries the follow-up turn with its result', async () => {
-    fake.reply = () => ({ kind: 'response', chunks: [{ toolCall: { id: 'abcDEF123', name: 'get_weather', arguments: '{"city":"Paris"}' } }], finishReason: 'tool_calls', usage: { prompt: 30, completion: 9 } })
+    setup.fake.reply = () => ({ kind: 'response', chunks: [{ toolCall: { id: 'abcDEF123', name: 'get_weather', arguments: '{"city":"Paris"}' } }], finishReason: 'tool_calls', usage: { prompt: 30, completion: 9 } })
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }]
-    const answer = await client.chat.completions.create({ model: 'mistral', messages, tools: [WEATHER_TOOL], tool_choice: 'required' })
+    const answer = await setup.client.chat.completions.create({ model: 'mistral', messages, tools: [WEATHER_TOOL], tool_choice: 'required' })
     const call = answer.choices[0].message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall
     expect(call).toMatchObject({ type: 'function', function: { name: 'get_weather' } })
     expect(JSON.parse(call.function.arguments)).toEqual({ city: 'Paris' })
     expect(answer.choices[0].finish_reason).toBe('tool_calls')
-    expect(fake.requests.at(-1)!.body.tool_choice).toBe('required')
+    expect(setup.fake.requests.at(-1)!.body.tool_choice).toBe('required')
 
-    fake.reply = () => ({ kind: 'response', chunks: [{ content: 'Sunny.' }], finishReason: 'stop', usage: { prompt: 40, completion: 2 } })
-    const followUp = await client.chat.completions.create({
+    setup.fake.reply = () => ({ kind: 'response', chunks: [{ content: 'Sunny.' }], finishReason: 'stop', usage: { prompt: 40, completion: 2 } })
+    const followUp = await setup.client.chat.completions.create({
       model: 'mistral',
       tools: [WEATHER_TOOL],
       messages: [...messages, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: '22°C, sunny' }]
     })
     expect(followUp.choices[0].message.content).toBe('Sunny.')
-    const sent = JSON.stringify(fake.requests.at(-1)!.body.messages)
+    const sent = JSON.stringify(setup.fake.requests.at(-1)!.body.messages)
     expect(sent).toContain('get_weather')
     expect(sent).toContain('22°C, sunny')
   })
 
   it('keeps a vendor 429 with its status, message and retry-after', async () => {
-    fake.reply = () => ({ kind: 'error', status: 429, type: 'rate_limited', message: 'Requests rate limit exceeded', headers: { 'retry-after': '4' } })
-    const limited = await client.chat.completions.create({ model: 'mistral', messages: [{ role: 'user', content: 'hi' }] }).catch(e => e)
+    setup.fake.reply = () => ({ kind: 'error', status: 429, type: 'rate_limited', message: 'Requests rate limit exceeded', headers: { 'retry-after': '4' } })
+    const limited = await setup.client.chat.completions.create({ model: 'mistral', messages: [{ role: 'user', content: 'hi' }] }).catch(e => e)
     expect(limited).toBeInstanceOf(OpenAI.RateLimitError)
     expect(limited.headers.get('retry-after')).toBe('4')
     expect(limited.error.message).toContain('Requests rate limit exceeded')

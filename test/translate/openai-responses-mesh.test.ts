@@ -1,45 +1,26 @@
 import OpenAI from 'openai'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startFakeResponses } from '../helpers/fake-openai-responses.js'
-import { removeTempDirs } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
-import { startTranslatedMesh } from './translated-mesh.js'
+import { PIXEL, WEATHER_TOOL, useTranslatedMesh } from './translated-mesh.js'
 import type { ModelConfig } from '../../src/config/schema.js'
-import type { FakeResponses } from '../helpers/fake-openai-responses.js'
-import type { TestMesh } from '../helpers/mesh.js'
 
 const TOKEN = 'responses-mesh-api-token'
-const WEATHER_TOOL = { type: 'function' as const, function: { name: 'get_weather', description: 'weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }
 
 /**
  * A consumer behind NAT (node a) asks, with the official `openai` client, for a model that node b
  * serves from an OpenAI Responses upstream; a reaches b only through the hub's relay.
  */
 describe('an OpenAI Responses model shared through the mesh', () => {
-  let fake: FakeResponses
-  let mesh: TestMesh
-  let client: OpenAI
-
-  beforeAll(async () => {
-    fake = await startFakeResponses()
-    const started = await startTranslatedMesh({ id: 'gpt-r', upstream: { api: 'openai-responses', baseUrl: fake.baseUrl, apiKey: 'sk-test', model: 'gpt-test' } } as ModelConfig, TOKEN)
-    mesh = started.mesh
-    client = started.client
-  }, 60_000)
-
-  afterAll(async () => {
-    await mesh?.stop()
-    await fake?.close()
-    await removeTempDirs()
-  })
+  const setup = useTranslatedMesh(startFakeResponses, fake => ({ id: 'gpt-r', upstream: { api: 'openai-responses', baseUrl: fake.baseUrl, apiKey: 'sk-test', model: 'gpt-test' } } as ModelConfig), TOKEN)
 
   it('reaches the serving node only through the hub', () => {
-    expect(mesh.a.peers().find(p => p.nodeId === 'b')).toMatchObject({ path: 'relayed', reachableVia: 'hub' })
+    expect(setup.mesh.a.peers().find(p => p.nodeId === 'b')).toMatchObject({ path: 'relayed', reachableVia: 'hub' })
   })
 
   it('answers a non-streamed request with text, usage with cached tokens, from the request sent natively', async () => {
-    fake.reply = () => ({ kind: 'response', items: [{ type: 'message', pieces: ['Hello ', 'there'] }], usage: { input: 12, output: 2, cached: 5 } })
-    const answer = await client.chat.completions.create({
+    setup.fake.reply = () => ({ kind: 'response', items: [{ type: 'message', pieces: ['Hello ', 'there'] }], usage: { input: 12, output: 2, cached: 5 } })
+    const answer = await setup.client.chat.completions.create({
       model: 'gpt-r',
       messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Say hello' }],
       temperature: 0.2,
@@ -50,15 +31,15 @@ describe('an OpenAI Responses model shared through the mesh', () => {
     expect(answer.choices[0].finish_reason).toBe('stop')
     // the library reports Responses input tokens without the cached ones; OpenAI's prompt_tokens count them
     expect(answer.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 2, total_tokens: 14, prompt_tokens_details: { cached_tokens: 5 } })
-    const sent = fake.requests[fake.requests.length - 1]
+    const sent = setup.fake.requests[setup.fake.requests.length - 1]
     expect(sent.headers.authorization).toBe('Bearer sk-test')
     expect(sent.body).toMatchObject({ model: 'gpt-test', stream: true, temperature: 0.2, top_p: 0.8, max_output_tokens: 200 })
     expect(JSON.stringify(sent.body)).toContain('Be brief.')
   })
 
   it('streams text under one chunk id with the usage chunk, and maps an incomplete answer to length', async () => {
-    fake.reply = () => ({ kind: 'response', items: [{ type: 'message', pieces: ['one ', 'two'] }], usage: { input: 4, output: 2 }, incomplete: true })
-    const stream = await client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: 'count' }], stream: true, stream_options: { include_usage: true } })
+    setup.fake.reply = () => ({ kind: 'response', items: [{ type: 'message', pieces: ['one ', 'two'] }], usage: { input: 4, output: 2 }, incomplete: true })
+    const stream = await setup.client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: 'count' }], stream: true, stream_options: { include_usage: true } })
     const chunks = []
     for await (const chunk of stream) chunks.push(chunk)
     expect(new Set(chunks.map(c => c.id)).size).toBe(1)
@@ -68,9 +49,9 @@ describe('an OpenAI Responses model shared through the mesh', () => {
   })
 
   it('streams a function call whose arguments arrive in pieces, and carries the follow-up turn with its output', async () => {
-    fake.reply = () => ({ kind: 'response', items: [{ type: 'function_call', callId: 'call_W1', name: 'get_weather', pieces: ['{"ci', 'ty":"Pa', 'ris"}'] }], usage: { input: 30, output: 9 } })
+    setup.fake.reply = () => ({ kind: 'response', items: [{ type: 'function_call', callId: 'call_W1', name: 'get_weather', pieces: ['{"ci', 'ty":"Pa', 'ris"}'] }], usage: { input: 30, output: 9 } })
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }]
-    const stream = await client.chat.completions.create({ model: 'gpt-r', messages, tools: [WEATHER_TOOL], tool_choice: 'required', stream: true })
+    const stream = await setup.client.chat.completions.create({ model: 'gpt-r', messages, tools: [WEATHER_TOOL], tool_choice: 'required', stream: true })
     const calls = []
     let finish: string | null = null
     for await (const chunk of stream) {
@@ -84,12 +65,12 @@ describe('an OpenAI Responses model shared through the mesh', () => {
     expect(pieces.length).toBeGreaterThanOrEqual(2)
     expect(pieces.join('')).toBe('{"city":"Paris"}')
     expect(finish).toBe('tool_calls')
-    const asked = fake.requests[fake.requests.length - 1].body
+    const asked = setup.fake.requests[setup.fake.requests.length - 1].body
     expect(asked.tools).toMatchObject([{ type: 'function', name: 'get_weather' }])
     expect(asked.tool_choice).toBe('required')
 
-    fake.reply = () => ({ kind: 'response', items: [{ type: 'message', pieces: ['Sunny.'] }], usage: { input: 40, output: 2 } })
-    const followUp = await client.chat.completions.create({
+    setup.fake.reply = () => ({ kind: 'response', items: [{ type: 'message', pieces: ['Sunny.'] }], usage: { input: 40, output: 2 } })
+    const followUp = await setup.client.chat.completions.create({
       model: 'gpt-r',
       tools: [WEATHER_TOOL],
       messages: [
@@ -99,7 +80,7 @@ describe('an OpenAI Responses model shared through the mesh', () => {
       ]
     })
     expect(followUp.choices[0].message.content).toBe('Sunny.')
-    const input = fake.requests[fake.requests.length - 1].body.input
+    const input = setup.fake.requests[setup.fake.requests.length - 1].body.input
     expect(input).toEqual(expect.arrayContaining([
       expect.objectContaining({ type: 'function_call', call_id: 'call_W1', name: 'get_weather' }),
       expect.objectContaining({ type: 'function_call_output', call_id: 'call_W1' })
@@ -108,46 +89,45 @@ describe('an OpenAI Responses model shared through the mesh', () => {
   })
 
   it('gives the reasoning summary as reasoning_content', async () => {
-    fake.reply = () => ({ kind: 'response', items: [{ type: 'reasoning', pieces: ['Two ', 'plus two.'] }, { type: 'message', pieces: ['4'] }], usage: { input: 8, output: 6 } })
-    const answer = await client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: '2+2?' }], reasoning_effort: 'high' })
+    setup.fake.reply = () => ({ kind: 'response', items: [{ type: 'reasoning', pieces: ['Two ', 'plus two.'] }, { type: 'message', pieces: ['4'] }], usage: { input: 8, output: 6 } })
+    const answer = await setup.client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: '2+2?' }], reasoning_effort: 'high' })
     expect((answer.choices[0].message as any).reasoning_content).toBe('Two plus two.')
     expect(answer.choices[0].message.content).toBe('4')
-    expect(fake.requests[fake.requests.length - 1].body.reasoning).toMatchObject({ effort: 'high' })
+    expect(setup.fake.requests[setup.fake.requests.length - 1].body.reasoning).toMatchObject({ effort: 'high' })
   })
 
   it('sends a data-URI image as an input_image', async () => {
-    const pixel = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
-    fake.reply = () => ({ kind: 'response', items: [{ type: 'message', pieces: ['a pixel'] }], usage: { input: 5, output: 2 } })
-    const answer = await client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${pixel}` } }] }] })
+    setup.fake.reply = () => ({ kind: 'response', items: [{ type: 'message', pieces: ['a pixel'] }], usage: { input: 5, output: 2 } })
+    const answer = await setup.client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PIXEL}` } }] }] })
     expect(answer.choices[0].message.content).toBe('a pixel')
-    const content = fake.requests[fake.requests.length - 1].body.input[0].content
-    expect(content).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'input_image', image_url: `data:image/png;base64,${pixel}` })]))
+    const content = setup.fake.requests[setup.fake.requests.length - 1].body.input[0].content
+    expect(content).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'input_image', image_url: `data:image/png;base64,${PIXEL}` })]))
   })
 
   it('keeps a vendor 429 with its own code and retry-after, and a 503 overload as it is', async () => {
-    fake.reply = () => ({ kind: 'error', status: 429, type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-test', headers: { 'retry-after': '9' } })
-    const limited = await client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: 'hi' }], stream: true }).catch(e => e)
+    setup.fake.reply = () => ({ kind: 'error', status: 429, type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-test', headers: { 'retry-after': '9' } })
+    const limited = await setup.client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: 'hi' }], stream: true }).catch(e => e)
     expect(limited).toBeInstanceOf(OpenAI.RateLimitError)
     expect(limited.headers.get('retry-after')).toBe('9')
     expect(limited.error).toMatchObject({ message: 'Rate limit reached for gpt-test', type: 'requests', code: 'rate_limit_exceeded' })
 
-    fake.reply = () => ({ kind: 'error', status: 503, type: 'server_error', code: 'server_is_overloaded', message: 'The server is overloaded' })
-    const overloaded = await client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: 'hi' }] }).catch(e => e)
+    setup.fake.reply = () => ({ kind: 'error', status: 503, type: 'server_error', code: 'server_is_overloaded', message: 'The server is overloaded' })
+    const overloaded = await setup.client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: 'hi' }] }).catch(e => e)
     expect(overloaded.status).toBe(503)
     expect(overloaded.error).toMatchObject({ code: 'server_is_overloaded', message: 'The server is overloaded' })
   })
 
   it('carries a client abort to the native server', async () => {
-    fake.reply = () => ({ kind: 'hang', text: 'Once upon' })
-    const before = fake.closedEarly
+    setup.fake.reply = () => ({ kind: 'hang', text: 'Once upon' })
+    const before = setup.fake.closedEarly
     const controller = new AbortController()
-    const stream = await client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: 'a long story' }], stream: true }, { signal: controller.signal })
+    const stream = await setup.client.chat.completions.create({ model: 'gpt-r', messages: [{ role: 'user', content: 'a long story' }], stream: true }, { signal: controller.signal })
     let text = ''
     for await (const chunk of stream) {
       text += chunk.choices[0]?.delta?.content ?? ''
       if (text === 'Once upon') controller.abort()
     }
     expect(text).toBe('Once upon')
-    await waitFor('the native request to be closed', () => fake.closedEarly === before + 1)
+    await waitFor('the native request to be closed', () => setup.fake.closedEarly === before + 1)
   })
 })

@@ -1,19 +1,42 @@
 import OpenAI from 'openai'
-import { startMesh } from '../helpers/mesh.js'
+import { afterAll, beforeAll } from 'vitest'
+import { removeTempDirs, startMesh } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ModelConfig } from '../../src/config/schema.js'
 import type { TestMesh } from '../helpers/mesh.js'
 
+export const WEATHER_TOOL = { type: 'function' as const, function: { name: 'get_weather', description: 'weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }
+/** a 1x1 PNG */
+export const PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
+
+export interface TranslatedMesh<Fake> {
+  fake: Fake
+  mesh: TestMesh
+  /** the official `openai` client on node a's API */
+  client: OpenAI
+}
+
 /**
- * A hub mesh in which node b serves `model` (an entry with a translated upstream) and node a, behind
- * NAT, consumes it with the official `openai` client through the hub's relay.
+ * For the tests of one file: a fake native server, and a hub mesh in which node b serves the
+ * model `model(fake)` describes (a translated upstream) while node a, behind NAT, consumes it with
+ * the official `openai` client through the hub's relay. Filled in before the tests, stopped after.
  */
-export async function startTranslatedMesh (model: ModelConfig, token: string): Promise<{ mesh: TestMesh, client: OpenAI }> {
-  const mesh = await startMesh({ a: { apiToken: token }, b: { models: [model] } })
-  // the serving node loads the library as it starts; a long synchronous stretch while that is
-  // still under way would pass the tests' short silent-peer window on a loaded machine
-  await import('../../src/standalone/own-llm-runtime.js')
-  await waitFor('a to see the model of b', () => mesh.a.peers().find(p => p.nodeId === 'b')?.models?.some(m => m.id === model.id))
-  const client = new OpenAI({ baseURL: `http://127.0.0.1:${mesh.a.status().proxyPort}/v1`, apiKey: token, maxRetries: 0 })
-  return { mesh, client }
+export function useTranslatedMesh<Fake extends { baseUrl: string, close: () => Promise<void> }> (startFake: () => Promise<Fake>, model: (fake: Fake) => ModelConfig, token: string): TranslatedMesh<Fake> {
+  const context = {} as TranslatedMesh<Fake>
+  beforeAll(async () => {
+    context.fake = await startFake()
+    const entry = model(context.fake)
+    context.mesh = await startMesh({ a: { apiToken: token }, b: { models: [entry] } })
+    // the serving node loads the library as it starts; a long synchronous stretch while that is
+    // still under way would pass the tests' short silent-peer window on a loaded machine
+    await import('../../src/standalone/own-llm-runtime.js')
+    await waitFor('a to see the model of b', () => context.mesh.a.peers().find(p => p.nodeId === 'b')?.models?.some(m => m.id === entry.id))
+    context.client = new OpenAI({ baseURL: `http://127.0.0.1:${context.mesh.a.status().proxyPort}/v1`, apiKey: token, maxRetries: 0 })
+  }, 60_000)
+  afterAll(async () => {
+    await context.mesh?.stop()
+    await context.fake?.close()
+    await removeTempDirs()
+  })
+  return context
 }
