@@ -39,10 +39,6 @@ function missingLibrary (api: string): string | undefined {
   }
 }
 
-async function * bodyOf (text: string): AsyncGenerator<Uint8Array> {
-  yield new TextEncoder().encode(text)
-}
-
 /**
  * A model whose upstream speaks another API (`models[].upstream.api`): each OpenAI
  * chat-completions request is turned into the upstream's native call, and its answer back into
@@ -83,9 +79,6 @@ export class TranslatingModelBackend implements ModelBackend {
   }
 
   async chat (body: Uint8Array, options: { signal: AbortSignal }): Promise<ModelResponse> {
-    if (this.unavailableReason != null) {
-      return { status: 503, headers: { 'content-type': 'application/json' }, body: bodyOf(JSON.stringify({ error: { message: this.unavailableReason, type: 'server_error', param: null, code: 'model_unavailable' } })) }
-    }
     const [{ translateChat }, native] = await Promise.all([loadTranslator(), this.nativeModel()])
     return await translateChat(native, body, options.signal)
   }

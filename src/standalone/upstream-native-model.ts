@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_TOKENS } from '../translate/constants.js'
+import { outputTokenCap } from '../translate/native-call.js'
 import type { UpstreamApi } from '../config/schema.js'
 import type { ModelLayer, NativeCall, NativeCallOptions, NativeModel } from '../translate/native-call.js'
 import type { Context, Model } from '@openclaw/ai'
@@ -64,7 +64,7 @@ export class UpstreamNativeModel implements NativeModel {
       reasoning: upstream.reasoning || (options.reasoning != null && options.reasoning !== 'off'),
       input: upstream.input,
       cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-      maxTokens: upstream.maxTokens ?? Math.max(options.maxTokens ?? 0, DEFAULT_MAX_TOKENS),
+      maxTokens: outputTokenCap(upstream.maxTokens, options.maxTokens),
       ...(upstream.contextWindow != null ? { contextWindow: upstream.contextWindow } : {}),
       headers: upstream.headers
     }

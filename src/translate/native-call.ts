@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_TOKENS } from './constants.js'
 import type { AssistantMessageEvent, Context, Model, SimpleStreamOptions } from '@openclaw/ai'
 
 /** What the upstream's HTTP answer to one call was */
@@ -52,4 +53,12 @@ export function answerObserver (): { answer: NativeAnswer, onResponse: (response
  */
 export interface ModelLayer {
   start (model: Model, context: Context, options: NativeCallOptions & { apiKey?: string }): NativeCall
+}
+
+/**
+ * The Model's output cap for one call: the model's own where it is known, else enough for what the
+ * request asks (some APIs require a number)
+ */
+export function outputTokenCap (modelMaxTokens: number | undefined, requested: number | undefined): number {
+  return modelMaxTokens ?? Math.max(requested ?? 0, DEFAULT_MAX_TOKENS)
 }

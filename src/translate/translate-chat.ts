@@ -5,19 +5,15 @@ import { TranslationError, openAIError } from './errors.js'
 import { imageSource } from './images.js'
 import { nativeFieldsHook } from './native-fields.js'
 import { translatedError } from './native-error.js'
+import { jsonResponse } from '../host/json-response.js'
 import type { NativeAnswer, NativeModel } from './native-call.js'
 import type { ModelResponse } from '../host/ports.js'
 import type { AssistantMessage, AssistantMessageEvent } from '@openclaw/ai'
 
 const encoder = new TextEncoder()
-const JSON_HEADERS = { 'content-type': 'application/json' }
 
 async function * bytes (...parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
   yield * parts
-}
-
-function json (status: number, body: unknown, headers: Record<string, string> = JSON_HEADERS): ModelResponse {
-  return { status, headers, body: bytes(encoder.encode(JSON.stringify(body))) }
 }
 
 function sseText (value: unknown): string {
@@ -70,7 +66,7 @@ export async function translateChat (native: NativeModel, body: Uint8Array, sign
       const parsed = parseBody(body)
       request = await translateRequest(parsed, { api: native.api, provider: native.provider, model: native.model }, imageSource(native.allowImageUrls, call.signal))
     } catch (err) {
-      if (err instanceof TranslationError) return json(err.status, openAIError(err.message, 'invalid_request_error', 'invalid_request', err.param))
+      if (err instanceof TranslationError) return jsonResponse(err.status, openAIError(err.message, 'invalid_request_error', 'invalid_request', err.param))
       throw err
     }
     const onPayload = nativeFieldsHook(native.api, request.payload)
@@ -90,7 +86,7 @@ export async function translateChat (native: NativeModel, body: Uint8Array, sign
       if (isRefusal(failed)) return answerRefusal(chat, request.stream, failed)
       if (answer.status == null) throw new Error(failed.errorMessage ?? 'the upstream call failed')
       const error = translatedError(answer, failed)
-      return json(error.status, error.body, error.headers)
+      return jsonResponse(error.status, error.body, error.headers)
     }
     handedOver = true
     if (!request.stream) return await whole(chat, first.value, events, answer, call)
@@ -101,7 +97,7 @@ export async function translateChat (native: NativeModel, body: Uint8Array, sign
 }
 
 function answerRefusal (chat: ChatAnswer, stream: boolean, message: AssistantMessage): ModelResponse {
-  if (!stream) return json(200, chat.completion(message, true))
+  if (!stream) return jsonResponse(200, chat.completion(message, true))
   return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8' }, body: bytes(sse(chat.refusalChunk()), sse('[DONE]')) }
 }
 
@@ -109,12 +105,12 @@ async function whole (chat: ChatAnswer, first: AssistantMessageEvent, events: As
   try {
     let event: AssistantMessageEvent = first
     while (true) {
-      if (event.type === 'done') return json(200, chat.completion(event.message, false))
+      if (event.type === 'done') return jsonResponse(200, chat.completion(event.message, false))
       if (event.type === 'error') {
         if (call.signal.aborted) throw call.signal.reason
-        if (isRefusal(event.error)) return json(200, chat.completion(event.error, true))
+        if (isRefusal(event.error)) return jsonResponse(200, chat.completion(event.error, true))
         const error = translatedError(answer, event.error)
-        return json(error.status, error.body, error.headers)
+        return jsonResponse(error.status, error.body, error.headers)
       }
       const next = await events.next()
       if (next.done === true) throw new Error('the upstream answer ended before it was complete')

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { listenOnLoopback } from './fake-native-server.js'
+import { listenOnLoopback, onJsonBody } from './fake-native-server.js'
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { FakeNativeServer } from './fake-native-server.js'
 
@@ -78,19 +78,14 @@ export async function startFakeAnthropic (): Promise<FakeAnthropic> {
     close: async () => {}
   }
   const server = createServer((req, res) => {
-    const parts: Buffer[] = []
-    req.on('data', (part: Buffer) => parts.push(part))
-    req.on('end', () => {
+    onJsonBody(req, body => {
       res.setHeader('request-id', 'req_fake_01')
       if (req.method !== 'POST' || req.url !== '/v1/messages') {
         res.writeHead(404, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `no route ${String(req.method)} ${String(req.url)}` } }))
         return
       }
-      let body: Record<string, any>
-      try {
-        body = JSON.parse(Buffer.concat(parts).toString('utf8'))
-      } catch {
+      if (body == null) {
         res.writeHead(400, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'body is not JSON' } }))
         return

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { listenOnLoopback } from './fake-native-server.js'
+import { listenOnLoopback, onJsonBody } from './fake-native-server.js'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FakeNativeServer } from './fake-native-server.js'
 
@@ -59,19 +59,14 @@ export async function startFakeGemini (): Promise<FakeGemini> {
     close: async () => {}
   }
   const server = createServer((req, res) => {
-    const parts: Buffer[] = []
-    req.on('data', (part: Buffer) => parts.push(part))
-    req.on('end', () => {
+    onJsonBody(req, body => {
       const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}): void => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers })
         res.end(JSON.stringify({ error: { code: status, message, status: code } }))
       }
       const route = ROUTE.exec(req.url ?? '')
       if (req.method !== 'POST' || route == null) { fail(404, 'NOT_FOUND', `no route ${String(req.method)} ${String(req.url)}`); return }
-      let body: Record<string, any>
-      try {
-        body = JSON.parse(Buffer.concat(parts).toString('utf8'))
-      } catch {
+      if (body == null) {
         fail(400, 'INVALID_ARGUMENT', 'body is not JSON')
         return
       }

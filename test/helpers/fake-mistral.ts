@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { listenOnLoopback } from './fake-native-server.js'
+import { listenOnLoopback, onJsonBody } from './fake-native-server.js'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FakeNativeServer } from './fake-native-server.js'
 
@@ -38,18 +38,13 @@ export async function startFakeMistral (): Promise<FakeMistral> {
     close: async () => {}
   }
   const server = createServer((req, res) => {
-    const parts: Buffer[] = []
-    req.on('data', (part: Buffer) => parts.push(part))
-    req.on('end', () => {
+    onJsonBody(req, body => {
       const fail = (status: number, type: string, message: string, headers: Record<string, string> = {}): void => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers })
         res.end(JSON.stringify({ object: 'error', message, type, param: null, code: String(status) }))
       }
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') { fail(404, 'not_found', `no route ${String(req.method)} ${String(req.url)}`); return }
-      let body: Record<string, any>
-      try {
-        body = JSON.parse(Buffer.concat(parts).toString('utf8'))
-      } catch {
+      if (body == null) {
         fail(400, 'invalid_request_error', 'body is not JSON')
         return
       }

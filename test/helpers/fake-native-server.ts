@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** A loopback server speaking one vendor's native API, scripted by the test */
@@ -21,4 +21,17 @@ export async function listenOnLoopback (server: Server, path = ''): Promise<Pick
       await new Promise<void>(resolve => server.close(() => { resolve() }))
     }
   }
+}
+
+/** Call `handle` once the request's body is in: parsed as JSON, or `undefined` when it is not JSON */
+export function onJsonBody (req: IncomingMessage, handle: (body: Record<string, any> | undefined) => void): void {
+  const parts: Buffer[] = []
+  req.on('data', (part: Buffer) => parts.push(part))
+  req.on('end', () => {
+    let body: Record<string, any> | undefined
+    try {
+      body = JSON.parse(Buffer.concat(parts).toString('utf8'))
+    } catch {}
+    handle(body)
+  })
 }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { listenOnLoopback } from './fake-native-server.js'
+import { listenOnLoopback, onJsonBody } from './fake-native-server.js'
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { FakeNativeServer } from './fake-native-server.js'
 
@@ -88,19 +88,14 @@ export async function startFakeResponses (): Promise<FakeResponses> {
     close: async () => {}
   }
   const server = createServer((req, res) => {
-    const parts: Buffer[] = []
-    req.on('data', (part: Buffer) => parts.push(part))
-    req.on('end', () => {
+    onJsonBody(req, body => {
       res.setHeader('x-request-id', 'req_fake_responses')
       const fail = (status: number, type: string, code: string | null, message: string, headers: Record<string, string> = {}): void => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers })
         res.end(JSON.stringify({ error: { message, type, param: null, code } }))
       }
       if (req.method !== 'POST' || req.url !== '/v1/responses') { fail(404, 'invalid_request_error', 'not_found', `no route ${String(req.method)} ${String(req.url)}`); return }
-      let body: Record<string, any>
-      try {
-        body = JSON.parse(Buffer.concat(parts).toString('utf8'))
-      } catch {
+      if (body == null) {
         fail(400, 'invalid_request_error', null, 'body is not JSON')
         return
       }

@@ -19,9 +19,12 @@ const BUILT_IN_PROVIDERS: Record<string, { api: string, baseUrl: string }> = {
 
 const NO_COST = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
 
-function stringValues (headers: Record<string, unknown> | undefined): Record<string, string> {
+/** A provider's `headers` with literal values, names lowercased (a SecretRef is the gateway's to resolve) */
+export function literalHeaders (headers: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers ?? {})) if (typeof value === 'string') out[name] = value
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (typeof value === 'string') out[name.toLowerCase()] = value
+  }
   return out
 }
 
@@ -56,6 +59,6 @@ export function gatewayModel (config: OpenClawConfig, catalog: CatalogEntry[], p
     cost: card?.cost ?? listed?.cost ?? NO_COST,
     ...((card?.contextWindow ?? listed?.contextWindow) != null ? { contextWindow: card?.contextWindow ?? listed?.contextWindow } : {}),
     ...((card?.maxTokens ?? listed?.maxTokens) != null ? { maxTokens: card?.maxTokens ?? listed?.maxTokens } : {}),
-    headers: stringValues(configured?.headers)
+    headers: literalHeaders(configured?.headers)
   } as Model
 }

@@ -2,6 +2,7 @@ import { gatewayModel } from './gateway-model.js'
 import { hostModelLayer } from './host-model-layer.js'
 import { HostNativeModel } from './host-native-model.js'
 import { HOST_MODEL_RETRY_MS } from '../constants.js'
+import { errorResponse } from '../../host/json-response.js'
 import { modelCatalogReader } from '../sdk.js'
 import type { RuntimeAuth } from './host-native-model.js'
 import type { ModelConfig } from '../../config/schema.js'
@@ -19,10 +20,6 @@ export interface HostModelAccess {
 /** What the gateway knows of a model, announced where `models[]` does not say */
 export type HostModelMetadata = NonNullable<ModelBackend['metadata']>
 
-async function * bodyOf (text: string): AsyncGenerator<Uint8Array> {
-  yield new TextEncoder().encode(text)
-}
-
 let layer: Promise<ModelLayer> | undefined
 
 /**
@@ -37,8 +34,8 @@ export class HostModelBackend implements ModelBackend {
   private resolved?: Promise<Model>
   private problem?: string
   private failedAt = 0
-  private known?: HostModelMetadata
-  private api?: string
+  /** the model as last resolved */
+  private described?: Model
 
   constructor (private readonly entry: ModelConfig & { provider: string }, private readonly access: HostModelAccess) {
     this.target().catch(() => {})
@@ -53,12 +50,14 @@ export class HostModelBackend implements ModelBackend {
   }
 
   get metadata (): HostModelMetadata | undefined {
-    return this.known
+    if (this.described == null) return undefined
+    const { reasoning, input, contextWindow, maxTokens, cost } = this.described
+    return { reasoning, input, ...(contextWindow != null ? { contextWindow } : {}), ...(maxTokens != null ? { maxTokens } : {}), cost }
   }
 
   /** the API the gateway speaks to the model, once known */
   get upstreamApi (): string | undefined {
-    return this.api
+    return this.described?.api
   }
 
   async chat (body: Uint8Array, options: { signal: AbortSignal }): Promise<ModelResponse> {
@@ -66,8 +65,7 @@ export class HostModelBackend implements ModelBackend {
     try {
       target = await this.target()
     } catch (err: any) {
-      const message = `model "${this.entry.provider}/${this.modelId}" cannot be served by this gateway: ${String(err?.message ?? err)}`
-      return { status: 503, headers: { 'content-type': 'application/json' }, body: bodyOf(JSON.stringify({ error: { message, type: 'server_error', param: null, code: 'model_unavailable' } })) }
+      return errorResponse(503, 'model_unavailable', `model "${this.entry.provider}/${this.modelId}" cannot be served by this gateway: ${String(err?.message ?? err)}`)
     }
     const [{ translateChat }, hostLayer] = await Promise.all([import('../../translate/translate-chat.js'), layer ??= hostModelLayer()])
     return await translateChat(new HostNativeModel(target, hostLayer, this.access.runtimeAuth), body, options.signal)
@@ -91,9 +89,7 @@ export class HostModelBackend implements ModelBackend {
       const model = gatewayModel(config, catalog, this.entry.provider, this.modelId)
       // a key the gateway cannot find makes the model unavailable, with the gateway's own words
       if (this.access.runtimeAuth != null) await this.access.runtimeAuth(model)
-      const { reasoning, input, contextWindow, maxTokens, cost } = model
-      this.known = { reasoning, input, ...(contextWindow != null ? { contextWindow } : {}), ...(maxTokens != null ? { maxTokens } : {}), cost }
-      this.api = model.api
+      this.described = model
       this.problem = undefined
       return model
     } catch (err: any) {

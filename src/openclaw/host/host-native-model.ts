@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_TOKENS } from '../../translate/constants.js'
+import { outputTokenCap } from '../../translate/native-call.js'
 import type { ModelLayer, NativeCall, NativeCallOptions, NativeModel } from '../../translate/native-call.js'
 import type { Context, Model } from '@openclaw/ai'
 
@@ -22,7 +22,7 @@ export class HostNativeModel implements NativeModel {
   async start (context: Context, options: NativeCallOptions): Promise<NativeCall> {
     const auth = this.runtimeAuth != null ? await this.runtimeAuth(this.target) : undefined
     // a fresh Model per call: the library may keep per-call state on it
-    const model = { ...this.target, maxTokens: this.target.maxTokens ?? Math.max(options.maxTokens ?? 0, DEFAULT_MAX_TOKENS) }
+    const model = { ...this.target, maxTokens: outputTokenCap(this.target.maxTokens, options.maxTokens) }
     return this.layer.start(model, context, { ...options, ...(auth?.apiKey != null ? { apiKey: auth.apiKey } : {}) })
   }
 }

@@ -1,8 +1,10 @@
+import { literalHeaders } from './gateway-model.js'
 import { HostModelBackend } from './host-model-backend.js'
 import { hostModelLayer } from './host-model-layer.js'
 import { HttpModelBackend } from '../../standalone/http-model-backend.js'
 import { postChatCompletions } from '../../standalone/post-chat-completions.js'
 import { TranslatingModelBackend } from '../../standalone/translating-model-backend.js'
+import { errorResponse } from '../../host/json-response.js'
 import { PROXY_PROVIDER_API } from '../constants.js'
 import type { HostModelAccess } from './host-model-backend.js'
 import type { ModelConfig } from '../../config/schema.js'
@@ -12,26 +14,6 @@ import type { ProviderConfig } from '../openclaw-api.js'
 export interface ProviderAccess extends HostModelAccess {
   /** the provider's key as OpenClaw resolves it (SecretRefs, env, auth profiles) */
   resolveApiKey?: (provider: string) => Promise<string | undefined>
-}
-
-async function * bodyOf (text: string): AsyncGenerator<Uint8Array> {
-  yield new TextEncoder().encode(text)
-}
-
-function errorResponse (status: number, code: string, message: string): ModelResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json' },
-    body: bodyOf(JSON.stringify({ error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code } }))
-  }
-}
-
-function stringHeaders (headers: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (typeof value === 'string') out[name.toLowerCase()] = value
-  }
-  return out
 }
 
 /** The `models.providers` entry of `provider` when it is an OpenAI chat-completions endpoint */
@@ -67,7 +49,7 @@ export class ProviderModelBackend implements ModelBackend {
       return await this.host.chat(body, options)
     }
     const apiKey = await this.apiKey(config)
-    const upstream = { baseUrl: String(config.baseUrl), headers: stringHeaders(config.headers), ...(apiKey != null ? { apiKey } : {}) }
+    const upstream = { baseUrl: String(config.baseUrl), headers: literalHeaders(config.headers), ...(apiKey != null ? { apiKey } : {}) }
     return await postChatCompletions(upstream, body, options.signal)
   }
 
