@@ -8,6 +8,7 @@ import { median, summarize } from './lib/stats.js'
 import { BENCH_API_TOKEN, ModelBenchNodes } from './model-nodes.js'
 import { BENCH_MODEL, BENCH_TRANSLATED_MODEL, SHORT_STREAM_CHUNKS, benchReply } from './model-upstream.js'
 import { startPlainProxy } from './plain-proxy.js'
+import { runTranslationFloorBench } from './translation-floor.js'
 import type { ModelFixtureArgs } from './model-fixture.js'
 import type { ModelConfig } from '../src/config/schema.js'
 import type { Figure } from './lib/report.js'
@@ -376,11 +377,13 @@ async function measure (title: string, setup: () => Promise<Setup>): Promise<str
  * but sharing this machine's cores), and with everything in one process. With one process per
  * node, also the translated path (the serving node's upstream speaks Anthropic Messages) against
  * the direct peer's passthrough, and the idle memory of a serving node with and without it.
+ * Last, a serving node's upstream call alone, layer by layer (bench/translation-floor.ts).
  */
 export async function runModelBench (): Promise<void> {
   const broken = [
     ...await measure('model plane: OpenAI proxy through the mesh (loopback, one process per node)', separateProcesses),
     ...await measure('model plane: OpenAI proxy through the mesh (loopback, all in one process)', oneProcess)
   ]
+  await runTranslationFloorBench()
   if (broken.length > 0) throw new Error(`long streams broke off:\n  ${broken.join('\n  ')}`)
 }
