@@ -1,9 +1,11 @@
 import { z } from 'zod'
 import { MAX_MODEL_CALLERS } from '../capabilities/constants.js'
+import { CONFIG_DEFAULTS as D } from './defaults.js'
 
 /**
  * The one configuration schema. Every field is optional (an OpenClaw install validates the
- * plugin's config before the user has filled it in); defaults are static here, and the
+ * plugin's config before the user has filled it in); the static defaults come from
+ * src/config/defaults.ts, and the
  * dynamic ones (host name, data directory) are filled in by `resolveConfig`.
  */
 
@@ -100,20 +102,20 @@ export const toolProxySchema = z.strictObject({
   enabled: z.boolean().default(false),
   allow: z.array(z.string().min(1)).default([]),
   deny: z.array(z.string().min(1)).default([]),
-  maxOutputBytes: positiveInt.default(1_048_576),
+  maxOutputBytes: positiveInt.default(D.toolProxy.maxOutputBytes),
   peers: z.array(z.string().min(1)).default([])
     .describe('callers allowed: peer IDs, or node ids pinned by peers[].peerId; [] = all members'),
   roots: z.array(z.string().min(1)).default([])
     .describe('directories read/write/edit/ls may touch; [] = none'),
-  maxExecTimeout: positiveInt.default(1800).describe('seconds; caps the caller\'s exec timeout')
+  maxExecTimeout: positiveInt.default(D.toolProxy.maxExecTimeout).describe('seconds; caps the caller\'s exec timeout')
 })
 
 export const configSchema = z.strictObject({
   nodeId: nodeIdField.optional().describe('unique node name; defaults to the host name'),
   secret: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   listen: z.boolean().default(false),
-  listenHost: z.string().min(1).default('0.0.0.0'),
-  listenPort: port.default(19000),
+  listenHost: z.string().min(1).default(D.listenHost),
+  listenPort: port.default(D.listenPort),
   tcpPort: port.optional().describe('also listen on TCP at this port (listen must be true)'),
   peers: z.array(peerSchema).max(256).default([]),
   members: z.array(z.string().regex(/^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/, { error: 'must be a base58 peer ID (12D3KooW...)' })).optional(),
@@ -122,19 +124,19 @@ export const configSchema = z.strictObject({
   proxyModels: z.array(proxyModelSchema).max(256).default([]),
   tags: tagList.default([]),
   dataDir: z.string().min(1).optional(),
-  proxyHost: z.string().min(1).default('127.0.0.1'),
+  proxyHost: z.string().min(1).default(D.proxyHost),
   proxyAllowRemote: z.boolean().default(false).describe('required to bind proxyHost to a non-loopback address'),
-  proxyPort: port.default(19001),
+  proxyPort: port.default(D.proxyPort),
   apiToken: z.string().min(1, { error: 'must not be empty' }).optional(),
   modelIdentityNote: z.boolean().default(true).describe('prefix the system message with [Model: <description>]'),
-  modelTimeout: positiveInt.default(120_000).describe('ms of upstream silence before a model request is ended'),
-  modelConcurrency: positiveInt.default(8),
-  maxRequestBytes: positiveInt.default(16 * 1024 * 1024),
-  handoffTimeout: positiveInt.default(600_000),
-  handoffConcurrency: positiveInt.default(4),
-  maxTaskBytes: positiveInt.default(256 * 1024),
-  maxContextBytes: positiveInt.default(1024 * 1024),
-  maxHandoffOutputBytes: positiveInt.default(4 * 1024 * 1024),
+  modelTimeout: positiveInt.default(D.modelTimeout).describe('ms of upstream silence before a model request is ended'),
+  modelConcurrency: positiveInt.default(D.modelConcurrency),
+  maxRequestBytes: positiveInt.default(D.maxRequestBytes),
+  handoffTimeout: positiveInt.default(D.handoffTimeout),
+  handoffConcurrency: positiveInt.default(D.handoffConcurrency),
+  maxTaskBytes: positiveInt.default(D.maxTaskBytes),
+  maxContextBytes: positiveInt.default(D.maxContextBytes),
+  maxHandoffOutputBytes: positiveInt.default(D.maxHandoffOutputBytes),
   toolProxy: toolProxySchema.default(() => toolProxySchema.parse({}))
 })
 

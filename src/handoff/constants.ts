@@ -1,3 +1,5 @@
+import { CONFIG_DEFAULTS } from '../config/defaults.js'
+
 export const PROTOCOL_PREFIX = 'clawmatrix'
 export const PROTOCOL_NAME = 'handoff'
 export const PROTOCOL_VERSION = '1.0.0'
@@ -56,8 +58,8 @@ export const LOST_RUN_WAIT_MS = 3_000
 export const RUNNER_STOP_GRACE_MS = 10_000
 
 /** defaults when the service is used without a ClawMatrix config (the config has the same) */
-export const DEFAULT_IDLE_TIMEOUT_MS = 600_000
-export const DEFAULT_CONCURRENCY = 4
-export const DEFAULT_MAX_TASK_BYTES = 256 * 1024
-export const DEFAULT_MAX_CONTEXT_BYTES = 1024 * 1024
-export const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024
+export const DEFAULT_IDLE_TIMEOUT_MS = CONFIG_DEFAULTS.handoffTimeout
+export const DEFAULT_CONCURRENCY = CONFIG_DEFAULTS.handoffConcurrency
+export const DEFAULT_MAX_TASK_BYTES = CONFIG_DEFAULTS.maxTaskBytes
+export const DEFAULT_MAX_CONTEXT_BYTES = CONFIG_DEFAULTS.maxContextBytes
+export const DEFAULT_MAX_OUTPUT_BYTES = CONFIG_DEFAULTS.maxHandoffOutputBytes

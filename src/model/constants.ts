@@ -1,3 +1,5 @@
+import { CONFIG_DEFAULTS } from '../config/defaults.js'
+
 export const PROTOCOL_PREFIX = 'clawmatrix'
 export const PROTOCOL_NAME = 'model'
 export const PROTOCOL_VERSION = '1.0.0'
@@ -35,9 +37,9 @@ export const MAX_UNREAD_BYTES_PER_PEER = 64 * 1024 * 1024
 /** a busy answer tells the client to wait this long before trying again (`retry-after`) */
 export const BUSY_RETRY_AFTER_S = 1
 
-export const DEFAULT_MODEL_TIMEOUT_MS = 120_000
-export const DEFAULT_CONCURRENCY = 8
-export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
+export const DEFAULT_MODEL_TIMEOUT_MS = CONFIG_DEFAULTS.modelTimeout
+export const DEFAULT_CONCURRENCY = CONFIG_DEFAULTS.modelConcurrency
+export const DEFAULT_MAX_REQUEST_BYTES = CONFIG_DEFAULTS.maxRequestBytes
 /** the whole request (all body frames) must arrive within this */
 export const REQUEST_RECEIVE_TIMEOUT_MS = 30_000
 /** the caller waits this much longer than the serving side's idle timeout, so the server's own error arrives first */

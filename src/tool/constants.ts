@@ -1,3 +1,5 @@
+import { CONFIG_DEFAULTS } from '../config/defaults.js'
+
 export const PROTOCOL_PREFIX = 'clawmatrix'
 export const PROTOCOL_NAME = 'tool'
 export const PROTOCOL_VERSION = '1.0.0'
@@ -53,4 +55,4 @@ export const AUDIT_LOG_KEEP = 5
 export const AUDIT_MAX_STRING_CHARS = 4096
 
 /** exec's own default timeout in seconds (the seed's) */
-export const DEFAULT_EXEC_TIMEOUT_S = 1800
+export const DEFAULT_EXEC_TIMEOUT_S = CONFIG_DEFAULTS.toolProxy.maxExecTimeout
