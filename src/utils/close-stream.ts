@@ -29,7 +29,9 @@ export async function streamClosed (stream: Stream, signal: AbortSignal): Promis
  */
 export async function closeStream (stream: Stream, lingerMs: number): Promise<void> {
   try {
-    if (stream.readStatus === 'readable' || stream.readStatus === 'paused') await stream.closeRead()
+    // a paused stream grants no more window: the other side could not finish writing and close
+    resumeReading(stream)
+    if (stream.readStatus === 'readable') await stream.closeRead()
     await stream.close({ signal: AbortSignal.timeout(lingerMs) })
   } catch (err: any) {
     stream.abort(err instanceof Error ? err : new Error(String(err)))
