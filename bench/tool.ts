@@ -9,7 +9,7 @@ import { resolveConfig } from '../src/config/resolve.js'
 import { meshBaseServices, meshLibp2pOptions } from '../src/mesh/libp2p-options.js'
 import { pskFromSecret } from '../src/mesh/psk.js'
 import { standaloneToolExecutor } from '../src/standalone/tools/index.js'
-import { toolService } from '../src/tool/index.js'
+import { toolInitFromConfig, toolService } from '../src/tool/index.js'
 import { BENCH_HOST } from './lib/node-group.js'
 import { printFigures } from './lib/report.js'
 import { summarize } from './lib/stats.js'
@@ -42,7 +42,7 @@ class ToolBenchNodes {
   async start (nodeId: string, listen: boolean, config: Omit<ConfigInput, 'nodeId'> = {}): Promise<ToolNode> {
     const resolved = resolveConfig({ nodeId, dataDir: await this.tempDir(), ...config })
     const executor = standaloneToolExecutor({ maxOutputBytes: resolved.toolProxy.maxOutputBytes })
-    const services = { ...meshBaseServices({ listen }), tool: toolService({ config: resolved, executor }) }
+    const services = { ...meshBaseServices({ listen }), tool: toolService(toolInitFromConfig(resolved, executor)) }
     const node = await createLibp2p(meshLibp2pOptions({
       privateKey: await generateKeyPair('Ed25519'),
       psk: await pskFromSecret(this.secret),

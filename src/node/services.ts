@@ -6,7 +6,7 @@ import { parsePeerAddress } from '../mesh/peer-address.js'
 import { modelService } from '../model/index.js'
 import { standaloneToolExecutor } from '../standalone/tools/index.js'
 import { fileRootsOf } from '../tool/file-roots.js'
-import { toolService } from '../tool/index.js'
+import { toolInitFromConfig, toolService } from '../tool/index.js'
 import type { LocalCapabilities } from '../capabilities/index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { AgentRunner, ToolExecutor } from '../host/ports.js'
@@ -52,8 +52,7 @@ export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMat
     model: modelService({ ...init.modelInit, nodeIdOf: init.nodeIdOf }),
     handoff: handoffService(handoffInitFromConfig(config, init.agentRunner)),
     tool: toolService({
-      config,
-      executor: init.toolExecutor ?? standaloneToolExecutor({ maxOutputBytes: config.toolProxy.maxOutputBytes, fileRoots: fileRootsOf(config) }),
+      ...toolInitFromConfig(config, init.toolExecutor ?? standaloneToolExecutor({ maxOutputBytes: config.toolProxy.maxOutputBytes, fileRoots: fileRootsOf(config) })),
       nodeIdOf: init.nodeIdOf
     })
   } as unknown as ServiceFactoryMap<ClawMatrixServices>

@@ -30,7 +30,6 @@ export const TOOL_NAMES = [
   'cluster_write',
   'cluster_tool'
 ] as const
-export type ToolName = typeof TOOL_NAMES[number]
 
 export const STATUS_METHOD = 'clawmatrix.status'
 export const PEERS_METHOD = 'clawmatrix.peers'

@@ -1,6 +1,5 @@
 import { ToolStreamError } from './errors.js'
-import type { ToolCallOptions } from './index.js'
-import type { ToolService } from './tool-service.js'
+import type { ToolCallOptions, ToolService } from './index.js'
 import type { ToolResult } from '../host/ports.js'
 import type { MeshContext } from '../mesh/context.js'
 

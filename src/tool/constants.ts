@@ -1,6 +1,6 @@
 import { CONFIG_DEFAULTS } from '../config/defaults.js'
 
-export const PROTOCOL_PREFIX = 'clawmatrix'
+const PROTOCOL_PREFIX = 'clawmatrix'
 export const PROTOCOL_NAME = 'tool'
 export const PROTOCOL_VERSION = '1.0.0'
 export const TOOL_PROTOCOL = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`

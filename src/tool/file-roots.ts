@@ -1,6 +1,6 @@
 import { lstat, realpath } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path'
-import { ToolError } from '../host/tool-error.js'
+import { ToolError } from './errors.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 
 type RootsConfig = Pick<ClawMatrixConfig, 'nodeId' | 'dataDir' | 'toolProxy'>

@@ -1,14 +1,36 @@
-import { ToolService } from './tool-service.js'
-import type { AuditLogInit } from './audit-log.js'
-import type { OutputChannel } from './wire.js'
-import type { ClawMatrixConfig } from '../config/resolve.js'
-import type { ToolExecutor } from '../host/ports.js'
+/**
+ * The tool plane: `/clawmatrix/tool/1.0.0` runs one tool call per stream on another node, under
+ * that node's toolProxy policy, and streams its output back. Every call served is one line of
+ * the serving node's audit log.
+ *
+ * @example
+ *
+ * ```ts
+ * const node = await createLibp2p({
+ *   ...,
+ *   services: { tool: toolService(toolInitFromConfig(config, standaloneToolExecutor())) }
+ * })
+ * const result = await node.services.tool.call(peerId, { tool: 'exec', args: { command: 'uname -a' } })
+ * ```
+ */
+
+import { ToolService as ToolServiceClass } from './tool-service.js'
+import type { AuditLog, AuditLogInit } from './audit.js'
+import type { OutputChannel } from './response.js'
+import type { PeerConfig, ToolProxyConfig } from '../config/schema.js'
+import type { ToolExecutor, ToolResult } from '../host/ports.js'
 import type { ComponentLogger, PeerId } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 export interface ToolServiceInit {
-  /** nodeId, dataDir, peers and toolProxy (the policy) are read from here */
-  config: ClawMatrixConfig
+  /** this node's id, in messages to callers */
+  nodeId: string
+  /** holds the audit log; the file tools may never touch anything in it */
+  dataDir: string
+  /** the policy (enabled, allow, deny, peers), the roots of the file tools, the output budget and the exec cap */
+  toolProxy: ToolProxyConfig
+  /** the config's `peers[]`: a node id in toolProxy.peers counts where one of them pins it to a peer ID */
+  peers?: PeerConfig[]
   /** runs the tools this node offers */
   executor: ToolExecutor
   /** the node id a peer announced (from the router's records), for the audit log and messages */
@@ -37,18 +59,29 @@ export interface ToolCallOptions {
   maxResponseBytes?: number
 }
 
-/** `tool` in libp2p.services: serves /clawmatrix/tool/1.0.0 under the node's policy and calls other nodes */
-export function toolService (init: ToolServiceInit): (components: ToolServiceComponents) => ToolService {
-  return (components) => new ToolService(components, init)
+/** `tool` in libp2p.services */
+export interface ToolService {
+  /** the audit log of the calls this node served: `file`, and `flush()` to wait for pending lines */
+  readonly audit: Pick<AuditLog, 'file' | 'flush'>
+  /**
+   * Call `request.tool` on `peer` and wait for its result. Throws ToolError with the serving
+   * node's code, ToolStreamError when the exchange itself failed, or the signal's reason.
+   */
+  call(peer: PeerId, request: ToolCallRequest, options?: ToolCallOptions): Promise<ToolResult>
+  /** tool calls running on this node now */
+  runningCalls(): number
 }
 
-export { ToolService } from './tool-service.js'
-export { ToolStreamError } from './errors.js'
-export { ToolError } from '../host/tool-error.js'
-export type { ToolErrorCode } from '../host/tool-error.js'
-export type { OutputChannel } from './wire.js'
-export type { AuditEntry } from './audit-entry.js'
-export type { AuditLogInit } from './audit-log.js'
+/** `tool` in libp2p.services: serves /clawmatrix/tool/1.0.0 under the node's policy and calls other nodes */
+export function toolService (init: ToolServiceInit): (components: ToolServiceComponents) => ToolService {
+  return (components) => new ToolServiceClass(components, init)
+}
+
+export { toolInitFromConfig } from './from-config.js'
+export { ToolError, ToolStreamError, toolHttpStatus } from './errors.js'
+export type { ToolErrorCode } from './errors.js'
+export type { OutputChannel } from './response.js'
+export type { AuditEntry, AuditLogInit } from './audit.js'
 export { invokeToolThroughMesh } from './caller.js'
 export type { MeshToolOptions, MeshToolResult } from './caller.js'
 export { isOpenToAllMembers, toolProxyWarnings } from './policy.js'

@@ -1,4 +1,4 @@
-import { ToolError } from '../host/tool-error.js'
+import { ToolError } from './errors.js'
 import { allowedPeerIds, unpinnedEntries } from '../mesh/allowed-peers.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { ToolCaller } from '../host/ports.js'

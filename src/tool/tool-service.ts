@@ -1,45 +1,28 @@
 import { join } from 'node:path'
+import { serviceCapabilities } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
+import { raceSignal } from 'race-signal'
 import { ToolRequest } from '../../protocols/tool.js'
-import { ToolError } from '../host/tool-error.js'
-import { auditArgs, openAuditEntry } from './audit-entry.js'
-import { AuditLog } from './audit-log.js'
+import { auditArgs, AuditLog, openAuditEntry } from './audit.js'
 import {
   AUDIT_LOG_FILE, CLOSE_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES, FILE_TOOLS, MAX_CONCURRENT_CALLS,
   MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BYTES, MAX_RESPONSE_FRAME_BYTES, MAX_UNREAD_BYTES_PER_PEER,
   PAUSED_READ_BUFFER_BYTES, REQUEST_READ_TIMEOUT_MS, RESPONSE_GRACE_MS, SERVE_GRACE_MS, TOOL_PROTOCOL
 } from './constants.js'
-import { ToolStreamError } from './errors.js'
+import { ToolError, ToolStreamError } from './errors.js'
 import { confineToRoots } from './file-roots.js'
 import { policyRefusal } from './policy.js'
-import { checkToolName, parseRequestArgs } from './request-args.js'
-import { readToolResponse } from './response-reader.js'
-import { ResponseWriter } from './response-writer.js'
-import { defaultTimeoutMs, grantedTimeoutMs } from './timeouts.js'
+import { checkToolName, grantedTimeoutMs, parseRequestArgs, requestFrame } from './request.js'
+import { readToolResponse, ResponseWriter } from './response.js'
 import { PeerBytes } from '../limits/peer-bytes.js'
 import { PeerSlots } from '../limits/peer-slots.js'
 import { BufferBudgetError, FrameReader } from '../model/frame-reader.js'
-import { finishStream } from '../model/stream-end.js'
-import type { AuditEntry } from './audit-entry.js'
-import type { ToolCallOptions, ToolCallRequest, ToolServiceComponents, ToolServiceInit } from './index.js'
+import { closeStream } from '../utils/close-stream.js'
+import type { AuditEntry } from './audit.js'
+import type { ToolCallOptions, ToolCallRequest, ToolService as ToolServiceInterface, ToolServiceComponents, ToolServiceInit } from './index.js'
+import type { PeerConfig, ToolProxyConfig } from '../config/schema.js'
 import type { ToolCaller, ToolResult } from '../host/ports.js'
 import type { Connection, Logger, PeerId, Startable, Stream, StreamCloseEvent } from '@libp2p/interface'
-
-const MAX_UINT32 = 0xffff_ffff
-
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts */
-async function untilAborted<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  promise.catch(() => {})
-  signal.throwIfAborted()
-  const aborted = Promise.withResolvers<never>()
-  const onAbort = (): void => { aborted.reject(signal.reason) }
-  signal.addEventListener('abort', onAbort, { once: true })
-  try {
-    return await Promise.race([promise, aborted.promise])
-  } finally {
-    signal.removeEventListener('abort', onAbort)
-  }
-}
 
 /**
  * After the last frame: close, give the caller CLOSE_TIMEOUT_MS to close its end, then reset.
@@ -50,7 +33,7 @@ async function endStream (stream: Stream, gone: AbortSignal): Promise<void> {
     stream.abort(gone.reason)
     return
   }
-  await finishStream(stream, CLOSE_TIMEOUT_MS)
+  await closeStream(stream, CLOSE_TIMEOUT_MS)
 }
 
 /** One request per stream: once it is read (or refused), nothing more is read or kept */
@@ -63,16 +46,27 @@ function asToolError (err: any): ToolError {
   return err instanceof ToolError ? err : new ToolError('failed', String(err?.message ?? err))
 }
 
+/** What the policy and the file roots read: the node, its pinned peers, its toolProxy */
+interface ServingConfig {
+  nodeId: string
+  dataDir: string
+  peers: PeerConfig[]
+  toolProxy: ToolProxyConfig
+}
+
 /**
  * Remote tool calls, one per stream. The serving side checks the caller and the call against
  * toolProxy before anything runs, streams output under the output budget, and writes one audit
  * line per call, refused ones included. The calling side is `call()`.
  */
-export class ToolService implements Startable {
+export class ToolService implements ToolServiceInterface, Startable {
   readonly protocol = TOOL_PROTOCOL
   readonly [Symbol.toStringTag] = 'clawmatrix/tool'
+  readonly [serviceCapabilities]: string[] = ['clawmatrix/tool']
   readonly audit: AuditLog
   private readonly log: Logger
+  private readonly config: ServingConfig
+  private started = false
   /** every stream being served, to end them all on stop */
   private readonly serving = new Set<AbortController>()
   /** the handlers of those streams, awaited (bounded) on stop so their audit lines are written */
@@ -83,7 +77,8 @@ export class ToolService implements Startable {
 
   constructor (private readonly components: ToolServiceComponents, private readonly init: ToolServiceInit) {
     this.log = components.logger.forComponent('clawmatrix:tool')
-    this.audit = new AuditLog(join(init.config.dataDir, AUDIT_LOG_FILE), init.audit)
+    this.config = { nodeId: init.nodeId, dataDir: init.dataDir, peers: init.peers ?? [], toolProxy: init.toolProxy }
+    this.audit = new AuditLog(join(init.dataDir, AUDIT_LOG_FILE), init.audit)
     this.handleToolStream = this.handleToolStream.bind(this)
   }
 
@@ -93,13 +88,19 @@ export class ToolService implements Startable {
       maxOutboundStreams: MAX_OUTBOUND_STREAMS,
       runOnLimitedConnection: true
     })
+    this.started = true
   }
 
   async stop (): Promise<void> {
     await this.components.registrar.unhandle(TOOL_PROTOCOL)
-    for (const call of this.serving) call.abort(new ToolError('failed', `${this.init.config.nodeId} is stopping`))
-    await untilAborted(Promise.allSettled([...this.handlers]), AbortSignal.timeout(CLOSE_TIMEOUT_MS)).catch(() => {})
+    for (const call of this.serving) call.abort(new ToolError('failed', `${this.config.nodeId} is stopping`))
+    await raceSignal(Promise.allSettled([...this.handlers]), AbortSignal.timeout(CLOSE_TIMEOUT_MS)).catch(() => {})
     await this.audit.flush()
+    this.started = false
+  }
+
+  isStarted (): boolean {
+    return this.started
   }
 
   /** tool calls running on this node now */
@@ -132,7 +133,7 @@ export class ToolService implements Startable {
     this.serving.add(gone)
     let writer: ResponseWriter | undefined
     const writerFor = (): ResponseWriter => {
-      writer ??= new ResponseWriter(pbStream(stream), this.init.config.toolProxy.maxOutputBytes, gone.signal)
+      writer ??= new ResponseWriter(pbStream(stream), this.config.toolProxy.maxOutputBytes, gone.signal)
       return writer
     }
 
@@ -184,7 +185,7 @@ export class ToolService implements Startable {
       if (err instanceof ToolError || gone.aborted) throw err
       if (readDeadline.aborted) throw new ToolError('bad_arguments', `no request arrived within ${REQUEST_READ_TIMEOUT_MS} ms`)
       if (err instanceof BufferBudgetError) {
-        throw new ToolError('busy', `${this.init.config.nodeId} holds ${MAX_UNREAD_BYTES_PER_PEER} bytes of unread requests from this caller, its limit; try again later`)
+        throw new ToolError('busy', `${this.config.nodeId} holds ${MAX_UNREAD_BYTES_PER_PEER} bytes of unread requests from this caller, its limit; try again later`)
       }
       throw new ToolError('bad_arguments', `unreadable request: ${String(err.message)}`)
     } finally {
@@ -195,7 +196,8 @@ export class ToolService implements Startable {
 
   /** Apply the policy to the request and run the tool; throws ToolError for every refusal */
   private async serve (request: ToolRequest, caller: ToolCaller, writer: ResponseWriter, gone: AbortSignal, entry: AuditEntry): Promise<ToolResult> {
-    const { config, executor } = this.init
+    const { config } = this
+    const { executor } = this.init
     const tool = entry.tool = request.tool
     checkToolName(tool)
     const args = parseRequestArgs(request.args)
@@ -218,7 +220,7 @@ export class ToolService implements Startable {
     const signal = AbortSignal.any([gone, deadline])
     try {
       const run = executor.invoke({ tool, args, caller, timeoutMs, signal, onOutput: writer.output })
-      return await untilAborted(run, signal)
+      return await raceSignal(run, signal)
     } catch (err) {
       if (deadline.aborted && !gone.aborted) {
         throw new ToolError('timeout', `${tool} did not finish within ${timeoutMs / 1000} s on ${config.nodeId}`)
@@ -248,15 +250,10 @@ export class ToolService implements Startable {
    * node's code, ToolStreamError when the exchange itself failed, or the signal's reason.
    */
   async call (peer: PeerId, request: ToolCallRequest, options: ToolCallOptions = {}): Promise<ToolResult> {
-    if (request.timeoutMs != null && !(request.timeoutMs > 0)) throw new ToolError('bad_arguments', 'timeoutMs must be a positive number of ms')
-    const timeoutMs = Math.min(Math.ceil(request.timeoutMs ?? defaultTimeoutMs(request.tool, request.args)), MAX_UINT32)
+    const frame = requestFrame(request)
+    const { timeoutMs } = frame
     const deadline = AbortSignal.timeout(timeoutMs + RESPONSE_GRACE_MS)
     const signal = options.signal != null ? AbortSignal.any([options.signal, deadline]) : deadline
-    const frame: ToolRequest = { tool: request.tool, args: JSON.stringify(request.args), timeoutMs }
-    const size = ToolRequest.encode(frame).byteLength
-    if (size > MAX_REQUEST_BYTES) {
-      throw new ToolError('bad_arguments', `the request is ${size} bytes, over the limit of ${MAX_REQUEST_BYTES} bytes`)
-    }
 
     let stream: Stream | undefined
     let answered = false

@@ -11,7 +11,7 @@ import { readBody, sendJson } from '../../src/http/respond.js'
 import { startApiServer } from '../../src/http/server.js'
 import { standaloneToolExecutor } from '../../src/standalone/tools/index.js'
 import { fileRootsOf } from '../../src/tool/file-roots.js'
-import { toolService } from '../../src/tool/index.js'
+import { toolInitFromConfig, toolService } from '../../src/tool/index.js'
 import { startTestLibp2p } from '../helpers/libp2p.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ToolService } from '../../src/tool/index.js'
@@ -95,9 +95,9 @@ describe('file tools hold toolProxy.roots against a concurrent symbolic link swa
     const config = resolveConfig({ nodeId: 'files', dataDir: join(base, 'state'), toolProxy: { enabled: true, roots: [root] } })
     server = await startTestLibp2p({
       listen: true,
-      services: { tool: toolService({ config, executor: standaloneToolExecutor({ fileRoots: fileRootsOf(config) }) }) }
+      services: { tool: toolService(toolInitFromConfig(config, standaloneToolExecutor({ fileRoots: fileRootsOf(config) }))) }
     }) as unknown as ToolNode
-    caller = await startTestLibp2p({ listen: false, services: { tool: toolService({ config: resolveConfig({ nodeId: 'caller', dataDir: join(base, 'caller') }), executor: standaloneToolExecutor() }) } }) as unknown as ToolNode
+    caller = await startTestLibp2p({ listen: false, services: { tool: toolService(toolInitFromConfig(resolveConfig({ nodeId: 'caller', dataDir: join(base, 'caller') }), standaloneToolExecutor())) } }) as unknown as ToolNode
     await caller.dial(server.getMultiaddrs()[0])
   })
 

@@ -3,9 +3,8 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { auditArgs } from '../../src/tool/audit-entry.js'
-import { AuditLog } from '../../src/tool/audit-log.js'
-import type { AuditEntry } from '../../src/tool/audit-entry.js'
+import { auditArgs, AuditLog } from '../../src/tool/audit.js'
+import type { AuditEntry } from '../../src/tool/audit.js'
 
 function entry (n: number): AuditEntry {
   return {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditLines, rejection, ToolTestMesh } from './tool-nodes.js'
 import { waitFor } from '../helpers/wait.js'
-import { ToolError } from '../../src/host/tool-error.js'
 import { MAX_CONCURRENT_CALLS } from '../../src/tool/constants.js'
-import { ToolStreamError } from '../../src/tool/errors.js'
+import { ToolError, ToolStreamError } from '../../src/tool/errors.js'
 import { perPeerLimit } from '../../src/limits/peer-slots.js'
 import type { ToolNode } from './tool-nodes.js'
 

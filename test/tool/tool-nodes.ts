@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { resolveConfig } from '../../src/config/resolve.js'
 import { standaloneToolExecutor } from '../../src/standalone/tools/index.js'
 import { fileRootsOf } from '../../src/tool/file-roots.js'
-import { toolService } from '../../src/tool/index.js'
+import { toolInitFromConfig, toolService } from '../../src/tool/index.js'
 import { startTestLibp2p } from '../helpers/libp2p.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ConfigInput } from '../../src/config/schema.js'
@@ -42,8 +42,7 @@ export class ToolTestMesh {
       listen: false,
       services: {
         tool: toolService({
-          config: resolved,
-          executor: standaloneToolExecutor({ maxOutputBytes: resolved.toolProxy.maxOutputBytes, fileRoots: fileRootsOf(resolved) }),
+          ...toolInitFromConfig(resolved, standaloneToolExecutor({ maxOutputBytes: resolved.toolProxy.maxOutputBytes, fileRoots: fileRootsOf(resolved) })),
           nodeIdOf: (peerId: PeerId) => this.names.get(peerId.toString()),
           ...(audit != null ? { audit } : {})
         })

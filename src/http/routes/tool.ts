@@ -1,9 +1,9 @@
 import { once } from 'node:events'
 import { z } from 'zod'
 import { formatZodIssues } from '../../config/errors.js'
-import { ToolError } from '../../host/tool-error.js'
 import { NoRouteError } from '../../router/router.js'
 import { MAX_REQUEST_BYTES } from '../../tool/constants.js'
+import { ToolError, toolHttpStatus } from '../../tool/errors.js'
 import { HttpError, readJsonObject } from '../respond.js'
 import type { MeshToolOptions, MeshToolResult } from '../../tool/index.js'
 import type { Route } from '../route.js'
@@ -16,18 +16,6 @@ export interface ToolCallingNode {
 
 /** JSON escaping can double a file's content; this leaves room for it and the other fields */
 const MAX_BODY_BYTES = 2 * MAX_REQUEST_BYTES + 64 * 1024
-
-const STATUS_BY_CODE: Record<string, number> = {
-  bad_arguments: 400,
-  disabled: 403,
-  denied: 403,
-  not_found: 404,
-  unknown_target: 404,
-  unreachable: 503,
-  timeout: 504,
-  busy: 429,
-  failed: 502
-}
 
 const toolBody = z.strictObject({
   node: z.string().min(1, { error: 'must not be empty' }),
@@ -75,7 +63,10 @@ export function toolRoutes (node: ToolCallingNode): Route[] {
       } catch (err: any) {
         if (signal.aborted) return
         const code = errorCode(err)
-        if (!res.headersSent) throw new HttpError(STATUS_BY_CODE[code] ?? 502, code, String(err?.message ?? err))
+        if (!res.headersSent) {
+          const { status, type } = toolHttpStatus(code)
+          throw new HttpError(status, code, String(err?.message ?? err), type)
+        }
         await writeLine(res, { type: 'error', code, message: String(err?.message ?? err) })
         res.end()
         return

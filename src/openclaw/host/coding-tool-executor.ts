@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { ToolError } from '../../host/tool-error.js'
+import { ToolError } from '../../tool/errors.js'
 import type { ToolExecutor, ToolInvocation, ToolResult } from '../../host/ports.js'
 import type { AgentTool, ToolResult as OpenClawToolResult } from '../openclaw-api.js'
 

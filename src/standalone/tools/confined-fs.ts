@@ -1,7 +1,7 @@
 import { constants } from 'node:fs'
 import { lstat, mkdir, open, opendir, readlink, realpath } from 'node:fs/promises'
 import { basename, dirname, resolve } from 'node:path'
-import { ToolError } from '../../host/tool-error.js'
+import { ToolError } from '../../tool/errors.js'
 import type { ConfinedArea, FileRoots } from '../../tool/file-roots.js'
 import type { Dir } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'

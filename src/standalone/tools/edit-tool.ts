@@ -1,6 +1,6 @@
 import { constants } from 'node:fs'
 import { z } from 'zod'
-import { ToolError } from '../../host/tool-error.js'
+import { ToolError } from '../../tool/errors.js'
 import { openConfined, writeFileConfined } from './confined-fs.js'
 import { pathArg } from './file-args.js'
 import { fsToolError } from './fs-errors.js'

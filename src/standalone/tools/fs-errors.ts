@@ -1,4 +1,4 @@
-import { ToolError } from '../../host/tool-error.js'
+import { ToolError } from '../../tool/errors.js'
 
 /** A file system error as a ToolError that names the path */
 export function fsToolError (err: any, path: string): ToolError {

@@ -1,4 +1,4 @@
-import { ToolError } from '../../host/tool-error.js'
+import { ToolError } from '../../tool/errors.js'
 import { editTool } from './edit-tool.js'
 import { execTool } from './exec-tool.js'
 import { lsTool } from './ls-tool.js'

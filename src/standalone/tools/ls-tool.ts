@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ToolError } from '../../host/tool-error.js'
+import { ToolError } from '../../tool/errors.js'
 import { openDirConfined } from './confined-fs.js'
 import { pathArg } from './file-args.js'
 import { fsToolError } from './fs-errors.js'

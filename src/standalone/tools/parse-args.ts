@@ -1,5 +1,5 @@
 import { formatZodIssues } from '../../config/errors.js'
-import { ToolError } from '../../host/tool-error.js'
+import { ToolError } from '../../tool/errors.js'
 import type { z } from 'zod'
 
 /** Validate a tool's arguments; `bad_arguments` naming every problem otherwise */

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path'
 import { z } from 'zod'
-import { ToolError } from '../../host/tool-error.js'
+import { ToolError } from '../../tool/errors.js'
 import { makeDirectoriesConfined, writeFileConfined } from './confined-fs.js'
 import { encodingArg, pathArg } from './file-args.js'
 import { fsToolError } from './fs-errors.js'

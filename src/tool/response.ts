@@ -1,11 +1,25 @@
-import { ToolFrame } from '../../protocols/tool.js'
+import { OutputChunk, ToolFrame } from '../../protocols/tool.js'
 import { CHUNK_BYTES, MAX_DETAILS_BYTES, MAX_ERROR_MESSAGE_CHARS } from './constants.js'
-import { channelToWire, codeToWire } from './wire.js'
-import type { OutputChannel } from './wire.js'
+import { codeFromWire, codeToWire, ToolError, ToolStreamError } from './errors.js'
 import type { ToolResult } from '../host/ports.js'
-import type { ToolError } from '../host/tool-error.js'
 import type { Stream } from '@libp2p/interface'
 import type { ProtobufStream } from '@libp2p/utils'
+
+/**
+ * The response frames of one call (protocols/tool.proto): output and content pieces, then one
+ * result or error. The serving node writes them with a ResponseWriter, the caller reads them
+ * with readToolResponse.
+ */
+
+export type OutputChannel = 'stdout' | 'stderr'
+
+function channelToWire (channel: OutputChannel): OutputChunk.Channel {
+  return channel === 'stderr' ? OutputChunk.Channel.STDERR : OutputChunk.Channel.STDOUT
+}
+
+function channelFromWire (channel: OutputChunk.Channel): OutputChannel {
+  return channel === OutputChunk.Channel.STDERR ? 'stderr' : 'stdout'
+}
 
 function * pieces (bytes: Uint8Array): Generator<Uint8Array<ArrayBuffer>> {
   for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES) {
@@ -30,6 +44,16 @@ function detailsJson (details: Record<string, unknown> | undefined): string {
   }
   if (Buffer.byteLength(json) <= MAX_DETAILS_BYTES) return json
   return JSON.stringify({ detailsOmitted: `${Buffer.byteLength(json)} bytes, over the limit of ${MAX_DETAILS_BYTES}` })
+}
+
+function parseDetails (json: string): Record<string, unknown> {
+  if (json === '') return {}
+  try {
+    const value = JSON.parse(json)
+    return value != null && typeof value === 'object' && !Array.isArray(value) ? value : { value }
+  } catch {
+    return { unparsed: json }
+  }
 }
 
 /**
@@ -88,5 +112,51 @@ export class ResponseWriter {
   private async flush (): Promise<void> {
     await this.pending
     if (this.failure != null) throw this.failure
+  }
+}
+
+export interface ResponseReadOptions {
+  signal: AbortSignal
+  /** streamed output; without it, output is collected into the result's content */
+  onOutput?: (chunk: Uint8Array, channel: OutputChannel) => void
+  /** the most output and content bytes collected */
+  maxResponseBytes: number
+  /** told of every frame read, before it is handled */
+  onFrame?: () => void
+}
+
+/**
+ * Read the serving node's frames up to the result (or error). The caller's collected bytes
+ * are bounded: past `maxResponseBytes` the call fails rather than grow.
+ */
+export async function readToolResponse (pb: ProtobufStream<Stream>, peer: string, options: ResponseReadOptions): Promise<ToolResult> {
+  const collected: Uint8Array[] = []
+  let collectedBytes = 0
+  const collect = (bytes: Uint8Array): void => {
+    collectedBytes += bytes.byteLength
+    if (collectedBytes > options.maxResponseBytes) {
+      throw new ToolStreamError('failed', `the answer from ${peer} is over ${options.maxResponseBytes} bytes`)
+    }
+    collected.push(bytes)
+  }
+
+  while (true) {
+    const frame = await pb.read(ToolFrame, { signal: options.signal })
+    options.onFrame?.()
+    if (frame.output != null) {
+      if (options.onOutput != null) options.onOutput(frame.output.data, channelFromWire(frame.output.channel))
+      else collect(frame.output.data)
+    } else if (frame.content != null) {
+      collect(frame.content)
+    } else if (frame.result != null) {
+      return {
+        ok: frame.result.ok,
+        content: Buffer.concat(collected).toString('utf8'),
+        details: parseDetails(frame.result.details),
+        truncated: frame.result.truncated
+      }
+    } else if (frame.error != null) {
+      throw new ToolError(codeFromWire(frame.error.code), frame.error.message)
+    }
   }
 }
