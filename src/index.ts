@@ -29,8 +29,8 @@ export { modelService, ModelService, MODEL_PROTOCOL, chatThroughMesh, chat, list
 export type { ChatCompletion, ChatCompletionChunk, ChatOptions, ModelList, MeshModelResponse, ModelUsage, CallerUsage } from './model/index.js'
 export { httpModelBackend } from './standalone/http-model-backend.js'
 
-export { handoffService, HandoffService, handoffThroughMesh, sendThroughMesh, HandoffError, HANDOFF_PROTOCOL } from './handoff/index.js'
-export type { HandoffEvent, HandoffOptions, HandoffResult, SendResult } from './handoff/index.js'
+export { handoffService, handoffThroughMesh, sendThroughMesh, HandoffError, HANDOFF_PROTOCOL } from './handoff/index.js'
+export type { HandoffService, HandoffEvent, HandoffOptions, HandoffResult, SendResult } from './handoff/index.js'
 export { ProcessAgentRunner } from './standalone/process-agent-runner.js'
 
 export { toolService, ToolService, ToolError, ToolStreamError, invokeToolThroughMesh, isOpenToAllMembers, toolProxyWarnings, TOOL_PROTOCOL } from './tool/index.js'

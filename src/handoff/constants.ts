@@ -1,8 +1,8 @@
 import { CONFIG_DEFAULTS } from '../config/defaults.js'
 
-export const PROTOCOL_PREFIX = 'clawmatrix'
-export const PROTOCOL_NAME = 'handoff'
-export const PROTOCOL_VERSION = '1.0.0'
+const PROTOCOL_PREFIX = 'clawmatrix'
+const PROTOCOL_NAME = 'handoff'
+const PROTOCOL_VERSION = '1.0.0'
 export const HANDOFF_PROTOCOL = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
 
 /** streams of this protocol per connection and direction; concurrency is limited per node instead */
@@ -17,11 +17,6 @@ export const MAX_DELTA_BYTES = 64 * 1024
 export const MAX_RESULT_BYTES = 4 * 1024 * 1024
 /** largest ResponseFrame a caller accepts */
 export const MAX_RESPONSE_FRAME_BYTES = MAX_RESULT_BYTES + 64 * 1024
-/**
- * room in a serving node's read buffer beyond the request limit, so that an oversized request
- * is seen (and refused with a reason) before the buffer overflows and resets the stream
- */
-export const OVERSIZE_SLACK_BYTES = 1024 * 1024
 /**
  * request bytes one caller may have waiting unread on a serving node, over all its handoff
  * streams, in requests of the node's largest size; a stream that would go past it is refused `busy`

@@ -1,3 +1,5 @@
+import { ClawMatrixError } from '../errors/clawmatrix-error.js'
+
 /**
  * Why a handoff or send did not produce a successful result. The same codes travel in
  * RunResult.code and SendAck.code, and reach HTTP and CLI users unchanged.
@@ -37,19 +39,43 @@ export type HandoffErrorCode =
    */
   | 'node_lost'
 
-/** Failures another node may not share: the caller tries a different node after these */
+/**
+ * Failures another node may not share: the caller tries a different node after these. A code
+ * read off the wire (RunResult.code) is judged the same way, through a HandoffError made of it.
+ */
 const RETRYABLE = new Set<string>(['timeout', 'unreachable', 'protocol_error', 'busy', 'stopping', 'unknown_agent', 'no_runner'])
 
-export function isRetryable (code: string): boolean {
-  return RETRYABLE.has(code)
+/** The HTTP status of each code, for a handoff or send refused before anything was streamed */
+const HTTP_STATUS: Partial<Record<HandoffErrorCode, number>> = {
+  bad_request: 400,
+  task_too_large: 413,
+  context_too_large: 413,
+  request_too_large: 413,
+  unknown_target: 404,
+  unknown_agent: 404,
+  duplicate: 409,
+  timeout: 504,
+  agent_failed: 502,
+  protocol_error: 502,
+  internal: 502
 }
 
-export class HandoffError extends Error {
+/** The HTTP status a handoff error code becomes; 503 for the rest (busy, unreachable, stopping...) */
+export function httpStatusOf (code: HandoffErrorCode): number {
+  return HTTP_STATUS[code] ?? 503
+}
+
+export class HandoffError extends ClawMatrixError<HandoffErrorCode> {
   static override readonly name: string = 'HandoffError'
   override readonly name: string = 'HandoffError'
 
-  constructor (readonly code: HandoffErrorCode, message: string, readonly offers?: string[]) {
-    super(message)
+  constructor (code: HandoffErrorCode, message: string, readonly offers?: string[]) {
+    super(code, message)
+  }
+
+  /** another node may succeed where this one failed */
+  override get retryable (): boolean {
+    return RETRYABLE.has(this.code)
   }
 }
 

@@ -1,61 +1,33 @@
 import { randomUUID } from 'node:crypto'
+import { serviceCapabilities } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
-import { RequestFrame, ResponseFrame } from '../../protocols/handoff.js'
-import { checkAgent, checkId, checkSize } from './admission.js'
-import { callRun } from './call-run.js'
+import { raceSignal } from 'race-signal'
+import { RequestFrame } from '../../protocols/handoff.js'
 import {
   DEFAULT_CONCURRENCY, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_OUTPUT_BYTES,
-  DEFAULT_MAX_TASK_BYTES, FINISH_TIMEOUT_MS, HANDOFF_PROTOCOL, MAX_CONTROL_FRAME_BYTES, MAX_INBOUND_STREAMS,
+  DEFAULT_MAX_TASK_BYTES, FINISH_TIMEOUT_MS, HANDOFF_PROTOCOL, MAX_CONTROL_FRAME_BYTES, MAX_ID_LENGTH, MAX_INBOUND_STREAMS,
   MAX_OUTBOUND_STREAMS, MAX_REMEMBERED_HANDOFF_IDS, MAX_RESULT_BYTES, PAUSED_READ_BUFFER_BYTES, REQUEST_OVERHEAD_BYTES,
   REQUEST_READ_TIMEOUT_MS, RUNNER_STOP_GRACE_MS, UNREAD_REQUESTS_PER_PEER
 } from './constants.js'
 import { HandoffError } from './errors.js'
-import { RecentIds } from './recent-ids.js'
-import { callSend, serveSend, writeAck } from './send.js'
-import { serveRun } from './serve-run.js'
-import { closeStream } from './stream-end.js'
+import { callRun, callSend } from './handoff-client.js'
+import { finish, refusedResult, serveRun, serveSend } from './serve.js'
 import { PeerBytes } from '../limits/peer-bytes.js'
 import { perPeerLimit } from '../limits/peer-slots.js'
 import { BufferBudgetError, FrameReader, FrameTooLargeError } from '../model/frame-reader.js'
-import type { AdmissionLimits } from './admission.js'
-import type { AgentMessage, HandoffTask, RemoteRunEvent, RunOptions, RunningHandoff, SendReceipt } from './types.js'
+import type { AgentMessage, HandoffComponents, HandoffService, HandoffServiceInit, HandoffTask, RemoteRunEvent, RunOptions, RunningHandoff, SendReceipt } from './index.js'
 import type { RunRequest, SendRequest } from '../../protocols/handoff.js'
 import type { AgentRunner } from '../host/ports.js'
-import type { ComponentLogger, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { AbortOptions, Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { ProtobufStream } from '@libp2p/utils'
-
-export interface HandoffServiceInit {
-  /** this node's id, put into every result and acknowledgement */
-  nodeId: string
-  /** runs the agents; without one every request is answered `no_runner` */
-  runner?: AgentRunner
-  /** agent ids this node offers; others are answered `unknown_agent` (default: whatever the runner can run) */
-  agents?: string[]
-  /** ms: the longest agent silence a run may last (a caller may ask for less) */
-  handoffTimeout?: number
-  /** runs at the same time; more are refused with `busy` */
-  handoffConcurrency?: number
-  maxTaskBytes?: number
-  maxContextBytes?: number
-  /** the longest result sent back; longer ones keep their tail */
-  maxHandoffOutputBytes?: number
-  maxInboundStreams?: number
-  maxOutboundStreams?: number
-}
-
-export interface HandoffComponents {
-  registrar: Registrar
-  connectionManager: ConnectionManager
-  logger: ComponentLogger
-}
 
 /**
  * `/clawmatrix/handoff/1.0.0`: runs tasks on this node's agents for other members, streaming
  * the output back, and delivers one-way messages; `run()` and `send()` are the calling side.
  */
-export class HandoffService implements Startable {
+export class DefaultHandoffService implements HandoffService {
   readonly [Symbol.toStringTag] = 'clawmatrix/handoff'
+  readonly [serviceCapabilities]: string[] = ['clawmatrix/handoff']
   readonly protocol = HANDOFF_PROTOCOL
   private readonly log: Logger
   private readonly limits: AdmissionLimits
@@ -102,12 +74,7 @@ export class HandoffService implements Startable {
   async stop (): Promise<void> {
     await this.components.registrar.unhandle(this.protocol)
     this.stopping.abort()
-    let timer: ReturnType<typeof setTimeout> | undefined
-    await Promise.race([
-      Promise.allSettled([...this.serving]),
-      new Promise<void>(resolve => { timer = setTimeout(resolve, RUNNER_STOP_GRACE_MS + FINISH_TIMEOUT_MS) })
-    ])
-    clearTimeout(timer)
+    await raceSignal(Promise.allSettled([...this.serving]), AbortSignal.timeout(RUNNER_STOP_GRACE_MS + FINISH_TIMEOUT_MS)).catch(() => {})
     this.started = false
   }
 
@@ -115,15 +82,10 @@ export class HandoffService implements Startable {
     return this.started
   }
 
-  /** The handoffs this node is running for callers */
   running (): RunningHandoff[] {
     return [...this.runs.values()].map(run => ({ ...run }))
   }
 
-  /**
-   * Run `task` on `peer`: yields the agent's deltas as they arrive, then its result. The idle
-   * timeout (default this node's handoffTimeout) restarts with every frame.
-   */
   run (peer: PeerId, task: HandoffTask, options: RunOptions = {}): AsyncGenerator<RemoteRunEvent> {
     return callRun({
       connectionManager: this.components.connectionManager,
@@ -142,8 +104,7 @@ export class HandoffService implements Startable {
     })
   }
 
-  /** Deliver `message` to an agent on `peer` without waiting for its output */
-  async send (peer: PeerId, message: AgentMessage, options: { signal?: AbortSignal } = {}): Promise<SendReceipt> {
+  async send (peer: PeerId, message: AgentMessage, options: AbortOptions = {}): Promise<SendReceipt> {
     return await callSend({ connectionManager: this.components.connectionManager, protocol: this.protocol, peer, message, signal: options.signal })
   }
 
@@ -268,20 +229,68 @@ export class HandoffService implements Startable {
       checkAgent(this.limits, request.agent)
     if (refusal != null) {
       log('refused a message for agent %s - %s', request.agent, refusal.message)
-      await writeAck(stream, frames, { accepted: false, nodeId: this.init.nodeId, agent: request.agent, deliveryId: '', error: refusal.message, code: refusal.code })
+      await finish(stream, frames, { ack: { accepted: false, nodeId: this.init.nodeId, agent: request.agent, deliveryId: '', error: refusal.message, code: refusal.code } })
       return
     }
     await serveSend({ request, stream, frames, runner: this.limits.runner as AgentRunner, nodeId: this.init.nodeId, log })
   }
 
-  private async refuseRun (stream: Stream, frames: ProtobufStream<Stream>, agent: string, refusal: HandoffError): Promise<void> {
-    const result = { success: false, nodeId: this.init.nodeId, agent, result: '', error: refusal.message, code: refusal.code, truncated: false }
-    try {
-      await frames.write({ result }, ResponseFrame, { signal: AbortSignal.timeout(FINISH_TIMEOUT_MS) })
-    } catch (err: any) {
-      stream.abort(err)
-      return
-    }
-    await closeStream(stream, FINISH_TIMEOUT_MS)
+  private async refuseRun (stream: Stream, frames: ProtobufStream<Stream>, agent: string, reason: HandoffError): Promise<void> {
+    await finish(stream, frames, { result: refusedResult(this.init.nodeId, agent, reason) })
   }
+}
+
+/** The most recent `capacity` ids, oldest forgotten first */
+class RecentIds {
+  private readonly ids = new Set<string>()
+
+  constructor (private readonly capacity: number) {}
+
+  has (id: string): boolean {
+    return this.ids.has(id)
+  }
+
+  add (id: string): void {
+    this.ids.delete(id)
+    this.ids.add(id)
+    if (this.ids.size > this.capacity) {
+      const oldest = this.ids.values().next().value
+      if (oldest != null) this.ids.delete(oldest)
+    }
+  }
+}
+
+/** What a serving node checks before it runs or delivers anything */
+interface AdmissionLimits {
+  nodeId: string
+  runner?: AgentRunner
+  /** agent ids this node offers; undefined = whatever the runner can run */
+  agents?: ReadonlySet<string>
+  maxTaskBytes: number
+  maxContextBytes: number
+}
+
+function checkId (field: string, value: string | undefined, required: boolean): HandoffError | undefined {
+  if (value == null || value === '') return required ? new HandoffError('bad_request', `${field} is missing`) : undefined
+  if (value.length > MAX_ID_LENGTH) return new HandoffError('bad_request', `${field} is longer than ${MAX_ID_LENGTH} characters`)
+  return undefined
+}
+
+/** `what` over its byte limit (also the caller's own check before it asks any node) */
+export function checkSize (what: string, text: string, limit: number, limitName: string, code: 'task_too_large' | 'context_too_large'): HandoffError | undefined {
+  const bytes = Buffer.byteLength(text, 'utf8')
+  if (bytes <= limit) return undefined
+  return new HandoffError(code, `${what} of ${bytes} bytes is over the limit of ${limit} bytes (${limitName})`)
+}
+
+/** Whether this node can run `agent` at all: unknown_agent or no_runner otherwise */
+function checkAgent (limits: AdmissionLimits, agent: string): HandoffError | undefined {
+  if (limits.agents != null && !limits.agents.has(agent)) {
+    const offered = limits.agents.size === 0 ? 'none' : [...limits.agents].join(', ')
+    return new HandoffError('unknown_agent', `node "${limits.nodeId}" does not offer agent "${agent}" (it offers: ${offered})`)
+  }
+  if (limits.runner == null || !limits.runner.canRun(agent)) {
+    return new HandoffError('no_runner', `agent "${agent}" on node "${limits.nodeId}" has nothing to run it (no command configured)`)
+  }
+  return undefined
 }

@@ -1,6 +1,6 @@
 import type { AgentCapability, ModelCapability } from '../capabilities/types.js'
 import type { ModelUsage } from '../model/caller-usage.js'
-import type { RunningHandoff } from '../handoff/types.js'
+import type { RunningHandoff } from '../handoff/index.js'
 import type { PeerView } from '../router/router.js'
 import type { PeerPathKind } from '../router/peer-path.js'
 import type { Standing } from '../router/node-index.js'

@@ -99,7 +99,3 @@ export class ProcessAgentRunner implements AgentRunner {
     ])
   }
 }
-
-export function processAgentRunner (init: ProcessAgentRunnerInit): ProcessAgentRunner {
-  return new ProcessAgentRunner(init)
-}

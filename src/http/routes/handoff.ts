@@ -1,5 +1,6 @@
 import { once } from 'node:events'
-import { HandoffError, handoffThroughMesh, sendThroughMesh } from '../../handoff/index.js'
+import { z } from 'zod'
+import { HandoffError, handoffThroughMesh, httpStatusOf, sendThroughMesh } from '../../handoff/index.js'
 import { NoRouteError } from '../../router/router.js'
 import { HttpError, readJsonObject, sendJson } from '../respond.js'
 import type { HandoffEvent } from '../../handoff/index.js'
@@ -10,46 +11,49 @@ import type { ServerResponse } from 'node:http'
 /** JSON escaping can double a text; this leaves room for it and the other fields */
 const BODY_OVERHEAD_BYTES = 64 * 1024
 
-const STATUS_BY_CODE: Record<string, number> = {
-  bad_request: 400,
-  task_too_large: 413,
-  context_too_large: 413,
-  request_too_large: 413,
-  unknown_target: 404,
-  unknown_agent: 404,
-  duplicate: 409,
-  timeout: 504,
-  agent_failed: 502,
-  protocol_error: 502,
-  internal: 502
+/** A required text field: present, a string, not empty */
+function required (name: string): z.ZodString {
+  const message = `${name} must be a non-empty string`
+  return z.string({ error: message }).min(1, { error: message })
+}
+
+/** An optional text field: absent or null means not given */
+function optional (name: string): z.ZodType<string | undefined> {
+  return z.string({ error: `${name} must be a string` }).nullish().transform(value => value ?? undefined)
+}
+
+const TIMEOUT_MESSAGE = 'timeoutMs must be a positive whole number of ms'
+
+const handoffBody = z.object({
+  target: required('target'),
+  task: required('task'),
+  context: optional('context'),
+  sessionId: optional('sessionId'),
+  timeoutMs: z.number({ error: TIMEOUT_MESSAGE })
+    .refine(value => Number.isInteger(value) && value > 0, { error: TIMEOUT_MESSAGE })
+    .nullish()
+    .transform(value => value ?? undefined)
+})
+
+const sendBody = z.object({
+  target: required('target'),
+  message: required('message'),
+  sessionId: optional('sessionId')
+})
+
+/** The body as `schema` reads it; 400 naming the first field at fault otherwise (other fields are ignored) */
+function parseBody<T> (schema: z.ZodType<T>, value: Record<string, unknown>): T {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) throw new HttpError(400, 'bad_request', parsed.error.issues[0].message)
+  return parsed.data
 }
 
 /** A HandoffError or routing error as the HTTP error it becomes before anything was streamed */
 function httpErrorOf (err: unknown): unknown {
   if (err instanceof NoRouteError || err instanceof HandoffError) {
-    return new HttpError(STATUS_BY_CODE[err.code] ?? 503, err.code, err.message)
+    return new HttpError(httpStatusOf(err.code), err.code, err.message)
   }
   return err
-}
-
-function requiredString (body: Record<string, unknown>, name: string): string {
-  const value = body[name]
-  if (typeof value !== 'string' || value === '') throw new HttpError(400, 'bad_request', `${name} must be a non-empty string`)
-  return value
-}
-
-function optionalString (body: Record<string, unknown>, name: string): string | undefined {
-  const value = body[name]
-  if (value == null) return undefined
-  if (typeof value !== 'string') throw new HttpError(400, 'bad_request', `${name} must be a string`)
-  return value
-}
-
-function timeoutField (body: Record<string, unknown>): number | undefined {
-  const value = body.timeoutMs
-  if (value == null) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new HttpError(400, 'bad_request', 'timeoutMs must be a positive whole number of ms')
-  return value
 }
 
 async function writeLine (res: ServerResponse, value: unknown): Promise<void> {
@@ -74,12 +78,8 @@ export function handoffRoutes (node: MeshContext): Route[] {
       path: '/clawmatrix/handoff',
       auth: 'admin',
       handle: async ({ req, res, signal }) => {
-        const { value: body } = await readJsonObject(req, maxBody())
-        const target = requiredString(body, 'target')
-        const task = requiredString(body, 'task')
-        const context = optionalString(body, 'context')
-        const sessionId = optionalString(body, 'sessionId')
-        const timeoutMs = timeoutField(body)
+        const { value } = await readJsonObject(req, maxBody())
+        const { target, task, context, sessionId, timeoutMs } = parseBody(handoffBody, value)
         const events = handoffThroughMesh(node, target, task, { context, sessionId, timeoutMs, signal })
         // refusals before a node is chosen (bad input, no such target) are plain HTTP errors
         let first: IteratorResult<HandoffEvent>
@@ -111,10 +111,8 @@ export function handoffRoutes (node: MeshContext): Route[] {
       path: '/clawmatrix/send',
       auth: 'admin',
       handle: async ({ req, res, signal }) => {
-        const { value: body } = await readJsonObject(req, maxBody())
-        const target = requiredString(body, 'target')
-        const message = requiredString(body, 'message')
-        const sessionId = optionalString(body, 'sessionId')
+        const { value } = await readJsonObject(req, maxBody())
+        const { target, message, sessionId } = parseBody(sendBody, value)
         try {
           sendJson(res, 200, await sendThroughMesh(node, target, message, { sessionId, signal }))
         } catch (err) {

@@ -1,4 +1,4 @@
-import type { HandoffServiceInit } from './handoff-service.js'
+import type { HandoffServiceInit } from './index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { AgentRunner } from '../host/ports.js'
 

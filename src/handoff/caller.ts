@@ -1,48 +1,20 @@
 import { randomUUID } from 'node:crypto'
+import { raceSignal } from 'race-signal'
 import { NoRouteError } from '../router/router.js'
-import { checkSize } from './admission.js'
-import { runEndConfirmed } from './call-run.js'
+import { MAX_TIMER_MS } from '../utils/idle-timer.js'
 import { LOST_RUN_WAIT_MS, MAX_RETRIES } from './constants.js'
-import { HandoffDialError, HandoffError, isRetryable } from './errors.js'
-import { MAX_TIMER_MS } from './idle-timer.js'
+import { HandoffDialError, HandoffError } from './errors.js'
+import { runEndConfirmed } from './handoff-client.js'
+import { checkSize } from './handoff-service.js'
 import { cutNotice, OutputTail } from './output-tail.js'
 import type { MeshContext } from '../mesh/context.js'
 import type { RouteCandidate } from '../router/router.js'
-import type { HandoffErrorCode } from './errors.js'
-import type { HandoffService } from './handoff-service.js'
-import type { RemoteRunResult, SendReceipt } from './types.js'
+import type { HandoffEvent, HandoffOptions, HandoffResult, HandoffService, RemoteRunResult, SendOptions, SendReceipt, SendResult } from './index.js'
 
-export interface HandoffOptions {
-  context?: string
-  sessionId?: string
-  /** ms of silence before a node is given up on; restarted by every chunk (default handoffTimeout) */
-  timeoutMs?: number
-  signal?: AbortSignal
-}
-
-export interface HandoffResult {
-  success: boolean
-  handoffId: string
-  nodeId: string
-  peerId: string
-  agent: string
-  /** the agent's result, or its whole output when it gave none */
-  result: string
-  error?: string
-  code?: HandoffErrorCode
-  /** the beginning of the output was cut to the output limit (`result` says so in its first line) */
-  truncated: boolean
-  /** nodes tried, the answering one included */
-  attempts: number
-}
-
-export type HandoffEvent =
-  /** a node was chosen and is being asked to run the task */
-  | { type: 'start', handoffId: string, nodeId: string, peerId: string, agent: string }
-  | { type: 'delta', text: string }
-  /** the node that was running the task failed; the output so far is abandoned and another node starts over */
-  | { type: 'retry', nodeId: string, peerId: string, code: HandoffErrorCode, reason: string }
-  | { type: 'result', result: HandoffResult }
+/*
+ * The caller side: choosing a node for a target, and starting over on another when one fails
+ * in a way another node may not share.
+ */
 
 interface Attempt {
   candidate: RouteCandidate
@@ -107,7 +79,7 @@ export async function * handoffThroughMesh (ctx: MeshContext, target: string, ta
       }
     } catch (err: any) {
       if (options.signal?.aborted === true) throw options.signal.reason
-      if (!(err instanceof HandoffError) || !isRetryable(err.code)) throw err
+      if (!(err instanceof HandoffError) || !err.retryable) throw err
       if (err.code === 'unreachable' || err.code === 'protocol_error') ctx.router.markFailed(candidate.peerId)
       if (printed) throw afterOutput(target, candidate, err)
       failure = { attempt, error: err, runEnded: err instanceof HandoffDialError || runEndConfirmed(err) }
@@ -119,7 +91,7 @@ export async function * handoffThroughMesh (ctx: MeshContext, target: string, ta
       return
     }
     const refused = new HandoffError(answer.code ?? 'internal', answer.error ?? `${candidate.nodeId} refused the handoff`)
-    if (!isRetryable(refused.code)) throw refused
+    if (!refused.retryable) throw refused
     if (printed) throw afterOutput(target, candidate, refused)
     // an answer is the node's word that its run is over (or never began)
     failure = { attempt, error: refused, runEnded: true }
@@ -143,17 +115,12 @@ function afterOutput (target: string, candidate: RouteCandidate, err: HandoffErr
 
 async function lostRunWait (signal: AbortSignal | undefined): Promise<void> {
   signal?.throwIfAborted()
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, LOST_RUN_WAIT_MS)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await raceSignal(new Promise<void>(resolve => { timer = setTimeout(resolve, LOST_RUN_WAIT_MS) }), signal)
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** The best candidate for `target` not tried yet; the first time, routing errors are the caller's answer */
@@ -201,19 +168,6 @@ function exhausted (what: 'Handoff to' | 'Message to', target: string, attempts:
     ? `on node "${attempt.candidate.nodeId}", and no other node offers it`
     : `on ${attempts} nodes, last on "${attempt.candidate.nodeId}"`
   return new HandoffError(error.code, `${what} "${target}" ${outcome} ${where}: ${error.message}`)
-}
-
-export interface SendOptions {
-  sessionId?: string
-  signal?: AbortSignal
-}
-
-export interface SendResult {
-  accepted: true
-  nodeId: string
-  peerId: string
-  agent: string
-  deliveryId?: string
 }
 
 /**

@@ -1,18 +1,22 @@
 import { pbStream } from '@libp2p/utils'
 import { RequestFrame, ResponseFrame } from '../../protocols/handoff.js'
 import { REQUEST_DIAL_TIMEOUT_MS } from '../mesh/context.js'
-import { CLOSE_WAIT_MS, MAX_RESPONSE_FRAME_BYTES } from './constants.js'
+import { closeStream, pauseReading, resumeReading, streamClosed } from '../utils/close-stream.js'
+import { IdleTimer } from '../utils/idle-timer.js'
+import { CLOSE_WAIT_MS, MAX_RESPONSE_FRAME_BYTES, SEND_TIMEOUT_MS } from './constants.js'
 import { HandoffDialError, HandoffError, HandoffProtocolError, HandoffTimeoutError, HandoffTransportError } from './errors.js'
-import { IdleTimer } from './idle-timer.js'
-import { closeStream, pauseReading, resumeReading } from './stream-end.js'
-import type { RunResult } from '../../protocols/handoff.js'
+import type { RunResult, SendAck } from '../../protocols/handoff.js'
 import type { HandoffErrorCode } from './errors.js'
-import type { RemoteRunEvent, RemoteRunResult } from './types.js'
-import type { Logger, PeerId, Stream } from '@libp2p/interface'
+import type { AgentMessage, RemoteRunEvent, RemoteRunResult, SendReceipt } from './index.js'
+import type { AbortOptions, Logger, PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { ProtobufStream } from '@libp2p/utils'
 
-export interface CallRunInit {
+/*
+ * The calling side of one request to one peer, over one stream: a run, or a send.
+ */
+
+interface CallRunInit {
   connectionManager: ConnectionManager
   protocol: string
   peer: PeerId
@@ -22,7 +26,7 @@ export interface CallRunInit {
   log: Logger
 }
 
-export interface RunRequestInput {
+interface RunRequestInput {
   handoffId: string
   agent: string
   task: string
@@ -53,11 +57,9 @@ export function runEndConfirmed (err: unknown): boolean {
 export async function * callRun (init: CallRunInit): AsyncGenerator<RemoteRunEvent> {
   const { peer, request, signal, log } = init
   signal?.throwIfAborted()
-  const timedOut = new AbortController()
-  const idle = new IdleTimer(init.idleTimeoutMs, () => {
-    timedOut.abort(new HandoffTimeoutError(`agent "${request.agent}" on ${peer.toString()} sent nothing for ${init.idleTimeoutMs} ms`))
-  })
-  const active = signal == null ? timedOut.signal : AbortSignal.any([timedOut.signal, signal])
+  // aborts on the agent's silence or the caller's signal
+  const idle = new IdleTimer(init.idleTimeoutMs, () => new HandoffTimeoutError(`agent "${request.agent}" on ${peer.toString()} sent nothing for ${init.idleTimeoutMs} ms`), signal)
+  const active = idle.signal
 
   let stream: Stream
   try {
@@ -91,11 +93,11 @@ export async function * callRun (init: CallRunInit): AsyncGenerator<RemoteRunEve
         pauseReading(stream)
         yield { type: 'delta', text: frame.delta.text }
         resumeReading(stream)
-        idle.restart()
+        idle.touch()
       } else if (frame.result != null) {
         settled = true
         idle.clear()
-        await closeStream(stream, CLOSE_WAIT_MS)
+        await closeBothSides(stream)
         yield { type: 'result', result: remoteResult(frame.result) }
         return
       } else {
@@ -120,24 +122,37 @@ export async function * callRun (init: CallRunInit): AsyncGenerator<RemoteRunEve
   }
 }
 
-/** Ask the serving node to stop, then wait (bounded) for it to close the stream; says whether it did */
+/**
+ * Ask the serving node to stop, then wait (bounded) for it to close the stream, which it does
+ * once the run has ended; says whether it did
+ */
 async function cancelRun (stream: Stream, frames: ProtobufStream<Stream>, reason: string, log: Logger): Promise<boolean> {
   if (stream.status !== 'open') return stream.status === 'closed'
   log('cancelling run - %s', reason)
+  // a paused stream would hold the serving node's last frames back, and its close with them
   resumeReading(stream)
   try {
-    if (stream.writeStatus === 'writable') {
-      await frames.write({ cancel: { reason } }, RequestFrame, { signal: AbortSignal.timeout(CLOSE_WAIT_MS) })
-    }
+    if (stream.writeStatus === 'writable') await frames.write({ cancel: { reason } }, RequestFrame, { signal: AbortSignal.timeout(CLOSE_WAIT_MS) })
   } catch (err: any) {
     stream.abort(err)
     return false
   }
-  await closeStream(stream, CLOSE_WAIT_MS)
-  return closedByBothSides(stream)
+  return await closeBothSides(stream)
 }
 
-function closedByBothSides (stream: Stream): boolean {
+/**
+ * Close our side and wait, up to CLOSE_WAIT_MS, for the serving node to close its own: it does
+ * once its work is over, and the stream no longer counts against this node's stream limit.
+ * Resets the stream when that close does not come; says whether it came.
+ */
+async function closeBothSides (stream: Stream): Promise<boolean> {
+  const deadline = AbortSignal.timeout(CLOSE_WAIT_MS)
+  await closeStream(stream, CLOSE_WAIT_MS)
+  try {
+    await streamClosed(stream, deadline)
+  } catch (err: any) {
+    stream.abort(err)
+  }
   return stream.status === 'closed'
 }
 
@@ -150,5 +165,57 @@ function remoteResult (frame: RunResult): RemoteRunResult {
     ...(frame.error !== '' ? { error: frame.error } : {}),
     ...(frame.code !== '' ? { code: frame.code as HandoffErrorCode } : {}),
     truncated: frame.truncated
+  }
+}
+
+interface CallSendInit extends AbortOptions {
+  connectionManager: ConnectionManager
+  protocol: string
+  peer: PeerId
+  message: AgentMessage
+}
+
+/** Deliver a message to an agent on `peer`; resolves with the serving node's acknowledgement */
+export async function callSend (init: CallSendInit): Promise<SendReceipt> {
+  const { peer } = init
+  const deadline = AbortSignal.timeout(SEND_TIMEOUT_MS)
+  const signal = init.signal == null ? deadline : AbortSignal.any([deadline, init.signal])
+  let stream: Stream
+  try {
+    stream = await init.connectionManager.openStream(peer, init.protocol, {
+      signal: AbortSignal.any([signal, AbortSignal.timeout(REQUEST_DIAL_TIMEOUT_MS)]),
+      runOnLimitedConnection: true,
+      negotiateFully: false
+    })
+  } catch (err: any) {
+    if (init.signal?.aborted === true) throw init.signal.reason
+    throw new HandoffDialError(`could not open a handoff stream to ${peer.toString()}: ${String(err?.message ?? err)}`)
+  }
+  try {
+    const frames = pbStream(stream, { maxDataLength: MAX_RESPONSE_FRAME_BYTES, maxBufferSize: 2 * MAX_RESPONSE_FRAME_BYTES })
+    await frames.write({ send: init.message }, RequestFrame, { signal })
+    const frame = await frames.read(ResponseFrame, { signal })
+    await closeBothSides(stream)
+    if (frame.ack != null) return receipt(frame.ack)
+    // refused before the serving node could tell a send from a run (a frame over its limit)
+    if (frame.result != null) return receipt({ ...frame.result, accepted: false, deliveryId: '' })
+    throw new HandoffProtocolError(`${peer.toString()} answered a send with neither an ack nor a result`)
+  } catch (err: any) {
+    stream.abort(err)
+    if (init.signal?.aborted === true) throw init.signal.reason
+    if (err instanceof HandoffError) throw err
+    if (deadline.aborted) throw new HandoffTransportError(`${peer.toString()} did not acknowledge the message within ${SEND_TIMEOUT_MS} ms`)
+    throw new HandoffTransportError(`the handoff stream to ${peer.toString()} failed: ${String(err?.message ?? err)}`)
+  }
+}
+
+function receipt (ack: SendAck): SendReceipt {
+  return {
+    accepted: ack.accepted,
+    nodeId: ack.nodeId,
+    agent: ack.agent,
+    ...(ack.deliveryId !== '' ? { deliveryId: ack.deliveryId } : {}),
+    ...(ack.error !== '' ? { error: ack.error } : {}),
+    ...(ack.code !== '' ? { code: ack.code as HandoffErrorCode } : {})
   }
 }
