@@ -22,7 +22,8 @@ export { meshNoise } from './mesh/mesh-noise.js'
 export { meshYamux } from './mesh/mesh-yamux.js'
 export { loadOrCreateIdentity } from './mesh/identity.js'
 
-export { capabilities, CapabilitiesService, CAPABILITIES_TOPIC, SYNC_PROTOCOL } from './capabilities/index.js'
+export { capabilities, CAPABILITIES_TOPIC, SYNC_PROTOCOL } from './capabilities/index.js'
+export { CapabilitiesService } from './capabilities/capabilities-service.js'
 export type { CapabilityRecord, AgentCapability, ModelCapability, CapabilitiesInit, LocalCapabilities } from './capabilities/index.js'
 
 export { modelService, ModelService, MODEL_PROTOCOL, chatThroughMesh, chat, listMeshModels, modelInitFromConfig } from './model/index.js'
