@@ -1,67 +1,53 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { pbStream } from '@libp2p/utils'
-import { RecordBatch } from '../../protocols/capabilities.js'
-import {
-  ANNOUNCE_INTERVAL_MS, CAPABILITIES_TOPIC, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORDS,
-  MAX_SEQ_AHEAD_MS, MAX_SYNC_STREAMS, RECORD_TTL_MS, SYNC_PROTOCOL, SYNC_TIMEOUT_MS
-} from './constants.js'
+import { serviceCapabilities, serviceDependencies, TypedEventEmitter } from '@libp2p/interface'
+import { repeatingTask } from '@libp2p/utils'
+import { ANNOUNCE_INTERVAL_MS, CAPABILITIES_TOPIC, MAX_RECORDS, MAX_SEQ_AHEAD_MS, MAX_SYNC_STREAMS, RECORD_TTL_MS, SYNC_PROTOCOL, SYNC_TIMEOUT_MS } from './constants.js'
+import { InvalidRecordError } from './errors.js'
 import { PeerTable } from './peer-table.js'
-import { InvalidRecordError, openRecord, peekRecord, sealRecord } from './record.js'
-import { RejectionCounters } from './rejections.js'
+import { openRecord, peekRecord, sealRecord } from './record.js'
 import { SeqHighWater } from './seq-high-water.js'
-import { capBatch } from './sync-batch.js'
-import { endSyncStream } from './sync-stream.js'
-import type { CapabilityRecord } from './types.js'
+import { capBatch, exchangeBatches } from './sync.js'
+import type { CapabilitiesComponents, CapabilitiesEvents, CapabilitiesInit, CapabilitiesService as CapabilitiesServiceInterface } from './index.js'
 import type { AcceptResult, PeerEntry } from './peer-table.js'
-import type { GossipSub } from '@libp2p/gossipsub'
-import type { ComponentLogger, Connection, Logger, PeerId, PrivateKey, Startable, Stream, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { CapabilityRecord } from './types.js'
+import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { RepeatingTask } from '@libp2p/utils'
 
 /** envelopes of a batch handled between two turns of the event loop */
 const RECEIVE_SLICE = 16
 
-/** What this node announces, read afresh for every announcement */
-export type LocalCapabilities = Omit<CapabilityRecord, 'peerId' | 'seq' | 'issuedAt' | 'addrs'>
+export type RejectionReason = 'malformed' | 'signature' | 'nonMember' | 'seqAhead' | 'tableFull'
 
-export interface CapabilitiesInit {
-  local(): LocalCapabilities
-  /** when set, records signed by anyone else are rejected */
-  members?: string[]
-  /** peer IDs configuration names (pinned peers): their records always get a place */
-  trusted?: string[]
-  /** file keeping the highest seq this node signed, so a restart continues above it */
-  seqFile?: string
-  announceIntervalMs?: number
-  recordTtlMs?: number
-  maxRecords?: number
-  /** close connections to peers whose record expired (default true) */
-  closeExpired?: boolean
-}
+/**
+ * How many records were refused and why, for status. `seqAhead`: the seq ran more than the skew
+ * allowance ahead of this node's clock; `tableFull`: no place for a new signer (see PeerTable).
+ */
+export class RejectionCounters {
+  malformed = 0
+  signature = 0
+  nonMember = 0
+  seqAhead = 0
+  tableFull = 0
 
-export interface CapabilitiesComponents {
-  peerId: PeerId
-  privateKey: PrivateKey
-  registrar: Registrar
-  connectionManager: ConnectionManager
-  events: TypedEventTarget<Libp2pEvents>
-  logger: ComponentLogger
-  pubsub: GossipSub
-  addressManager: { getAddresses(): Array<{ toString(): string }> }
-}
+  count (reason: RejectionReason): void {
+    this[reason]++
+  }
 
-export interface CapabilitiesEvents {
-  /** a peer's record arrived or changed */
-  'record': CustomEvent<CapabilityRecord>
-  /** a peer's record expired */
-  'expired': CustomEvent<string>
+  toJSON (): Record<RejectionReason, number> {
+    return { malformed: this.malformed, signature: this.signature, nonMember: this.nonMember, seqAhead: this.seqAhead, tableFull: this.tableFull }
+  }
 }
 
 /**
  * Signed capability records: announced over gossipsub at start, on change and periodically, and
  * exchanged in full with every new connection so a joining node learns the mesh at once.
+ * Gossipsub is reached as `components.pubsub`, the key js-libp2p's pubsub users read, and declared
+ * as a dependency: a node without it fails at creation, naming what is missing.
  */
-export class CapabilitiesService extends EventTarget implements Startable {
+export class CapabilitiesService extends TypedEventEmitter<CapabilitiesEvents> implements Startable, CapabilitiesServiceInterface {
   readonly [Symbol.toStringTag] = 'clawmatrix/capabilities'
+  readonly [serviceCapabilities]: string[] = ['clawmatrix/capabilities']
+  readonly [serviceDependencies]: string[] = ['@libp2p/pubsub']
   readonly table: PeerTable
   readonly rejected = new RejectionCounters()
   private readonly log: Logger
@@ -69,13 +55,13 @@ export class CapabilitiesService extends EventTarget implements Startable {
   private readonly trusted: Set<string>
   /** peers with at least one open connection to this node */
   private readonly connected = new Set<string>()
-  private readonly announceIntervalMs: number
   private readonly closeExpired: boolean
   private seq: bigint
   private readonly highWater?: SeqHighWater
   private ownEnvelope?: Uint8Array
   private ownRecord?: CapabilityRecord
-  private announceTimer?: NodeJS.Timeout
+  /** the periodic announcement */
+  private readonly announceTask: RepeatingTask
   private expiryTimer?: NodeJS.Timeout
   private started = false
   private announcing?: Promise<void>
@@ -91,7 +77,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
       maxRecords: init.maxRecords ?? MAX_RECORDS,
       anchored: peerId => this.connected.has(peerId) || this.trusted.has(peerId) || this.members?.has(peerId) === true
     })
-    this.announceIntervalMs = init.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS
+    this.announceTask = repeatingTask(() => { this.announce() }, init.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS)
     this.closeExpired = init.closeExpired ?? true
     // microseconds since the epoch: keeps increasing across restarts without stored state
     this.seq = BigInt(Date.now()) * 1000n
@@ -126,19 +112,23 @@ export class CapabilitiesService extends EventTarget implements Startable {
     this.started = true
   }
 
+  isStarted (): boolean {
+    return this.started
+  }
+
   /** pubsub is only usable once every service has started */
   async afterStart (): Promise<void> {
     const pubsub = this.components.pubsub
     pubsub.topicValidators.set(CAPABILITIES_TOPIC, async (from, message) => await this.validateGossip(message.data, from.toString()))
     pubsub.subscribe(CAPABILITIES_TOPIC)
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
-    this.announceTimer = setInterval(() => { this.announce() }, this.announceIntervalMs)
+    this.announceTask.start()
     this.announce()
   }
 
   async stop (): Promise<void> {
     this.started = false
-    clearInterval(this.announceTimer)
+    this.announceTask.stop()
     clearTimeout(this.expiryTimer)
     this.components.events.removeEventListener('connection:open', this.onConnect)
     this.components.events.removeEventListener('peer:connect', this.onPeerConnect)
@@ -256,7 +246,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
     }
     if (result === 'new' || result === 'updated') {
       this.scheduleExpiry()
-      this.dispatchEvent(new CustomEvent('record', { detail: record }))
+      this.safeDispatchEvent('record', { detail: record })
     }
     return { outcome: result, peerId: record.peerId }
   }
@@ -286,7 +276,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
     this.scheduleExpiry()
     for (const peerId of expired) {
       this.log('record of %s expired', peerId)
-      this.dispatchEvent(new CustomEvent('expired', { detail: peerId }))
+      this.safeDispatchEvent('expired', { detail: peerId })
       if (this.closeExpired) {
         for (const conn of this.components.connectionManager.getConnections()) {
           if (conn.remotePeer.toString() === peerId) conn.close().catch(err => { conn.abort(err) })
@@ -321,7 +311,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
    * restarted peer learns the seq it must continue above; then live records of signers we vouch
    * for (connected, pinned, members), most recently refreshed first.
    */
-  private batch (remote: string): Array<Uint8Array<ArrayBuffer>> {
+  private batch (remote: string): Uint8Array[] {
     const ordered: Uint8Array[] = []
     if (this.ownEnvelope != null) ordered.push(this.ownEnvelope)
     const theirs = this.table.get(remote)
@@ -329,7 +319,7 @@ export class CapabilitiesService extends EventTarget implements Startable {
     const vouched = this.table.live().filter(e => e.record.peerId !== remote && this.table.isAnchored(e.record.peerId))
     vouched.sort((x, y) => y.receivedAt - x.receivedAt)
     for (const entry of vouched) ordered.push(entry.envelope)
-    return capBatch(ordered) as Array<Uint8Array<ArrayBuffer>>
+    return capBatch(ordered)
   }
 
   /** dialer side of the state exchange: send ours, read theirs */
@@ -344,28 +334,13 @@ export class CapabilitiesService extends EventTarget implements Startable {
     await this.exchange(stream, connection.remotePeer.toString(), AbortSignal.timeout(SYNC_TIMEOUT_MS))
   }
 
-  /**
-   * Both sides write their batch and read the other's (one message each, bounded in bytes and
-   * count), close their side, and expect the other to close too: anything more, or no close in
-   * time, resets the stream. Every path ends the stream.
-   */
+  /** both sides send their batch and read the other's (see `exchangeBatches`), then store what came */
   private async exchange (stream: Stream, remote: string, signal: AbortSignal): Promise<void> {
-    let theirs: RecordBatch
-    try {
-      const pb = pbStream(stream, { maxDataLength: MAX_BATCH_BYTES, maxBufferSize: MAX_BATCH_BYTES + 16 }).pb(RecordBatch)
-      ;[theirs] = await Promise.all([
-        pb.read({ signal, limits: { envelopes: MAX_BATCH_RECORDS } }),
-        pb.write({ envelopes: this.batch(remote) }, { signal })
-      ])
-      await endSyncStream(pb.unwrap().unwrap(), signal)
-    } catch (err: any) {
-      stream.abort(err)
-      throw err
-    }
+    const theirs = await exchangeBatches(stream, this.batch(remote), signal)
     // a full batch costs a fraction of a millisecond per record: let other work run in between
-    for (let i = 0; i < theirs.envelopes.length; i++) {
+    for (let i = 0; i < theirs.length; i++) {
       if (i > 0 && i % RECEIVE_SLICE === 0) await new Promise(resolve => setImmediate(resolve))
-      await this.receive(theirs.envelopes[i], remote)
+      await this.receive(theirs[i], remote)
     }
   }
 }

@@ -1,4 +1,3 @@
-export const PROTOCOL_PREFIX = 'clawmatrix'
 /** gossipsub topic the signed records travel on */
 export const CAPABILITIES_TOPIC = '/clawmatrix/capabilities/1.0.0'
 /** request/response exchange of every live record, run on each new connection */
@@ -6,6 +5,8 @@ export const SYNC_PROTOCOL = '/clawmatrix/capabilities-sync/1.0.0'
 /** signed-envelope domain and payload type of a capability record */
 export const RECORD_DOMAIN = 'clawmatrix-capabilities'
 export const RECORD_CODEC = new TextEncoder().encode('/cm/caps')
+/** the file in a node's dataDir that keeps the highest record seq it signed */
+export const SEQ_FILE = 'record-seq'
 
 export const ANNOUNCE_INTERVAL_MS = 5000
 export const RECORD_TTL_MS = 15_000

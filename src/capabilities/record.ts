@@ -4,18 +4,11 @@ import { multiaddr } from '@multiformats/multiaddr'
 import * as Digest from 'multiformats/hashes/digest'
 import { CapabilityRecord as RecordMessage } from '../../protocols/capabilities.js'
 import { MAX_RECORD_BYTES, MAX_UNAVAILABLE_REASON_CHARS, MAX_UPSTREAM_API_CHARS, RECORD_CODEC, RECORD_DOMAIN, RECORD_LIMITS } from './constants.js'
+import { InvalidRecordError } from './errors.js'
 import type { CapabilityRecord, ModelCapability } from './types.js'
 import type { ModelCapability as ModelMessage } from '../../protocols/capabilities.js'
 import type { PrivateKey, Record } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
-
-/** A record that failed to open; `reason` says which check */
-export class InvalidRecordError extends Error {
-  override readonly name = 'InvalidRecordError'
-  constructor (readonly reason: 'malformed' | 'signature', message: string) {
-    super(message)
-  }
-}
 
 class CapabilityPayload implements Record {
   readonly domain = RECORD_DOMAIN

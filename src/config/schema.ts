@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MAX_MODEL_CALLERS } from '../capabilities/constants.js'
+import { isPeerId } from '../mesh/peer-address.js'
 import { CONFIG_DEFAULTS as D } from './defaults.js'
 
 /**
@@ -14,12 +15,19 @@ const positiveInt = z.number().int({ error: 'must be a whole number' }).positive
 const name = z.string().min(1, { error: 'must not be empty' }).max(128, { error: 'must be at most 128 characters' })
 const id = name.regex(/^[A-Za-z0-9._:@-]+$/, { error: 'may only hold letters, digits and . _ : @ -' })
 const nodeIdField = id.refine(v => !v.includes('/'), { error: 'must not contain /' })
+/**
+ * A base58 peer ID, checked by `peerIdFromString` (see `isPeerId`). The pattern is only what the
+ * JSON Schema in openclaw.plugin.json publishes, for the gateway's own check of the plugin config.
+ */
+const peerIdField = z.string()
+  .refine(isPeerId, { error: 'must be a base58 peer ID (12D3KooW...)' })
+  .meta({ pattern: '^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$' })
 const tagList = z.array(id).max(64, { error: 'must hold at most 64 entries' })
 
 export const peerSchema = z.strictObject({
   nodeId: nodeIdField.optional(),
   url: z.string().min(1, { error: 'must not be empty' }).describe('ws://host:port, wss://host:port or a multiaddr, with or without /p2p/<peerId>'),
-  peerId: z.string().regex(/^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/, { error: 'must be a base58 peer ID (12D3KooW...)' }).optional()
+  peerId: peerIdField.optional()
 })
 
 export const agentSchema = z.strictObject({
@@ -118,7 +126,7 @@ export const configSchema = z.strictObject({
   listenPort: port.default(D.listenPort),
   tcpPort: port.optional().describe('also listen on TCP at this port (listen must be true)'),
   peers: z.array(peerSchema).max(256).default([]),
-  members: z.array(z.string().regex(/^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/, { error: 'must be a base58 peer ID (12D3KooW...)' })).optional(),
+  members: z.array(peerIdField).optional(),
   agents: z.array(agentSchema).max(256).default([]),
   models: z.array(modelSchema).max(256).default([]),
   proxyModels: z.array(proxyModelSchema).max(256).default([]),

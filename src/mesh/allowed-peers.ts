@@ -1,7 +1,5 @@
-import { parsePeerAddress } from './peer-address.js'
+import { isPeerId, parsePeerAddress } from './peer-address.js'
 import type { PeerConfig } from '../config/schema.js'
-
-const PEER_ID = /^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/
 
 /** node id -> peer ID, where `peers[]` binds a node id to a key */
 export function pinnedNodeIds (peers: readonly PeerConfig[]): Map<string, string> {
@@ -24,7 +22,7 @@ export function allowedPeerIds (entries: readonly string[] | undefined, peers: r
   const pinned = pinnedNodeIds(peers)
   const allowed = new Set<string>()
   for (const entry of entries) {
-    const peerId = PEER_ID.test(entry) ? entry : pinned.get(entry)
+    const peerId = isPeerId(entry) ? entry : pinned.get(entry)
     if (peerId != null) allowed.add(peerId)
   }
   return allowed
@@ -33,5 +31,5 @@ export function allowedPeerIds (entries: readonly string[] | undefined, peers: r
 /** entries of an allow list that match nobody: neither a peer ID nor a pinned node id */
 export function unpinnedEntries (entries: readonly string[] | undefined, peers: readonly PeerConfig[]): string[] {
   const pinned = pinnedNodeIds(peers)
-  return (entries ?? []).filter(entry => !PEER_ID.test(entry) && !pinned.has(entry))
+  return (entries ?? []).filter(entry => !isPeerId(entry) && !pinned.has(entry))
 }

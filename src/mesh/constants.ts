@@ -27,3 +27,9 @@ export const INBOUND_UPGRADE_TIMEOUT_MS = 10_000
  * oldest inbound connection is closed.
  */
 export const MAX_INBOUND_CONNECTIONS_PER_PEER = 4
+
+/** ms between pings to each watched peer (the silent-peer watch); the round trip is the connection's latency */
+export const PING_INTERVAL_MS = 5000
+
+/** a connection that answers no ping for this long is closed (the silent-peer watch) */
+export const SILENT_AFTER_MS = 10_000

@@ -4,14 +4,16 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
-import { meshNoise } from './mesh-noise.js'
-import { meshYamux } from './mesh-yamux.js'
+import { meshNoise } from './patches/mesh-noise.js'
+import { meshYamux } from './patches/mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
 import { INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS } from './constants.js'
 import { meshGater } from './mesh-gater.js'
 import { peerConnectionLimit } from './peer-connection-limit.js'
-import { meshPreSharedKey } from './psk-protector.js'
+import { meshPreSharedKey } from './patches/psk-protector.js'
 import { meshRelayServer } from './relay-server.js'
+import { silentPeerWatch } from './silent-peer-watch.js'
+import type { SilentPeerWatch, SilentPeerWatchInit } from './silent-peer-watch.js'
 import type { PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 
@@ -38,8 +40,10 @@ export interface MeshTransportInit {
   tcpPort?: number
   /** when set, only these peer IDs may connect, relay or be relayed */
   members?: string[]
-  /** ms between pings on every connection (latency figures) */
+  /** ms between pings to each watched peer (latency figures); the same as `silentPeers.intervalMs` */
   pingIntervalMs?: number
+  /** the silent-peer watch: which peers, how often, how long a silence closes a connection */
+  silentPeers?: SilentPeerWatchInit
 }
 
 /** Listen addresses for a node: WebSockets (and TCP) when listening, a relay slot otherwise */
@@ -70,9 +74,12 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Serv
 
 /**
  * libp2p options for a mesh node: WebSockets (+TCP), pnet, Noise, Yamux, circuit relay, the
- * members gater and connection settings suited to a small private mesh.
+ * members gater, connection settings suited to a small private mesh, and the node's liveness
+ * setup: libp2p's connection monitor off and the silent-peer watch (`services.silentPeers`) in
+ * its place, the two cannot run side by side (see `SilentPeerWatch`). A service of your own
+ * named `silentPeers` takes the watch's place.
  */
-export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S> {
+export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S & { silentPeers: SilentPeerWatch }> {
   const transports: Libp2pOptions['transports'] = [webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })]
   if (init.tcpPort != null) transports.push(tcp())
   return {
@@ -89,10 +96,11 @@ export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit
       inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
       reconnectRetries: 0
     },
-    connectionMonitor: {
-      pingInterval: init.pingIntervalMs ?? 5000,
-      abortConnectionOnPingFailure: false
-    },
-    services
+    // the silent-peer watch pings instead
+    connectionMonitor: { enabled: false },
+    services: {
+      silentPeers: silentPeerWatch({ ...(init.pingIntervalMs != null ? { intervalMs: init.pingIntervalMs } : {}), ...init.silentPeers }),
+      ...services
+    } as ServiceFactoryMap<S & { silentPeers: SilentPeerWatch }>
   }
 }

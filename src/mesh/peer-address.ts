@@ -1,4 +1,5 @@
 import { isIP } from 'node:net'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -7,6 +8,19 @@ export interface PeerAddress {
   addr: Multiaddr
   /** the peer that must answer there, from `/p2p/<id>` or `peers[].peerId` */
   peerId?: string
+}
+
+/**
+ * Whether `text` is a peer ID as the mesh writes them: the base58 form (`12D3KooW…`, `Qm…`) that
+ * `peerId.toString()` gives, so it compares equal to the IDs of connections and records. The
+ * CID forms `peerIdFromString` also reads are refused: they would never match.
+ */
+export function isPeerId (text: string): boolean {
+  try {
+    return peerIdFromString(text).toString() === text
+  } catch {
+    return false
+  }
 }
 
 /** `/ip4/…`, `/ip6/…` or `/dns/…` for a host name or address (IPv6 with or without brackets) */

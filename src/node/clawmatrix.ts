@@ -14,8 +14,8 @@ import { statusRoutes } from '../http/routes/status.js'
 import { toolRoutes } from '../http/routes/tool.js'
 import { AnnouncedDialPolicy } from '../capabilities/dial-policy.js'
 import { ConnectionKeeper } from '../mesh/connection-keeper.js'
-import { SilentPeerWatch } from '../mesh/silent-peer-watch.js'
 import { loadOrCreateIdentity } from '../mesh/identity.js'
+import { PING_INTERVAL_MS, SILENT_AFTER_MS } from '../mesh/constants.js'
 import { meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
 import { pskFromSecret } from '../mesh/psk.js'
@@ -35,6 +35,7 @@ import type { ApiServer } from '../http/server.js'
 import type { ApiTokens } from '../http/tokens.js'
 import type { Route } from '../http/route.js'
 import type { MeshContext } from '../mesh/context.js'
+import type { SilentPeerWatch } from '../mesh/silent-peer-watch.js'
 import type { ConfiguredPeer, NodeStatus, PeerStatus } from './status.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { MeshToolOptions, MeshToolResult } from '../tool/index.js'
@@ -56,8 +57,8 @@ export interface MeshTiming {
 export const DEFAULT_TIMING: MeshTiming = {
   announceIntervalMs: 5000,
   recordTtlMs: 15_000,
-  pingIntervalMs: 5000,
-  silentAfterMs: 10_000,
+  pingIntervalMs: PING_INTERVAL_MS,
+  silentAfterMs: SILENT_AFTER_MS,
   minBackoffMs: 1000,
   maxBackoffMs: 60_000
 }
@@ -265,7 +266,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
 
   let node: ClawMatrixNode | undefined
   const api = await startApiServer({ host: config.proxyHost, port: config.proxyPort, tokens, routes: () => node?.httpRoutes() ?? [] })
-  let libp2p: Libp2p<ClawMatrixServices> | undefined
+  let libp2p: Libp2p<ClawMatrixServices & { silentPeers: SilentPeerWatch }> | undefined
   try {
     libp2p = await createLibp2p({
       ...meshLibp2pOptions<ClawMatrixServices>({
@@ -275,7 +276,14 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         listenHost: config.listenHost,
         listenPort: config.listenPort,
         ...(config.tcpPort != null ? { tcpPort: config.tcpPort } : {}),
-        ...(config.members != null ? { members: config.members } : {})
+        ...(config.members != null ? { members: config.members } : {}),
+        // the liveness every mesh node has, over the peers with a live record
+        silentPeers: {
+          intervalMs: timing.pingIntervalMs,
+          silentAfterMs: timing.silentAfterMs,
+          peers: () => node?.capabilities.table.live().map(e => e.peer) ?? [],
+          log
+        }
       }, nodeServices({
         config,
         timing,
@@ -288,25 +296,16 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         },
         nodeIdOf: peerId => node?.capabilities.table.get(peerId.toString())?.record.nodeId
       })),
-      // the silent-peer watch pings instead
-      connectionMonitor: { enabled: false },
       start: false
     })
     // an announced peer gets DIAL_BUDGET.attempts per 60 minimum backoffs (a minute by default)
     const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, budgetWindowMs: 60 * timing.minBackoffMs, onFailure: warn })
-    const silentPeers = new SilentPeerWatch(libp2p, {
-      intervalMs: timing.pingIntervalMs,
-      silentAfterMs: timing.silentAfterMs,
-      peers: () => node?.capabilities.table.live().map(e => e.peer) ?? [],
-      log
-    })
-    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, silentPeers, agentRunner)
+    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, libp2p.services.silentPeers, agentRunner)
     node.addRoutes(statusRoutes(node))
     node.addRoutes(handoffRoutes(node))
     node.addRoutes(toolRoutes(node))
     node.addRoutes(openaiRoutes(node))
     await libp2p.start()
-    silentPeers.start()
     node.keepAnnouncedPeers()
     node.keepConfiguredPeers()
     for (const warning of toolProxyWarnings(config)) warn(warning)

@@ -1,8 +1,7 @@
-import { join } from 'node:path'
-import { capabilities, SEQ_FILE } from '../capabilities/index.js'
+import { capabilitiesInitFromConfig } from '../capabilities/from-config.js'
+import { capabilities } from '../capabilities/index.js'
 import { handoffInitFromConfig, handoffService } from '../handoff/index.js'
 import { meshBaseServices } from '../mesh/libp2p-options.js'
-import { parsePeerAddress } from '../mesh/peer-address.js'
 import { modelService } from '../model/index.js'
 import { standaloneToolExecutor } from '../standalone/tools/index.js'
 import { fileRootsOf } from '../tool/file-roots.js'
@@ -41,14 +40,7 @@ export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMat
   const { config, timing } = init
   return {
     ...meshBaseServices({ listen: config.listen }),
-    capabilities: capabilities({
-      local: init.local,
-      ...(config.members != null ? { members: config.members } : {}),
-      trusted: config.peers.flatMap(p => p.peerId ?? parsePeerAddress(p.url).peerId ?? []),
-      seqFile: join(config.dataDir, SEQ_FILE),
-      announceIntervalMs: timing.announceIntervalMs,
-      recordTtlMs: timing.recordTtlMs
-    }),
+    capabilities: capabilities(capabilitiesInitFromConfig(config, { local: init.local, announceIntervalMs: timing.announceIntervalMs, recordTtlMs: timing.recordTtlMs })),
     model: modelService({ ...init.modelInit, nodeIdOf: init.nodeIdOf }),
     handoff: handoffService(handoffInitFromConfig(config, init.agentRunner)),
     tool: toolService({

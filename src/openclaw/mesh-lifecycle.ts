@@ -1,5 +1,8 @@
+import { logger } from '@libp2p/logger'
 import { NODE_STOP_TIMEOUT_MS } from './constants.js'
 import type { ClawMatrixNode } from '../node/clawmatrix.js'
+
+const log = logger('clawmatrix:openclaw')
 
 /** Where the gateway's ClawMatrix node is, with the reason whenever it is not running */
 export type MeshState =
@@ -47,7 +50,10 @@ export class MeshLifecycle {
   /** stop whatever runs, then start anew (a node that would not stop shows up as ports still taken) */
   async start (starter: () => Promise<StartOutcome>): Promise<void> {
     await this.enqueue(async () => {
-      await this.stopCurrent().catch(() => {})
+      await this.stopCurrent().catch((err: unknown) => {
+        // the start goes on: a node that would not stop shows up as its ports still taken
+        log.error('the running node did not stop before the new start - %e', err)
+      })
       this.current = { phase: 'starting', reason: 'the node is starting' }
       try {
         this.current = await starter()

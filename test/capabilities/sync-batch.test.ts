@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { RecordBatch } from '../../protocols/capabilities.js'
 import { MAX_BATCH_BYTES } from '../../src/capabilities/constants.js'
-import { capBatch } from '../../src/capabilities/sync-batch.js'
+import { capBatch } from '../../src/capabilities/sync.js'
 
 describe('state-exchange batch', () => {
   it('stays within the byte limit receivers apply, keeping the order given', () => {

@@ -4,7 +4,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
-import { meshNoise, NOISE_MAX_MESSAGE_BYTES, readNoiseLength } from '../../src/mesh/mesh-noise.js'
+import { meshNoise, NOISE_MAX_MESSAGE_BYTES, readNoiseLength } from '../../src/mesh/patches/mesh-noise.js'
 import type { MessageStream, MultiaddrConnection, Upgrader } from '@libp2p/interface'
 
 async function noiseComponents (): Promise<Parameters<ReturnType<typeof meshNoise>>[0]> {

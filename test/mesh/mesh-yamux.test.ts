@@ -1,7 +1,7 @@
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
-import { meshYamux } from '../../src/mesh/mesh-yamux.js'
+import { meshYamux } from '../../src/mesh/patches/mesh-yamux.js'
 import type { MultiaddrConnection, Stream, StreamMuxerFactory } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 

@@ -3,7 +3,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { readFile } from 'node:fs/promises'
 import { ModelCapability as ModelMessage } from '../../protocols/capabilities.js'
-import { encodeRecord, decodeRecord, InvalidRecordError, openRecord, sealRecord } from '../../src/capabilities/record.js'
+import { InvalidRecordError } from '../../src/capabilities/errors.js'
+import { encodeRecord, decodeRecord, openRecord, sealRecord } from '../../src/capabilities/record.js'
 import type { CapabilityRecord, ModelCapability } from '../../src/capabilities/types.js'
 
 // The vectors published in protocols/PROTOCOL.md (Ed25519 key from a seed of 32 bytes 0x07)

@@ -27,6 +27,20 @@ function deltaText (chunk: any): string {
   return typeof delta?.reasoning_content === 'string' ? delta.reasoning_content : ''
 }
 
+/** an SSE event's data as JSON, or undefined when it is not JSON */
+function parseEvent (data: string): any {
+  try {
+    return JSON.parse(data)
+  } catch {
+    return undefined
+  }
+}
+
+/** the start of `text`, for an error message */
+function excerpt (text: string, chars = 80): string {
+  return text.length > chars ? `${text.slice(0, chars)}...` : text
+}
+
 export function registerChatCommand (program: Command): void {
   program.command('chat')
     .description('ask a model in the mesh and print its answer as it streams')
@@ -56,7 +70,12 @@ export function registerChatCommand (program: Command): void {
         for await (const data of sseData(res.body)) {
           done = data === '[DONE]'
           if (done) break
-          const chunk = JSON.parse(data)
+          const chunk = parseEvent(data)
+          if (chunk === undefined) {
+            if (wrote) await writeOut('\n')
+            reportRemoteError('bad_event', `the answer broke off: the node sent an event that is not JSON (${excerpt(data)})`)
+            return
+          }
           if (chunk?.error != null) {
             if (wrote) await writeOut('\n')
             reportRemoteError(String(chunk.error.code ?? 'model_error'), String(chunk.error.message ?? 'the answer broke off'))

@@ -1,3 +1,20 @@
+/**
+ * PATCH of @chainsafe/libp2p-yamux 8.0.1 (pinned exactly in package.json). It reaches the private
+ * `_newStream` of the muxer and the `state`, `recvWindow`, `recvWindowCapacity` and
+ * `sendWindowUpdate` of its streams (checked before use; an error is logged once and streams stay
+ * stock when they are missing).
+ *
+ * Upstream issue it would file: "A stream sends a WINDOW_UPDATE for every DATA frame it reads
+ * (`YamuxStream.sendWindowUpdate`, called from `handleData`), so a small request and its answer
+ * cost a second frame, socket write and wake-up on the other side each way. go-yamux and
+ * rust-yamux send one once half of the receive window is used. Proposed: skip the update while
+ * `recvWindowCapacity * 2 >= recvWindow` and no flags are to be sent."
+ *
+ * Remove when a released @chainsafe/libp2p-yamux sends window updates at half the window (the
+ * first test of test/mesh/mesh-yamux.test.ts, which counts stock yamux's updates, then fails),
+ * or when it no longer has these internals; test/mesh/patches-interop.test.ts checks a patched
+ * node against a stock one.
+ */
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { StreamState } from '@chainsafe/libp2p-yamux/stream'
 import { logger } from '@libp2p/logger'

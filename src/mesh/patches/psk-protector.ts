@@ -1,7 +1,25 @@
+/**
+ * REPLACEMENT of @libp2p/pnet 3.0.27's `preSharedKey` (pinned exactly in package.json; a dev
+ * dependency, for the interop tests), wire-compatible with it, on @noble/ciphers 2.4.0 (pinned
+ * exactly; see xsalsa20-stream.ts). Written up in docs/upstream/libp2p-pnet.md and xsalsa20.md.
+ *
+ * Upstream issue it would file: "A node with `preSharedKey` dies after a few thousand
+ * connections: `BoxMessageStream` never calls `finalize()` on its two `xsalsa20` ciphers, whose
+ * 64-byte slots in one shared WebAssembly memory are then never freed, and a cipher holding a
+ * stale view of that memory grows it again by its whole size, until `Memory.grow()` throws in a
+ * `message` listener. Also, `protect()` applies `init.timeout` only when no options are passed,
+ * and libp2p always passes them. Proposed: finalize both ciphers when the stream ends (or use a
+ * cipher without shared state) and apply `timeout` under the given signal."
+ *
+ * Remove (use `preSharedKey` again) when a released @libp2p/pnet frees its ciphers, never grows
+ * the shared memory from a stale view and applies `timeout` under libp2p's signal, and
+ * test/resilience/pnet-churn.test.ts passes with it; test/mesh/patches-interop.test.ts and
+ * test/mesh/psk-protector.test.ts check this protector against a stock `preSharedKey` node.
+ */
 import { InvalidParametersError } from '@libp2p/interface'
 import { AbstractMultiaddrConnection, byteStream } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { PSK_INBOUND_NONCE_TIMEOUT_MS, PSK_NONCE_TIMEOUT_MS } from './constants.js'
+import { PSK_INBOUND_NONCE_TIMEOUT_MS, PSK_NONCE_TIMEOUT_MS } from '../constants.js'
 import { XSalsa20Stream } from './xsalsa20-stream.js'
 import type { AbortOptions, ConnectionProtector, Logger, MultiaddrConnection } from '@libp2p/interface'
 import type { SendResult } from '@libp2p/utils'

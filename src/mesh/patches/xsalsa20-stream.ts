@@ -1,3 +1,9 @@
+/**
+ * Part of the @libp2p/pnet replacement (psk-protector.ts): the XSalsa20 stream cipher it uses in
+ * place of the `xsalsa20` package's WebAssembly one, on @noble/ciphers 2.4.0 (pinned exactly in
+ * package.json: it relies on `hsalsa` and on `salsa20` taking a 32-bit block counter). Goes with
+ * psk-protector.ts; see the removal condition there.
+ */
 import { hsalsa, salsa20 } from '@noble/ciphers/salsa.js'
 
 const BLOCK_BYTES = 64

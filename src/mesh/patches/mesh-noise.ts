@@ -1,3 +1,18 @@
+/**
+ * PATCH of @chainsafe/libp2p-noise 17.0.0 (pinned exactly in package.json). It replaces the
+ * private `decoder.lengthDecoder` of the secured connection (checked before use; an error is
+ * logged once and the connection stays stock when it is missing).
+ *
+ * Upstream issue it would file: "The encrypted stream's length decoder (`uint16BEDecode` in
+ * `encoder.ts`) throws `RangeError('Could not decode int16BE')` whenever fewer than 2 bytes are
+ * buffered, and the decoder relies on that throw to stop at the end of its buffer: a new error,
+ * stack and all, for every message received. Proposed: answer the largest message length (or a
+ * sentinel) while the prefix is incomplete, without throwing."
+ *
+ * Remove when a released @chainsafe/libp2p-noise reads the length without throwing, or when it
+ * no longer has this internal; test/mesh/patches-interop.test.ts checks a patched node against a
+ * stock one.
+ */
 import { noise } from '@chainsafe/libp2p-noise'
 import { logger } from '@libp2p/logger'
 import type { NoiseComponents, NoiseExtensions, NoiseInit } from '@chainsafe/libp2p-noise'

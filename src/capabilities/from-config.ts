@@ -1,0 +1,21 @@
+import { join } from 'node:path'
+import { parsePeerAddress } from '../mesh/peer-address.js'
+import { SEQ_FILE } from './constants.js'
+import type { CapabilitiesInit } from './index.js'
+import type { ClawMatrixConfig } from '../config/resolve.js'
+
+/**
+ * The service settings a ClawMatrix config implies: `members`, the pinned peers of `peers[]` as
+ * trusted signers, and the seq file in the node's dataDir. `local` and the timings come from the
+ * node.
+ */
+export function capabilitiesInitFromConfig (config: ClawMatrixConfig, init: Pick<CapabilitiesInit, 'local' | 'announceIntervalMs' | 'recordTtlMs'>): CapabilitiesInit {
+  return {
+    local: init.local,
+    ...(config.members != null ? { members: config.members } : {}),
+    trusted: config.peers.flatMap(p => p.peerId ?? parsePeerAddress(p.url).peerId ?? []),
+    seqFile: join(config.dataDir, SEQ_FILE),
+    ...(init.announceIntervalMs != null ? { announceIntervalMs: init.announceIntervalMs } : {}),
+    ...(init.recordTtlMs != null ? { recordTtlMs: init.recordTtlMs } : {})
+  }
+}

@@ -1,0 +1,45 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { PING_PROTOCOL } from '@libp2p/ping'
+import { createLibp2p } from 'libp2p'
+import { afterEach, describe, expect, it } from 'vitest'
+import { meshBaseServices, meshLibp2pOptions } from '../../src/mesh/libp2p-options.js'
+import { testPsk } from '../helpers/libp2p.js'
+import { waitFor } from '../helpers/wait.js'
+import type { Libp2p } from '@libp2p/interface'
+
+const running: Libp2p[] = []
+afterEach(async () => { await Promise.all(running.splice(0).map(async n => { await n.stop() })) })
+
+/** a node built from meshLibp2pOptions alone, as an embedder would, with short liveness timings */
+async function embedded (): Promise<Libp2p<any>> {
+  const node = await createLibp2p(meshLibp2pOptions({
+    privateKey: await generateKeyPair('Ed25519'),
+    psk: await testPsk(),
+    listen: true,
+    listenHost: '127.0.0.1',
+    listenPort: 0,
+    silentPeers: { intervalMs: 100, silentAfterMs: 600 }
+  }, meshBaseServices({ listen: true })))
+  running.push(node)
+  return node
+}
+
+describe('the liveness meshLibp2pOptions gives an embedder', () => {
+  it('has libp2p\'s connection monitor off and the silent-peer watch in its place', async () => {
+    const options = meshLibp2pOptions({ privateKey: await generateKeyPair('Ed25519'), psk: await testPsk(), listen: false }, {})
+    expect(options.connectionMonitor).toEqual({ enabled: false })
+    expect(Object.keys(options.services ?? {})).toEqual(['silentPeers'])
+  })
+
+  it('pings its peers (the round trip is the connection\'s rtt) and closes a connection that stops answering', async () => {
+    const [watcher, peer] = await Promise.all([embedded(), embedded()])
+    const connection = await watcher.dial(peer.getMultiaddrs()[0])
+    await waitFor('a ping answer', () => watcher.services.silentPeers.lastAnswer(connection.id), 5000, 10)
+    expect(connection.rtt).toBeGreaterThanOrEqual(0)
+
+    // the peer stops answering pings while its connection stays open
+    await peer.unhandle(PING_PROTOCOL)
+    await waitFor('the silent connection to be closed', () => connection.status === 'closed', 5000, 10)
+    expect(watcher.getConnections(peer.peerId)).toEqual([])
+  })
+})

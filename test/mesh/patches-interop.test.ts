@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { preSharedKey } from '@libp2p/pnet'
+import { tcp } from '@libp2p/tcp'
+import { byteStream } from '@libp2p/utils'
+import { createLibp2p } from 'libp2p'
+import { afterEach, describe, expect, it } from 'vitest'
+import { meshNoise } from '../../src/mesh/patches/mesh-noise.js'
+import { meshYamux } from '../../src/mesh/patches/mesh-yamux.js'
+import { meshPreSharedKey } from '../../src/mesh/patches/psk-protector.js'
+import { testPsk } from '../helpers/libp2p.js'
+import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
+
+const ECHO = '/clawmatrix-test/echo/1.0.0'
+/** four times yamux's initial 256 KiB window: the transfer only completes when both sides grant more */
+const PAYLOAD_BYTES = 1024 * 1024
+
+type Stack = Pick<Libp2pOptions, 'connectionEncrypters' | 'streamMuxers' | 'connectionProtector'>
+
+const running: Libp2p[] = []
+afterEach(async () => { await Promise.all(running.splice(0).map(async n => { await n.stop() })) })
+
+/** a node on loopback TCP with `stack`, answering ECHO with what it reads */
+async function echoNode (stack: Stack): Promise<Libp2p> {
+  const node = await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    ...stack
+  })
+  running.push(node)
+  await node.handle(ECHO, async (stream: Stream) => {
+    for await (const chunk of stream) {
+      if (!stream.send(chunk)) await stream.onDrain()
+    }
+    await stream.close()
+  })
+  return node
+}
+
+/** `from` opens an ECHO stream to `to` on their connection, sends `payload`, reads it back, closes */
+async function echoed (from: Libp2p, to: Libp2p, payload: Uint8Array): Promise<Uint8Array> {
+  const stream = await from.dialProtocol(to.peerId, ECHO, { signal: AbortSignal.timeout(10_000) })
+  const bytes = byteStream(stream)
+  const [, answer] = await Promise.all([
+    bytes.write(payload, { signal: AbortSignal.timeout(10_000) }),
+    bytes.read({ bytes: payload.byteLength, signal: AbortSignal.timeout(10_000) })
+  ])
+  await stream.close()
+  return answer.subarray()
+}
+
+/** the patched node dials the stock one; data goes both ways on streams each side opens */
+async function interop (patched: Stack, stock: Stack): Promise<{ encryption?: string, multiplexer?: string }> {
+  const [mesh, plain] = await Promise.all([echoNode(patched), echoNode(stock)])
+  const connection = await mesh.dial(plain.getMultiaddrs()[0], { signal: AbortSignal.timeout(10_000) })
+  const there = new Uint8Array(randomBytes(PAYLOAD_BYTES))
+  const back = new Uint8Array(randomBytes(PAYLOAD_BYTES + 3))
+  expect(Buffer.from(await echoed(mesh, plain, there)).equals(Buffer.from(there))).toBe(true)
+  expect(Buffer.from(await echoed(plain, mesh, back)).equals(Buffer.from(back))).toBe(true)
+  // the same single connection carried both ways
+  expect(mesh.getConnections(plain.peerId).map(c => c.id)).toEqual([connection.id])
+  await connection.close()
+  expect(connection.status).toBe('closed')
+  return { encryption: connection.encryption, multiplexer: connection.multiplexer }
+}
+
+describe('patched dependencies against stock ones, over loopback', () => {
+  it('meshYamux talks to stock @chainsafe/libp2p-yamux', async () => {
+    const used = await interop({ streamMuxers: [meshYamux()] }, { streamMuxers: [yamux()] })
+    expect(used.multiplexer).toBe('/yamux/1.0.0')
+  })
+
+  it('meshNoise talks to stock @chainsafe/libp2p-noise', async () => {
+    const used = await interop({ connectionEncrypters: [meshNoise()] }, { connectionEncrypters: [noise()] })
+    expect(used.encryption).toBe('/noise')
+  })
+
+  it('meshPreSharedKey talks to stock @libp2p/pnet', async () => {
+    const psk = await testPsk()
+    await interop({ connectionProtector: meshPreSharedKey({ psk }) }, { connectionProtector: preSharedKey({ psk }) })
+  })
+
+  it('the whole patched stack talks to the whole stock stack', async () => {
+    const psk = await testPsk()
+    await interop(
+      { connectionEncrypters: [meshNoise()], streamMuxers: [meshYamux()], connectionProtector: meshPreSharedKey({ psk }) },
+      { connectionEncrypters: [noise()], streamMuxers: [yamux()], connectionProtector: preSharedKey({ psk }) }
+    )
+  })
+})
