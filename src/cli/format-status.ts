@@ -1,7 +1,7 @@
 import Table from 'cli-table3'
 import { terminalSafe as safe } from './terminal-text.js'
 import type { ModelCapability } from '../capabilities/types.js'
-import type { CallerUsage, ModelUsage } from '../model/caller-usage.js'
+import type { CallerUsage, ModelUsage } from '../model/usage.js'
 import type { NodeStatus, PeerStatus } from '../node/status.js'
 
 /** Every string here may come from a peer: each goes through `safe` (terminal-text.ts) */

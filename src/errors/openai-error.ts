@@ -3,9 +3,12 @@
  * routes) has OpenAI's shape, its `type` read from the status as OpenAI's API sets it.
  */
 
-/** An OpenAI-shaped error body; `param` only where a request field is at fault */
+/**
+ * An OpenAI-shaped error body; `param` (the request field at fault, or null) only where a body
+ * names one, in OpenAI's own order: message, type, param, code
+ */
 export interface OpenAIErrorBody {
-  error: { message: string, type: string, code: string | null, param?: string | null }
+  error: { message: string, type: string, param?: string | null, code: string | null }
 }
 
 /** OpenAI's error `type` for an HTTP status */
@@ -20,5 +23,5 @@ export function openAIErrorType (status: number): string {
 
 /** The body; `type` defaults to the status's */
 export function openAIErrorBody (status: number, code: string | null, message: string, options: { type?: string, param?: string | null } = {}): OpenAIErrorBody {
-  return { error: { message, type: options.type ?? openAIErrorType(status), code, ...(options.param !== undefined ? { param: options.param } : {}) } }
+  return { error: { message, type: options.type ?? openAIErrorType(status), ...(options.param !== undefined ? { param: options.param } : {}), code } }
 }

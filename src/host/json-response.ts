@@ -1,3 +1,4 @@
+import { openAIErrorBody } from '../errors/openai-error.js'
 import type { ModelResponse } from './ports.js'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
@@ -13,5 +14,5 @@ export function jsonResponse (status: number, body: unknown, headers: Record<str
 
 /** A backend's own refusal, OpenAI-shaped: `{ error: { message, type, code } }` */
 export function errorResponse (status: number, code: string, message: string): ModelResponse {
-  return jsonResponse(status, { error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code } })
+  return jsonResponse(status, openAIErrorBody(status, code, message, { type: status >= 500 ? 'server_error' : 'invalid_request_error' }))
 }

@@ -1,30 +1,32 @@
+import { ClawMatrixError } from '../errors/clawmatrix-error.js'
+import { openAIErrorBody, openAIErrorType } from '../errors/openai-error.js'
+import type { OpenAIErrorBody } from '../errors/openai-error.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** An OpenAI-shaped error body: `{ error: { message, type, code } }` */
-export interface ApiErrorBody {
-  error: { message: string, type: string, code: string | null, param?: string | null }
+export type ApiErrorBody = OpenAIErrorBody
+
+/**
+ * The `type` an HTTP error body has always had for its status: OpenAI's, except that a 403 (the
+ * tool and handoff routes' refusals) says `invalid_request_error`
+ */
+function httpErrorType (status: number): string {
+  return status === 403 ? 'invalid_request_error' : openAIErrorType(status)
 }
 
-export class HttpError extends Error {
+/** An error the HTTP API answers with its status and an OpenAI-shaped body */
+export class HttpError extends ClawMatrixError {
+  static override readonly name = 'HttpError'
   override readonly name = 'HttpError'
 
   /** `headers` go out with the error (e.g. `retry-after` on a 429) */
-  constructor (readonly status: number, readonly code: string, message: string, readonly type = errorType(status), readonly headers: Record<string, string> = {}) {
-    super(message)
+  constructor (readonly status: number, code: string, message: string, readonly type = httpErrorType(status), readonly headers: Record<string, string> = {}) {
+    super(code, message)
   }
 
   body (): ApiErrorBody {
-    return { error: { message: this.message, type: this.type, code: this.code } }
+    return openAIErrorBody(this.status, this.code, this.message, { type: this.type })
   }
-}
-
-function errorType (status: number): string {
-  if (status === 401) return 'authentication_error'
-  if (status === 404) return 'not_found_error'
-  if (status === 413 || status === 400) return 'invalid_request_error'
-  if (status === 429) return 'rate_limit_error'
-  if (status >= 500) return 'server_error'
-  return 'invalid_request_error'
 }
 
 export function sendJson (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {

@@ -1,6 +1,6 @@
 import { CONFIG_DEFAULTS } from '../config/defaults.js'
 
-export const PROTOCOL_PREFIX = 'clawmatrix'
+const PROTOCOL_PREFIX = 'clawmatrix'
 export const PROTOCOL_NAME = 'model'
 export const PROTOCOL_VERSION = '1.0.0'
 export const MODEL_PROTOCOL = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
@@ -70,6 +70,8 @@ export const FORWARDED_HEADERS = ['content-type', 'x-request-id', 'openai-proces
 export const USAGE_TAIL_BYTES = 64 * 1024
 /** largest non-streamed answer held in memory whole */
 export const MAX_BUFFERED_ANSWER_BYTES = 32 * 1024 * 1024
+/** largest single SSE event accepted */
+export const MAX_SSE_EVENT_CHARS = 8 * 1024 * 1024
 
 /**
  * callers whose usage a serving node keeps per model; beyond this the least recently seen

@@ -1,3 +1,4 @@
+import { raceSignal } from 'race-signal'
 import { decodeMessage } from 'protons-runtime'
 import { Uint8ArrayList } from 'uint8arraylist'
 import type { ByteBudget } from '../limits/peer-bytes.js'
@@ -107,19 +108,9 @@ export class FrameReader<T> {
 
   private async nextEvent (signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted()
-    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    const { promise, resolve } = Promise.withResolvers<void>()
     this.wake = resolve
-    if (signal == null) {
-      await promise
-      return
-    }
-    const onAbort = (): void => { reject(signal.reason) }
-    signal.addEventListener('abort', onAbort, { once: true })
-    try {
-      await promise
-    } finally {
-      signal.removeEventListener('abort', onAbort)
-    }
+    await raceSignal(promise, signal)
   }
 
   private take (): T | undefined {

@@ -13,10 +13,22 @@
  * ```
  */
 
-import { ModelService } from './model-service.js'
-import type { ServedModel } from './model-server.js'
-import type { ComponentLogger, PeerId } from '@libp2p/interface'
+import { ModelService as ModelServiceClass } from './model-service.js'
+import type { ModelUsage } from './usage.js'
+import type { ResponseEnd } from '../../protocols/model.js'
+import type { ModelCapability } from '../capabilities/types.js'
+import type { ModelConfig } from '../config/schema.js'
+import type { ModelBackend, ModelResponse } from '../host/ports.js'
+import type { ComponentLogger, PeerId, Startable } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+
+/** A `models[]` entry this node serves, with the backend that answers for it */
+export interface ServedModel {
+  entry: ModelConfig
+  backend: ModelBackend
+  /** the peer IDs `models[].peers` lets call it; absent: every member */
+  callers?: ReadonlySet<string>
+}
 
 export interface ModelServiceInit {
   /** this node's id, used in messages to callers */
@@ -44,21 +56,49 @@ export interface ModelServiceComponents {
   logger: ComponentLogger
 }
 
-export function modelService (init: ModelServiceInit = {}): (components: ModelServiceComponents) => ModelService {
-  return (components) => new ModelService(components, init)
+export interface ServedBy {
+  nodeId: string
+  peerId: string
 }
 
-export { ModelService } from './model-service.js'
-export type { ModelCallOptions } from './model-service.js'
-export type { ServedModel } from './model-server.js'
-export type { CallerUsage, ModelUsage, RequestOutcome, AnswerTokens } from './caller-usage.js'
-export type { MeshModelResponse, ServedBy } from './response.js'
+/** A model answer arriving through the mesh: the upstream's status and headers, then its bytes */
+export interface MeshModelResponse extends ModelResponse {
+  servedBy: ServedBy
+  /** the end frame (status, byte count, usage), once `body` has been read to its end */
+  end?: ResponseEnd
+}
+
+export interface ModelCallOptions {
+  signal: AbortSignal
+  /** the serving node's id, for messages */
+  nodeId?: string
+}
+
+/** Serves this node's models to the mesh and sends requests to other nodes' models */
+export interface ModelService extends Startable {
+  /** what this node announces about its models */
+  capabilities(): ModelCapability[]
+  /** running model requests / capacity */
+  readonly load: number
+  /** requests and tokens per caller per model served here, since the node started */
+  usage(): ModelUsage[]
+  /** whether this node itself can answer for `modelId` */
+  serves(modelId: string): boolean
+  /** Ask `peerId` to answer `body` (JSON, `model` already set to `modelId`) */
+  chat(peerId: PeerId, modelId: string, body: Uint8Array<ArrayBuffer>, options: ModelCallOptions): Promise<MeshModelResponse>
+  /** Answer from this node's own backend, with the same limits and the same response shape */
+  chatLocal(modelId: string, body: Uint8Array, options: { signal: AbortSignal }): Promise<MeshModelResponse>
+}
+
+export function modelService (init: ModelServiceInit = {}): (components: ModelServiceComponents) => ModelService {
+  return (components) => new ModelServiceClass(components, init)
+}
+
 export { MODEL_PROTOCOL } from './constants.js'
-export { modelInitFromConfig } from './init-from-config.js'
-export { servedModels, unavailableModelWarnings, modelPeersWarnings } from './served-models.js'
-export { chatThroughMesh } from './chat-through-mesh.js'
-export { chat } from './chat.js'
-export type { ChatCompletion, ChatCompletionChunk, ChatOptions } from './chat.js'
+export { modelInitFromConfig, servedModels, unavailableModelWarnings, modelPeersWarnings } from './from-config.js'
+export { chatThroughMesh, chat } from './caller.js'
+export type { ChatCompletion, ChatCompletionChunk, ChatOptions, ChatThroughMeshOptions } from './caller.js'
 export { listMeshModels } from './list-models.js'
 export type { ModelList, ModelListEntry, ServingNode, UnavailableNode } from './list-models.js'
+export type { CallerUsage, ModelUsage, RequestOutcome, AnswerTokens } from './usage.js'
 export * from './errors.js'

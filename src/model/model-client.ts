@@ -6,12 +6,11 @@ import {
 import { ModelTimeoutError, ModelTransportError, StreamRefusedError } from './errors.js'
 import { FrameReader } from './frame-reader.js'
 import { encodeFrame, writeFrame } from './frame-writer.js'
-import { IdleDeadline } from './idle-deadline.js'
 import { responseFromFrames } from './response.js'
-import { finishStream } from './stream-end.js'
-import { StreamPool } from './stream-pool.js'
-import type { MeshModelResponse, Outcome } from './response.js'
-import type { IdleStream } from './stream-pool.js'
+import { closeStream } from '../utils/close-stream.js'
+import { IdleTimer } from '../utils/idle-timer.js'
+import type { MeshModelResponse } from './index.js'
+import type { Outcome } from './response.js'
 import type { Logger, PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
@@ -43,6 +42,111 @@ function requestFrames (modelId: string, body: Uint8Array<ArrayBuffer>): CallerF
 
 async function sendRequest (stream: Stream, frames: CallerFrame[], signal: AbortSignal): Promise<void> {
   for (const frame of frames) await writeFrame(stream, CallerFrame.codec(), frame, signal)
+}
+
+/** An open model stream between requests, with the reader that keeps its place in the frames */
+interface IdleStream {
+  stream: Stream
+  reader: FrameReader<ServerFrame>
+}
+
+interface StreamPoolInit {
+  maxIdlePerPeer: number
+  maxIdle: number
+  /** an idle stream is closed after this long */
+  idleMs: number
+  lingerMs: number
+}
+
+interface Parked extends IdleStream {
+  peer: string
+  timer: NodeJS.Timeout
+  onGone: () => void
+}
+
+function usable ({ stream, reader }: IdleStream): boolean {
+  return stream.status === 'open' && stream.writeStatus === 'writable' && stream.readStatus === 'readable' &&
+    stream.remoteWriteStatus === 'writable' && reader.buffered === 0
+}
+
+/**
+ * Idle streams to serving nodes, kept for the next request: a request on an open stream costs
+ * one round trip, a new stream (negotiated optimistically) about a millisecond more. Bounded per
+ * peer and in all; idle streams close after `idleMs`, before the serving side gives up on them.
+ */
+class StreamPool {
+  private readonly parked = new Map<string, Parked[]>()
+  private count = 0
+
+  constructor (private readonly init: StreamPoolInit) {}
+
+  /** an idle stream to `peer`, most recently used first */
+  take (peer: string): IdleStream | undefined {
+    const list = this.parked.get(peer)
+    while (list != null && list.length > 0) {
+      const entry = list.pop() as Parked
+      this.unpark(entry)
+      if (list.length === 0) this.parked.delete(peer)
+      if (usable(entry)) return { stream: entry.stream, reader: entry.reader }
+      this.close(entry)
+    }
+    if (list?.length === 0) this.parked.delete(peer)
+    return undefined
+  }
+
+  /** keep a stream whose last request ended cleanly, or close it if it cannot be kept */
+  put (peer: string, idle: IdleStream): void {
+    const list = this.parked.get(peer) ?? []
+    if (!usable(idle) || list.length >= this.init.maxIdlePerPeer || this.count >= this.init.maxIdle) {
+      this.close(idle)
+      return
+    }
+    const entry: Parked = {
+      ...idle,
+      peer,
+      timer: setTimeout(() => { this.drop(entry) }, this.init.idleMs),
+      onGone: () => { this.drop(entry) }
+    }
+    entry.timer.unref()
+    idle.stream.addEventListener('remoteCloseWrite', entry.onGone, { once: true })
+    idle.stream.addEventListener('close', entry.onGone, { once: true })
+    list.push(entry)
+    this.parked.set(peer, list)
+    this.count++
+  }
+
+  /** close every idle stream */
+  clear (): void {
+    for (const list of this.parked.values()) {
+      for (const entry of list.splice(0)) {
+        this.unpark(entry)
+        this.close(entry)
+      }
+    }
+    this.parked.clear()
+  }
+
+  private drop (entry: Parked): void {
+    const list = this.parked.get(entry.peer)
+    const index = list?.indexOf(entry) ?? -1
+    if (list == null || index < 0) return
+    list.splice(index, 1)
+    if (list.length === 0) this.parked.delete(entry.peer)
+    this.unpark(entry)
+    this.close(entry)
+  }
+
+  private unpark (entry: Parked): void {
+    clearTimeout(entry.timer)
+    entry.stream.removeEventListener('remoteCloseWrite', entry.onGone)
+    entry.stream.removeEventListener('close', entry.onGone)
+    this.count--
+  }
+
+  private close (idle: IdleStream): void {
+    idle.reader.dispose()
+    closeStream(idle.stream, this.init.lingerMs).catch(() => {})
+  }
 }
 
 /**
@@ -118,14 +222,14 @@ export class ModelClient {
     const { stream, reader } = idle
     const nodeId = request.nodeId
     const idleTimeoutMs = this.init.idleTimeoutMs
-    const deadline = new IdleDeadline(idleTimeoutMs, () => new ModelTimeoutError(`node ${nodeId} sent nothing for ${idleTimeoutMs} ms`), request.signal)
-    const signal = deadline.signal
+    const idleTimer = new IdleTimer(idleTimeoutMs, () => new ModelTimeoutError(`node ${nodeId} sent nothing for ${idleTimeoutMs} ms`), request.signal)
+    const signal = idleTimer.signal
     let ended = false
     let settled = false
     const settle = (outcome: Outcome, reason?: Error): void => {
       if (settled) return
       settled = true
-      deadline.clear()
+      idleTimer.clear()
       signal.removeEventListener('abort', onAbort)
       if (outcome === 'complete' && ended) {
         this.pool.put(request.peerId.toString(), idle)
@@ -139,7 +243,7 @@ export class ModelClient {
       if (outcome === 'cancel' && stream.writeStatus === 'writable') {
         stream.send(encodeFrame(CallerFrame.codec(), { cancel: { reason: reason?.message ?? 'the caller went away' } }))
       }
-      finishStream(stream, STREAM_LINGER_MS).catch(() => {})
+      closeStream(stream, STREAM_LINGER_MS).catch(() => {})
     }
     const onAbort = (): void => { settle('cancel', signal.reason) }
     signal.addEventListener('abort', onAbort, { once: true })
@@ -152,7 +256,7 @@ export class ModelClient {
       next: async () => {
         const frame = await reader.read(signal)
         if (frame == null) return { done: true, value: undefined }
-        deadline.touch()
+        idleTimer.touch()
         if (frame.end != null) ended = true
         return { done: false, value: frame }
       }

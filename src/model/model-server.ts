@@ -1,25 +1,17 @@
-import { abortable, untilAborted } from './abortable.js'
-import { CallerUsageTable } from './caller-usage.js'
+import { raceSignal } from 'race-signal'
 import { CONSUMER_API, FORWARDED_HEADERS, FRAME_DATA_BYTES, MAX_HELD_ERROR_BYTES } from './constants.js'
 import { ModelPlaneError, serverError } from './errors.js'
-import { IdleDeadline } from './idle-deadline.js'
 import { SecretScrub } from './secret-scrub.js'
-import { UsageTail } from './usage-tail.js'
+import { CallerUsageTable, UsageTail } from './usage.js'
 import { MAX_UNAVAILABLE_REASON_CHARS } from '../capabilities/constants.js'
 import { PeerSlots } from '../limits/peer-slots.js'
-import type { AnswerTokens, Caller, ModelUsage, RequestOutcome } from './caller-usage.js'
+import { abortable } from '../utils/abortable.js'
+import { IdleTimer } from '../utils/idle-timer.js'
+import type { ServedModel } from './index.js'
+import type { AnswerTokens, Caller, ModelUsage, RequestOutcome } from './usage.js'
 import type { ServerFrame } from '../../protocols/model.js'
 import type { ModelCapability } from '../capabilities/types.js'
-import type { ModelConfig } from '../config/schema.js'
-import type { ModelBackend, ModelResponse } from '../host/ports.js'
-
-/** A `models[]` entry this node serves, with the backend that answers for it */
-export interface ServedModel {
-  entry: ModelConfig
-  backend: ModelBackend
-  /** the peer IDs `models[].peers` lets call it; absent: every member */
-  callers?: ReadonlySet<string>
-}
+import type { ModelResponse } from '../host/ports.js'
 
 /** A served model with what the server derives from it once */
 interface Model extends ServedModel {
@@ -225,26 +217,26 @@ export class ModelServer {
   async * answer (admission: Admission, body: Uint8Array, signal: AbortSignal): AsyncGenerator<ServerFrame> {
     const { entry, backend } = admission.model
     const scrub = this.models.get(entry.id)?.scrub
-    const deadline = new IdleDeadline(this.init.timeoutMs, () => serverError('upstream_timeout',
+    const idle = new IdleTimer(this.init.timeoutMs, () => serverError('upstream_timeout',
       `model "${entry.id}" on node ${this.init.nodeId} sent nothing for ${this.init.timeoutMs} ms`), signal)
-    const abort = deadline.signal
+    const abort = idle.signal
     abort.addEventListener('abort', admission.release, { once: true })
     let response: ModelResponse | undefined
     let sent = 0
     try {
       const bytes = upstreamBody(body, entry.upstream?.model ?? entry.model ?? entry.id)
       try {
-        response = await untilAborted(backend.chat(bytes, { signal: abort }), abort)
+        response = await raceSignal(backend.chat(bytes, { signal: abort }), abort)
       } catch (err: any) {
         if (abort.aborted) throw err
         throw serverError('upstream_unreachable', `model "${entry.id}" on node ${this.init.nodeId}: upstream request failed: ${String(err.message)}`)
       }
-      deadline.touch()
+      idle.touch()
       yield { head: { status: response.status, headers: new Map(Object.entries(forwardedHeaders(response.headers))) } }
       const tail = new UsageTail()
-      const answerBody = response.status >= 400 && scrub != null && !scrub.empty ? scrubbedErrorBody(response.body, scrub, () => { deadline.touch() }) : response.body
+      const answerBody = response.status >= 400 && scrub != null && !scrub.empty ? scrubbedErrorBody(response.body, scrub, () => { idle.touch() }) : response.body
       for await (const chunk of abortable(answerBody, abort)) {
-        deadline.touch()
+        idle.touch()
         tail.observe(chunk)
         for (let offset = 0; offset < chunk.byteLength; offset += FRAME_DATA_BYTES) {
           const piece = chunk.subarray(offset, offset + FRAME_DATA_BYTES) as Uint8Array<ArrayBuffer>
@@ -256,19 +248,19 @@ export class ModelServer {
       this.usageTable.count(entry.id, admission.caller, response.status < 400 ? 'ok' : 'upstreamError', tokens)
       yield { end: { status: response.status, bodyBytes: sent, ...(tokens != null ? { usage: wireUsage(tokens) } : {}) } }
     } catch (err: any) {
-      const failure = this.failure(err, signal, deadline, response != null, sent)
+      const failure = this.failure(err, signal, idle, response != null, sent)
       this.usageTable.count(entry.id, admission.caller, outcomeOf(failure))
       yield { error: new ModelPlaneError(failure.status, failure.code, scrub?.text(failure.message) ?? failure.message, failure.type).frame() }
     } finally {
-      deadline.clear()
+      idle.clear()
       abort.removeEventListener('abort', admission.release)
       admission.release()
     }
   }
 
-  private failure (err: any, signal: AbortSignal, deadline: IdleDeadline, answering: boolean, sent: number): ModelPlaneError {
+  private failure (err: any, signal: AbortSignal, idle: IdleTimer, answering: boolean, sent: number): ModelPlaneError {
     if (signal.aborted) return serverError('cancelled', 'the caller cancelled the request')
-    if (deadline.expired) return deadline.signal.reason
+    if (idle.expired) return idle.signal.reason
     if (err instanceof ModelPlaneError) return err
     if (answering) return serverError('upstream_failed', `upstream answer broke off after ${sent} bytes: ${String(err?.message ?? err)}`)
     return serverError('internal_error', String(err?.message ?? err))

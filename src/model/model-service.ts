@@ -11,24 +11,17 @@ import { ModelServer } from './model-server.js'
 import { responseFromFrames } from './response.js'
 import { refuseStream, serveStream } from './serve-stream.js'
 import { PeerBytes } from '../limits/peer-bytes.js'
-import type { ModelServiceComponents, ModelServiceInit } from './index.js'
-import type { MeshModelResponse } from './response.js'
-import type { ModelUsage } from './caller-usage.js'
+import type { MeshModelResponse, ModelCallOptions, ModelService as ModelServiceInterface, ModelServiceComponents, ModelServiceInit } from './index.js'
+import type { ModelUsage } from './usage.js'
 import type { ModelCapability } from '../capabilities/types.js'
 import type { MeshContext } from '../mesh/context.js'
-import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
-
-export interface ModelCallOptions {
-  signal: AbortSignal
-  /** the serving node's id, for messages */
-  nodeId?: string
-}
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
 /**
  * Serves this node's models to the mesh and sends requests to other nodes' models. The handler
  * and the client call sit side by side; both speak the frames of protocols/model.proto.
  */
-export class ModelService implements Startable {
+export class ModelService implements ModelServiceInterface {
   readonly protocol = MODEL_PROTOCOL
   readonly [Symbol.toStringTag] = 'clawmatrix/model'
   readonly [serviceCapabilities]: string[] = ['clawmatrix/model']
@@ -164,8 +157,8 @@ export class ModelService implements Startable {
 }
 
 /** The model service of a running node (`libp2p.services.model`) */
-export function modelServiceOf (ctx: MeshContext): ModelService {
-  const service = ctx.libp2p.services.model as ModelService | undefined
+export function modelServiceOf (ctx: MeshContext): ModelServiceInterface {
+  const service = ctx.libp2p.services.model as ModelServiceInterface | undefined
   if (service == null) throw new Error('the model service is not running on this node (libp2p.services.model)')
   return service
 }

@@ -1,18 +1,6 @@
-import { AnswerInterruptedError, ModelRemoteError, ModelTransportError } from './errors.js'
-import type { ResponseEnd, ServerFrame } from '../../protocols/model.js'
-import type { ModelResponse } from '../host/ports.js'
-
-export interface ServedBy {
-  nodeId: string
-  peerId: string
-}
-
-/** A model answer arriving through the mesh: the upstream's status and headers, then its bytes */
-export interface MeshModelResponse extends ModelResponse {
-  servedBy: ServedBy
-  /** the end frame (status, byte count, usage), once `body` has been read to its end */
-  end?: ResponseEnd
-}
+import { AnswerInterruptedError, CALLER_ERROR_STATUS, ModelPlaneError, ModelRemoteError, ModelTransportError } from './errors.js'
+import type { MeshModelResponse, ServedBy } from './index.js'
+import type { ServerFrame } from '../../protocols/model.js'
 
 /** How an exchange ended, from the consumer's side */
 export type Outcome = 'complete' | 'failed' | 'cancel'
@@ -103,4 +91,16 @@ export async function responseFromFrames (source: FrameSource, servedBy: ServedB
       source.settle(outcome, reason)
     }
   }
+}
+
+/** A whole (non-streamed) answer, up to `maxBytes` */
+export async function collectBody (body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.byteLength
+    if (size > maxBytes) throw new ModelPlaneError(CALLER_ERROR_STATUS.answer_too_large, 'answer_too_large', `the answer is over ${maxBytes} bytes`)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
 }

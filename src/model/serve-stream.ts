@@ -3,8 +3,8 @@ import { HEAD_HOLD_MS, MAX_FRAME_BYTES, PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATE
 import { ModelPlaneError, serverError } from './errors.js'
 import { BufferBudgetError, FrameReader, FrameTooLargeError, MalformedFrameError, TruncatedFrameError } from './frame-reader.js'
 import { FrameWriter, writeFrame } from './frame-writer.js'
-import { IdleDeadline } from './idle-deadline.js'
-import { finishStream } from './stream-end.js'
+import { closeStream } from '../utils/close-stream.js'
+import { IdleTimer } from '../utils/idle-timer.js'
 import type { Admission, ModelServer } from './model-server.js'
 import type { ByteBudget } from '../limits/peer-bytes.js'
 import type { Logger, Stream } from '@libp2p/interface'
@@ -37,12 +37,12 @@ async function receiveRequest (first: CallerFrame, reader: FrameReader<CallerFra
   }
   const admission = server.admit(model, bodyLength, caller.nodeId != null ? { peer: caller.peer, nodeId: caller.nodeId } : { peer: caller.peer })
   if (body.byteLength === bodyLength) return { admission, body }
-  const deadline = new IdleDeadline(REQUEST_RECEIVE_TIMEOUT_MS, () => serverError('request_timeout', `the request body did not arrive within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`), stopping)
+  const timer = new IdleTimer(REQUEST_RECEIVE_TIMEOUT_MS, () => serverError('request_timeout', `the request body did not arrive within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`), stopping)
   try {
     const parts = [body]
     let received = body.byteLength
     while (received < bodyLength) {
-      const frame = await reader.read(deadline.signal)
+      const frame = await reader.read(timer.signal)
       if (frame == null) throw serverError('invalid_request', `stream ended after ${received} of ${bodyLength} body bytes`)
       if (frame.cancel != null) throw serverError('cancelled', 'the caller cancelled the request')
       if (frame.body == null) throw serverError('invalid_request', 'expected a body frame')
@@ -55,7 +55,7 @@ async function receiveRequest (first: CallerFrame, reader: FrameReader<CallerFra
     server.abandon(admission, err)
     throw err
   } finally {
-    deadline.clear()
+    timer.clear()
   }
 }
 
@@ -110,8 +110,8 @@ export async function serveStream (stream: Stream, server: ModelServer, caller: 
   try {
     for (let served = 0; ; served++) {
       const waiting = served === 0
-        ? new IdleDeadline(REQUEST_RECEIVE_TIMEOUT_MS, () => serverError('request_timeout', `no request arrived within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`), stopping)
-        : new IdleDeadline(SERVER_STREAM_IDLE_MS, () => STREAM_IDLE, stopping)
+        ? new IdleTimer(REQUEST_RECEIVE_TIMEOUT_MS, () => serverError('request_timeout', `no request arrived within ${REQUEST_RECEIVE_TIMEOUT_MS} ms`), stopping)
+        : new IdleTimer(SERVER_STREAM_IDLE_MS, () => STREAM_IDLE, stopping)
       let first: CallerFrame | null
       try {
         first = await reader.read(waiting.signal)
@@ -127,7 +127,7 @@ export async function serveStream (stream: Stream, server: ModelServer, caller: 
       log('serving model "%s", %d body bytes', request.admission.model.entry.id, request.body.byteLength)
       if (!await answer(stream, reader, server, request, stopping)) break
     }
-    await finishStream(stream, STREAM_LINGER_MS)
+    await closeStream(stream, STREAM_LINGER_MS)
   } catch (err: any) {
     const refusal = refusalFor(err)
     if (refusal != null && stream.writeStatus === 'writable') {
@@ -163,5 +163,5 @@ export async function refuseStream (stream: Stream, refusal: ModelPlaneError): P
     stream.abort(err)
     return
   }
-  await finishStream(stream, STREAM_LINGER_MS)
+  await closeStream(stream, STREAM_LINGER_MS)
 }

@@ -1,5 +1,5 @@
 import type { AgentCapability, ModelCapability } from '../capabilities/types.js'
-import type { ModelUsage } from '../model/caller-usage.js'
+import type { ModelUsage } from '../model/usage.js'
 import type { RunningHandoff } from '../handoff/index.js'
 import type { PeerView } from '../router/router.js'
 import type { PeerPathKind } from '../router/peer-path.js'

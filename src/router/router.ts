@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { NoRouteError, NotSharedError } from './errors.js'
 import { standings } from './node-index.js'
 import { peerPath } from './peer-path.js'
@@ -39,13 +40,18 @@ export interface RouterInit {
   cooldownMs?: number
 }
 
-function looksLikePeerId (target: string): boolean {
-  return /^(12D3Koo|Qm)[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(target)
+/** `target` is a peer ID in the base58 form records carry, not a node id */
+function isPeerId (target: string): boolean {
+  try {
+    return peerIdFromString(target).toString() === target
+  } catch {
+    return false
+  }
 }
 
-/** `target` names this entry's node: its peer ID, or its node id */
-function isNode (entry: PeerEntry, target: string): boolean {
-  return looksLikePeerId(target) ? entry.record.peerId === target : entry.record.nodeId === target
+/** Whether an entry is the node `target` names: by its peer ID, or by its node id */
+function namesNode (target: string): (entry: PeerEntry) => boolean {
+  return isPeerId(target) ? entry => entry.record.peerId === target : entry => entry.record.nodeId === target
 }
 
 function rank (a: RouteCandidate, b: RouteCandidate): number {
@@ -142,7 +148,8 @@ export class Router {
    * whose `callers` leave this node out is never a candidate
    */
   models (modelId: string, nodeId?: string): RouteCandidate[] {
-    const announces = (entry: PeerEntry): boolean => (nodeId == null || isNode(entry, nodeId)) && entry.record.models.some(m => m.id === modelId && m.available)
+    const isNode = nodeId != null ? namesNode(nodeId) : undefined
+    const announces = (entry: PeerEntry): boolean => (isNode == null || isNode(entry)) && entry.record.models.some(m => m.id === modelId && m.available)
     const matched = this.view({ where: announces }).filter(v => v.standing === 'ok')
     const allowed = matched.filter(v => v.entry.record.models.some(m => m.id === modelId && m.available && this.callable(m)))
     const name = nodeId == null ? modelId : `${nodeId}/${modelId}`
@@ -159,7 +166,8 @@ export class Router {
   }
 
   private byNode (views: PeerView[], target: string): PeerView[] {
-    return views.filter(v => isNode(v.entry, target))
+    const isNode = namesNode(target)
+    return views.filter(v => isNode(v.entry))
   }
 
   private agentOffers (views: PeerView[]): string[] {

@@ -8,12 +8,3 @@ export class TranslationError extends Error {
     super(message)
   }
 }
-
-/** An OpenAI-shaped error object */
-export interface OpenAIErrorBody {
-  error: { message: string, type: string, param: string | null, code: string | null }
-}
-
-export function openAIError (message: string, type: string, code: string | null, param: string | null = null): OpenAIErrorBody {
-  return { error: { message, type, param, code } }
-}

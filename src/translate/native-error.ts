@@ -1,5 +1,5 @@
-import { openAIError } from './errors.js'
-import type { OpenAIErrorBody } from './errors.js'
+import { openAIErrorBody } from '../errors/openai-error.js'
+import type { OpenAIErrorBody } from '../errors/openai-error.js'
 import type { NativeAnswer } from './native-call.js'
 import type { AssistantMessage } from '@openclaw/ai'
 
@@ -56,5 +56,6 @@ export function translatedError (answer: NativeAnswer, message: AssistantMessage
   if (retryAfter != null && !inStream) headers['retry-after'] = retryAfter
   const requestId = answer.headers?.get('request-id') ?? answer.headers?.get('x-request-id')
   if (requestId != null) headers['x-request-id'] = requestId
-  return { status: status === 529 ? 503 : status, headers, body: openAIError(text, type, code) }
+  const answered = status === 529 ? 503 : status
+  return { status: answered, headers, body: openAIErrorBody(answered, code, text, { type, param: null }) }
 }

@@ -1,10 +1,11 @@
 import { ChatAnswer } from './chat-answer.js'
 import { translateRequest } from './chat-request.js'
 import { STREAM_PIECE_CHARS } from './constants.js'
-import { TranslationError, openAIError } from './errors.js'
+import { TranslationError } from './errors.js'
 import { imageSource } from './images.js'
 import { nativeFieldsHook } from './native-fields.js'
 import { translatedError } from './native-error.js'
+import { openAIErrorBody } from '../errors/openai-error.js'
 import { jsonResponse } from '../host/json-response.js'
 import type { NativeAnswer, NativeModel } from './native-call.js'
 import type { ModelResponse } from '../host/ports.js'
@@ -66,7 +67,7 @@ export async function translateChat (native: NativeModel, body: Uint8Array, sign
       const parsed = parseBody(body)
       request = await translateRequest(parsed, { api: native.api, provider: native.provider, model: native.model }, imageSource(native.allowImageUrls, call.signal))
     } catch (err) {
-      if (err instanceof TranslationError) return jsonResponse(err.status, openAIError(err.message, 'invalid_request_error', 'invalid_request', err.param))
+      if (err instanceof TranslationError) return jsonResponse(err.status, openAIErrorBody(err.status, 'invalid_request', err.message, { type: 'invalid_request_error', param: err.param }))
       throw err
     }
     const onPayload = nativeFieldsHook(native.api, request.payload)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { CallerUsageTable } from '../../src/model/caller-usage.js'
+import { CallerUsageTable } from '../../src/model/usage.js'
 import { SecretScrub, secretScrubber } from '../../src/model/secret-scrub.js'
-import { modelPeersWarnings, servedModels } from '../../src/model/served-models.js'
+import { modelPeersWarnings, servedModels } from '../../src/model/from-config.js'
 import { httpModelBackend } from '../../src/standalone/http-model-backend.js'
 
 const PEER = '12D3KooWRawPbxPtP1eZaJpumGnyWX2DcUyd3RQnydr3eAto4Az7'

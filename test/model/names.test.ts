@@ -2,7 +2,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { API_TOKEN, ModelTestMesh } from './model-mesh.js'
 import { replies, startFakeUpstream } from '../helpers/fake-upstream.js'
-import { resolveModelName } from '../../src/model/model-target.js'
+import { resolveModelName } from '../../src/model/caller.js'
 import type { FakeUpstream } from '../helpers/fake-upstream.js'
 
 describe('model names', () => {

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { InvalidArgumentError } from 'commander'
-import { sseData } from '../../model/sse-data.js'
+import { sseData } from '../../model/sse.js'
 import { apiClientFromOptions, remoteErrorFrom, reportRemoteError } from '../api-client.js'
 import { terminalSafeProse } from '../terminal-text.js'
 import type { Command } from 'commander'

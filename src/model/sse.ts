@@ -1,4 +1,30 @@
-import { MAX_SSE_EVENT_CHARS } from './sse-data.js'
+/**
+ * Server-sent events, the shape of a streamed chat answer: read (`sseData`, for the library's
+ * `chat` and the CLI) and passed on whole (`SseEventAligner`, for the HTTP relay).
+ */
+
+import { createParser } from 'eventsource-parser'
+import { MAX_SSE_EVENT_CHARS } from './constants.js'
+
+/** The `data` of each server-sent event in `body`, in order */
+export async function * sseData (body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const pending: string[] = []
+  let failure: Error | undefined
+  const parser = createParser({
+    onEvent: (event) => { pending.push(event.data) },
+    onError: (err) => { if (err.type === 'max-buffer-size-exceeded') failure = err },
+    maxBufferSize: MAX_SSE_EVENT_CHARS
+  })
+  const decoder = new TextDecoder()
+  for await (const chunk of body) {
+    parser.feed(decoder.decode(chunk, { stream: true }))
+    if (failure != null) throw failure
+    yield * pending.splice(0)
+  }
+  parser.feed(decoder.decode())
+  parser.feed('\n\n')
+  yield * pending.splice(0)
+}
 
 const LF_LF = Buffer.from('\n\n')
 const CRLF_CRLF = Buffer.from('\r\n\r\n')

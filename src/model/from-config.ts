@@ -1,8 +1,20 @@
 import { secretScrubber } from './secret-scrub.js'
 import { allowedPeerIds, unpinnedEntries } from '../mesh/allowed-peers.js'
-import type { ServedModel } from './model-server.js'
+import type { ModelServiceInit, ServedModel } from './index.js'
+import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { ModelConfig, PeerConfig } from '../config/schema.js'
 import type { ModelBackend } from '../host/ports.js'
+
+/** The model service settings a node's config implies, with the host's backend for each model */
+export function modelInitFromConfig (config: ClawMatrixConfig, backendFor: (entry: ModelConfig) => ModelBackend): ModelServiceInit {
+  return {
+    nodeId: config.nodeId,
+    models: servedModels(config.models, backendFor, config.peers),
+    timeoutMs: config.modelTimeout,
+    concurrency: config.modelConcurrency,
+    maxRequestBytes: config.maxRequestBytes
+  }
+}
 
 /**
  * Pair each `models[]` entry with the backend the host gives it, and with the callers its
