@@ -1,7 +1,7 @@
-import { peerIdFromString } from '@libp2p/peer-id'
 import { NoRouteError, NotSharedError } from './errors.js'
 import { standings } from './node-index.js'
 import { peerPath } from './peer-path.js'
+import { isPeerId } from '../mesh/peer-address.js'
 import type { PeerPath } from './peer-path.js'
 import type { Standing } from './node-index.js'
 import type { PeerEntry } from '../capabilities/peer-table.js'
@@ -38,15 +38,6 @@ export interface RouterInit {
   /** node id → peer ID from `peers[].peerId` */
   pinned: ReadonlyMap<string, string>
   cooldownMs?: number
-}
-
-/** `target` is a peer ID in the base58 form records carry, not a node id */
-function isPeerId (target: string): boolean {
-  try {
-    return peerIdFromString(target).toString() === target
-  } catch {
-    return false
-  }
 }
 
 /** Whether an entry is the node `target` names: by its peer ID, or by its node id */
