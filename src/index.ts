@@ -1,51 +1,71 @@
 /**
- * ClawMatrix as a library: `createClawMatrix(config)` for a whole node, or the key derivation and
+ * ClawMatrix as a library: `createClawMatrix(config)` for a whole node, or the mesh stack and the
  * service factories to add ClawMatrix to your own `createLibp2p({ connectionProtector, services })`.
+ * Factories, interfaces, errors and constants only: the service classes and the patched
+ * dependency internals stay inside (see the README's library section for an example of each).
  */
-export { createClawMatrix, ClawMatrixNode, DEFAULT_TIMING } from './node/clawmatrix.js'
-export type { ClawMatrixOptions, MeshTiming, ClawMatrixServices } from './node/clawmatrix.js'
+
+// a whole node
+export { createClawMatrix, DEFAULT_TIMING } from './node/clawmatrix.js'
+export type { ClawMatrixNode, ClawMatrixOptions, MeshTiming, ClawMatrixServices } from './node/clawmatrix.js'
 export type { NodeStatus, PeerStatus } from './node/status.js'
 
+// the mesh stack
 export { pskFromSecret, deriveClusterKey, PSK_KDF } from './mesh/psk.js'
 export { meshLibp2pOptions, meshBaseServices, listenAddresses, RELAY_LIMITS, PNET_TIMEOUT_MS } from './mesh/libp2p-options.js'
 export type { MeshTransportInit } from './mesh/libp2p-options.js'
-export { membersGater } from './mesh/members-gater.js'
-export { meshGater, combineGaters } from './mesh/mesh-gater.js'
-export { PendingInboundLimit } from './mesh/pending-inbound-limit.js'
-export { peerConnectionLimit, PeerConnectionLimit } from './mesh/peer-connection-limit.js'
-export { meshRelayServer } from './mesh/relay-server.js'
-export { joinRelayedStreams } from './mesh/relay-join.js'
 export { meshPreSharedKey, decodePskFile } from './mesh/patches/psk-protector.js'
-export * from './mesh/constants.js'
 export type { MeshPreSharedKeyInit } from './mesh/patches/psk-protector.js'
 export { meshNoise } from './mesh/patches/mesh-noise.js'
 export { meshYamux } from './mesh/patches/mesh-yamux.js'
+export { meshRelayServer } from './mesh/relay-server.js'
+export { silentPeerWatch } from './mesh/silent-peer-watch.js'
+export type { SilentPeerWatchInit } from './mesh/silent-peer-watch.js'
+export { membersGater } from './mesh/members-gater.js'
+export { meshGater, combineGaters } from './mesh/mesh-gater.js'
+export { peerConnectionLimit } from './mesh/peer-connection-limit.js'
 export { loadOrCreateIdentity } from './mesh/identity.js'
+export * from './mesh/constants.js'
 
-export { capabilities, CAPABILITIES_TOPIC, SYNC_PROTOCOL } from './capabilities/index.js'
-export { CapabilitiesService } from './capabilities/capabilities-service.js'
-export type { CapabilityRecord, AgentCapability, ModelCapability, CapabilitiesInit, LocalCapabilities } from './capabilities/index.js'
+// capabilities: who offers what
+export { capabilities, CAPABILITIES_TOPIC, SYNC_PROTOCOL, InvalidRecordError, SyncStreamError } from './capabilities/index.js'
+export type { CapabilitiesService, CapabilitiesEvents, CapabilitiesInit, CapabilityRecord, AgentCapability, ModelCapability, LocalCapabilities } from './capabilities/index.js'
 
-export { modelService, ModelService, MODEL_PROTOCOL, chatThroughMesh, chat, listMeshModels, modelInitFromConfig } from './model/index.js'
-export type { ChatCompletion, ChatCompletionChunk, ChatOptions, ModelList, MeshModelResponse, ModelUsage, CallerUsage } from './model/index.js'
+// the model plane
+export {
+  modelService, modelInitFromConfig, chatThroughMesh, chat, listMeshModels, MODEL_PROTOCOL,
+  ModelPlaneError, ModelRemoteError, ModelTransportError, StreamRefusedError, ModelNotFoundError, ModelNotAllowedError,
+  NoReachableNodeError, InvalidChatRequestError, RequestTooLargeError, AnswerInterruptedError, ModelTimeoutError, UpstreamHttpError
+} from './model/index.js'
+export type { ModelService, ModelServiceInit, ChatCompletion, ChatCompletionChunk, ChatOptions, ModelList, MeshModelResponse, ModelUsage, CallerUsage } from './model/index.js'
 export { httpModelBackend } from './standalone/http-model-backend.js'
 
-export { handoffService, handoffThroughMesh, sendThroughMesh, HandoffError, HANDOFF_PROTOCOL } from './handoff/index.js'
-export type { HandoffService, HandoffEvent, HandoffOptions, HandoffResult, SendResult } from './handoff/index.js'
+// the agent plane
+export {
+  handoffService, handoffInitFromConfig, handoffThroughMesh, sendThroughMesh, HANDOFF_PROTOCOL,
+  HandoffError, HandoffTimeoutError, HandoffTransportError, HandoffDialError, HandoffProtocolError
+} from './handoff/index.js'
+export type { HandoffService, HandoffServiceInit, HandoffErrorCode, HandoffEvent, HandoffOptions, HandoffResult, SendResult } from './handoff/index.js'
 export { ProcessAgentRunner } from './standalone/process-agent-runner.js'
 
-export { toolService, ToolService, ToolError, ToolStreamError, invokeToolThroughMesh, isOpenToAllMembers, toolProxyWarnings, TOOL_PROTOCOL } from './tool/index.js'
-export type { MeshToolOptions, MeshToolResult, AuditEntry } from './tool/index.js'
+// the tool plane
+export { toolService, toolInitFromConfig, invokeToolThroughMesh, isOpenToAllMembers, toolProxyWarnings, TOOL_PROTOCOL, ToolError, ToolStreamError } from './tool/index.js'
+export type { ToolService, ToolServiceInit, ToolErrorCode, MeshToolOptions, MeshToolResult, AuditEntry } from './tool/index.js'
 export { standaloneToolExecutor } from './standalone/tools/index.js'
 
-export { Router, NoRouteError } from './router/router.js'
+// routing: node ids and peer IDs to candidate peers
+export { Router, NoRouteError, NotSharedError } from './router/router.js'
 export type { RouteCandidate } from './router/router.js'
 
+// configuration
 export { resolveConfig } from './config/resolve.js'
 export type { ClawMatrixConfig } from './config/resolve.js'
 export { configSchema } from './config/schema.js'
 export type { ConfigInput } from './config/schema.js'
+export { CONFIG_DEFAULTS } from './config/defaults.js'
 export { ConfigError } from './config/errors.js'
 
+// what every error above extends, and the host's ports
+export { ClawMatrixError } from './errors/clawmatrix-error.js'
 export type { HostPorts, ModelBackend, ModelResponse, AgentRunner, AgentRunEvent, AgentRunResult, ToolExecutor, ToolInvocation, ToolResult } from './host/ports.js'
 export { VERSION } from './version.js'

@@ -1,12 +1,14 @@
+import { ClawMatrixError } from '../errors/clawmatrix-error.js'
 import type { z } from 'zod'
 
 /** A configuration that cannot be used; `problems` name the field and the rule each */
-export class ConfigError extends Error {
+export class ConfigError extends ClawMatrixError<'invalid_config'> {
+  static override readonly name = 'ConfigError'
   override readonly name = 'ConfigError'
   readonly problems: string[]
 
   constructor (problems: string[], source?: string) {
-    super(`${source != null ? `invalid config in ${source}:\n  ` : ''}${problems.join(source != null ? '\n  ' : '; ')}`)
+    super('invalid_config', `${source != null ? `invalid config in ${source}:\n  ` : ''}${problems.join(source != null ? '\n  ' : '; ')}`)
     this.problems = problems
   }
 }

@@ -4,7 +4,7 @@ import {
   PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, STREAM_LINGER_MS
 } from './constants.js'
 import { ModelTimeoutError, ModelTransportError, StreamRefusedError } from './errors.js'
-import { FrameReader } from './frame-reader.js'
+import { FrameReader } from '../utils/frame-reader.js'
 import { encodeFrame, writeFrame } from './frame-writer.js'
 import { responseFromFrames } from './response.js'
 import { closeStream } from '../utils/close-stream.js'

@@ -1,7 +1,7 @@
 import { CallerFrame, ServerFrame } from '../../protocols/model.js'
 import { HEAD_HOLD_MS, MAX_FRAME_BYTES, PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES, REQUEST_RECEIVE_TIMEOUT_MS, SERVER_STREAM_IDLE_MS, STREAM_LINGER_MS } from './constants.js'
 import { ModelPlaneError, serverError } from './errors.js'
-import { BufferBudgetError, FrameReader, FrameTooLargeError, MalformedFrameError, TruncatedFrameError } from './frame-reader.js'
+import { BufferBudgetError, FrameReader, FrameTooLargeError, MalformedFrameError, TruncatedFrameError } from '../utils/frame-reader.js'
 import { FrameWriter, writeFrame } from './frame-writer.js'
 import { closeStream } from '../utils/close-stream.js'
 import { IdleTimer } from '../utils/idle-timer.js'

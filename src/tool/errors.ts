@@ -1,6 +1,5 @@
 import { CallError } from '../../protocols/tool.js'
 import { ClawMatrixError } from '../errors/clawmatrix-error.js'
-import { openAIErrorType } from '../errors/openai-error.js'
 
 /**
  * Why a tool call did not produce a result. The same codes travel on the wire
@@ -70,11 +69,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   failed: 502
 }
 
-/**
- * The HTTP status and OpenAI error `type` of a code; an unknown code is a 502. A 403 (disabled,
- * denied) has type `invalid_request_error`, as the route has always answered it.
- */
-export function toolHttpStatus (code: string): { status: number, type: string } {
-  const status = STATUS_BY_CODE[code] ?? 502
-  return { status, type: status === 403 ? 'invalid_request_error' : openAIErrorType(status) }
+/** The HTTP status of a code the tool route answers; an unknown code is a 502 */
+export function httpStatusOf (code: string): number {
+  return STATUS_BY_CODE[code] ?? 502
 }

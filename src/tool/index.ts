@@ -78,7 +78,7 @@ export function toolService (init: ToolServiceInit): (components: ToolServiceCom
 }
 
 export { toolInitFromConfig } from './from-config.js'
-export { ToolError, ToolStreamError, toolHttpStatus } from './errors.js'
+export { ToolError, ToolStreamError, httpStatusOf } from './errors.js'
 export type { ToolErrorCode } from './errors.js'
 export type { OutputChannel } from './response.js'
 export type { AuditEntry, AuditLogInit } from './audit.js'

@@ -16,7 +16,7 @@ import { checkToolName, grantedTimeoutMs, parseRequestArgs, requestFrame } from 
 import { readToolResponse, ResponseWriter } from './response.js'
 import { PeerBytes } from '../limits/peer-bytes.js'
 import { PeerSlots } from '../limits/peer-slots.js'
-import { BufferBudgetError, FrameReader } from '../model/frame-reader.js'
+import { BufferBudgetError, FrameReader } from '../utils/frame-reader.js'
 import { closeStream } from '../utils/close-stream.js'
 import type { AuditEntry } from './audit.js'
 import type { ToolCallOptions, ToolCallRequest, ToolService as ToolServiceInterface, ToolServiceComponents, ToolServiceInit } from './index.js'

@@ -29,9 +29,8 @@ export async function streamClosed (stream: Stream, signal: AbortSignal): Promis
  */
 export async function closeStream (stream: Stream, lingerMs: number): Promise<void> {
   try {
-    // a paused stream grants no more window: the other side could not finish writing and close
-    resumeReading(stream)
-    if (stream.readStatus === 'readable') await stream.closeRead()
+    // a caller that must let the other side finish writing resumes a paused stream first (resumeReading)
+    if (stream.readStatus === 'readable' || stream.readStatus === 'paused') await stream.closeRead()
     await stream.close({ signal: AbortSignal.timeout(lingerMs) })
   } catch (err: any) {
     stream.abort(err instanceof Error ? err : new Error(String(err)))

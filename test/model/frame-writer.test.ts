@@ -2,7 +2,7 @@ import { streamPair } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
 import { ServerFrame } from '../../protocols/model.js'
 import { MAX_FRAME_BYTES, PAUSED_READ_BUFFER_BYTES, READ_HIGH_WATER_BYTES } from '../../src/model/constants.js'
-import { FrameReader } from '../../src/model/frame-reader.js'
+import { FrameReader } from '../../src/utils/frame-reader.js'
 import { FrameWriter } from '../../src/model/frame-writer.js'
 import type { Stream } from '@libp2p/interface'
 

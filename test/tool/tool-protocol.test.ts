@@ -9,7 +9,8 @@ import { pbStream, streamPair } from '@libp2p/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ToolFrame, ToolRequest } from '../../protocols/tool.js'
 import { resolveConfig } from '../../src/config/resolve.js'
-import { ToolError, toolHttpStatus, ToolStreamError } from '../../src/tool/errors.js'
+import { HttpError } from '../../src/http/respond.js'
+import { ToolError, httpStatusOf, ToolStreamError } from '../../src/tool/errors.js'
 import { toolInitFromConfig } from '../../src/tool/from-config.js'
 import { ToolService } from '../../src/tool/tool-service.js'
 import type { ToolExecutor, ToolInvocation, ToolResult } from '../../src/host/ports.js'
@@ -153,7 +154,10 @@ describe('the tool protocol over an in-memory stream pair', () => {
 describe('the HTTP status of each tool error code', () => {
   it('is what POST /clawmatrix/tool has always answered, a 403 typed invalid_request_error', () => {
     const codes = ['bad_arguments', 'disabled', 'denied', 'not_found', 'unknown_target', 'unreachable', 'timeout', 'busy', 'failed', 'something_new']
-    expect(Object.fromEntries(codes.map(code => [code, toolHttpStatus(code)]))).toEqual({
+    expect(Object.fromEntries(codes.map(code => {
+      const { status, type } = new HttpError(httpStatusOf(code), code, 'refused')
+      return [code, { status, type }]
+    }))).toEqual({
       bad_arguments: { status: 400, type: 'invalid_request_error' },
       disabled: { status: 403, type: 'invalid_request_error' },
       denied: { status: 403, type: 'invalid_request_error' },

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { formatZodIssues } from '../../config/errors.js'
 import { NoRouteError } from '../../router/router.js'
 import { MAX_REQUEST_BYTES } from '../../tool/constants.js'
-import { ToolError, toolHttpStatus } from '../../tool/errors.js'
+import { ToolError, httpStatusOf } from '../../tool/errors.js'
 import { HttpError, readJsonObject } from '../respond.js'
 import type { MeshToolOptions, MeshToolResult } from '../../tool/index.js'
 import type { Route } from '../route.js'
@@ -64,8 +64,7 @@ export function toolRoutes (node: ToolCallingNode): Route[] {
         if (signal.aborted) return
         const code = errorCode(err)
         if (!res.headersSent) {
-          const { status, type } = toolHttpStatus(code)
-          throw new HttpError(status, code, String(err?.message ?? err), type)
+          throw new HttpError(httpStatusOf(code), code, String(err?.message ?? err))
         }
         await writeLine(res, { type: 'error', code, message: String(err?.message ?? err) })
         res.end()

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { raceSignal } from 'race-signal'
 import { ToolError } from '../../tool/errors.js'
 import type { ToolExecutor, ToolInvocation, ToolResult } from '../../host/ports.js'
 import type { AgentTool, ToolResult as OpenClawToolResult } from '../openclaw-api.js'
@@ -83,24 +84,15 @@ export class CodingToolExecutor implements ToolExecutor {
     const forwarder = invocation.onOutput != null ? new OutputForwarder(invocation.onOutput) : undefined
     const deadline = AbortSignal.timeout(invocation.timeoutMs)
     const signal = AbortSignal.any([invocation.signal, deadline])
-    let onAbort = (): void => {}
-    const aborted = new Promise<never>((_resolve, reject) => {
-      onAbort = () => { reject(signal.reason) }
-      signal.addEventListener('abort', onAbort, { once: true })
-    })
     let result: OpenClawToolResult
     try {
-      result = await Promise.race([
-        tool.execute(`clawmatrix-${randomUUID()}`, openClawArgs(invocation), signal, forwarder?.update),
-        aborted
-      ])
+      // a tool that ignores its signal cannot hold the call past its deadline
+      result = await raceSignal(tool.execute(`clawmatrix-${randomUUID()}`, openClawArgs(invocation), signal, forwarder?.update), signal)
     } catch (err: any) {
       if (invocation.signal.aborted) throw invocation.signal.reason
       if (deadline.aborted) throw new ToolError('timeout', `${invocation.tool} did not finish within ${invocation.timeoutMs / 1000} s`)
       if (err instanceof ToolError) throw err
       throw new ToolError('failed', `${invocation.tool} failed: ${String(err?.message ?? err)}`)
-    } finally {
-      signal.removeEventListener('abort', onAbort)
     }
     const details = detailsOf(result)
     const text = textOf(result)

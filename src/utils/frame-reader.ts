@@ -1,28 +1,49 @@
 import { raceSignal } from 'race-signal'
 import { decodeMessage } from 'protons-runtime'
 import { Uint8ArrayList } from 'uint8arraylist'
+import { ClawMatrixError } from '../errors/clawmatrix-error.js'
 import type { ByteBudget } from '../limits/peer-bytes.js'
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 
 /** A frame's length prefix announced more bytes than the protocol allows */
-export class FrameTooLargeError extends Error {
+export class FrameTooLargeError extends ClawMatrixError<'frame_too_large'> {
+  static override readonly name = 'FrameTooLargeError'
   override readonly name = 'FrameTooLargeError'
+
+  constructor (message: string) {
+    super('frame_too_large', message)
+  }
 }
 
 /** The peer has more bytes waiting unread on this node than its budget allows */
-export class BufferBudgetError extends Error {
+export class BufferBudgetError extends ClawMatrixError<'buffer_budget'> {
+  static override readonly name = 'BufferBudgetError'
   override readonly name = 'BufferBudgetError'
+
+  constructor (message: string) {
+    super('buffer_budget', message)
+  }
 }
 
 /** A frame's bytes are not the protocol's message */
-export class MalformedFrameError extends Error {
+export class MalformedFrameError extends ClawMatrixError<'malformed_frame'> {
+  static override readonly name = 'MalformedFrameError'
   override readonly name = 'MalformedFrameError'
+
+  constructor (message: string, options?: ErrorOptions) {
+    super('malformed_frame', message, options)
+  }
 }
 
 /** The stream ended in the middle of a frame */
-export class TruncatedFrameError extends Error {
+export class TruncatedFrameError extends ClawMatrixError<'truncated_frame'> {
+  static override readonly name = 'TruncatedFrameError'
   override readonly name = 'TruncatedFrameError'
+
+  constructor (message: string) {
+    super('truncated_frame', message)
+  }
 }
 
 export interface FrameReaderInit<T> {
