@@ -7,7 +7,7 @@ import { PeerTable } from './peer-table.js'
 import { openRecord, peekRecord, sealRecord } from './record.js'
 import { SeqHighWater } from './seq-high-water.js'
 import { capBatch, exchangeBatches } from './sync.js'
-import type { CapabilitiesComponents, CapabilitiesEvents, CapabilitiesInit, CapabilitiesService as CapabilitiesServiceInterface } from './index.js'
+import type { CapabilitiesComponents, CapabilitiesEvents, CapabilitiesInit, CapabilitiesService } from './index.js'
 import type { AcceptResult, PeerEntry } from './peer-table.js'
 import type { CapabilityRecord } from './types.js'
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -44,7 +44,7 @@ export class RejectionCounters {
  * Gossipsub is reached as `components.pubsub`, the key js-libp2p's pubsub users read, and declared
  * as a dependency: a node without it fails at creation, naming what is missing.
  */
-export class CapabilitiesService extends TypedEventEmitter<CapabilitiesEvents> implements Startable, CapabilitiesServiceInterface {
+export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEvents> implements Startable, CapabilitiesService {
   readonly [Symbol.toStringTag] = 'clawmatrix/capabilities'
   readonly [serviceCapabilities]: string[] = ['clawmatrix/capabilities']
   readonly [serviceDependencies]: string[] = ['@libp2p/pubsub']

@@ -3,7 +3,7 @@
  * proxy, addresses, load), announced over gossipsub and exchanged in full on every new connection
  * (`SYNC_PROTOCOL`), held in a bounded table that routing reads.
  */
-import { CapabilitiesService as CapabilitiesServiceClass } from './capabilities-service.js'
+import { DefaultCapabilitiesService } from './capabilities-service.js'
 import type { RejectionCounters } from './capabilities-service.js'
 import type { PeerEntry, PeerTable } from './peer-table.js'
 import type { CapabilityRecord } from './types.js'
@@ -72,5 +72,5 @@ export interface CapabilitiesService extends TypedEventTarget<CapabilitiesEvents
 
 /** The capability service: signed records over gossipsub plus an on-connect state exchange */
 export function capabilities (init: CapabilitiesInit): (components: CapabilitiesComponents) => CapabilitiesService {
-  return (components) => new CapabilitiesServiceClass(components, init)
+  return (components) => new DefaultCapabilitiesService(components, init)
 }

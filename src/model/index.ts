@@ -13,7 +13,7 @@
  * ```
  */
 
-import { ModelService as ModelServiceClass } from './model-service.js'
+import { DefaultModelService } from './model-service.js'
 import type { ModelUsage } from './usage.js'
 import type { ResponseEnd } from '../../protocols/model.js'
 import type { ModelCapability } from '../capabilities/types.js'
@@ -91,7 +91,7 @@ export interface ModelService extends Startable {
 }
 
 export function modelService (init: ModelServiceInit = {}): (components: ModelServiceComponents) => ModelService {
-  return (components) => new ModelServiceClass(components, init)
+  return (components) => new DefaultModelService(components, init)
 }
 
 export { MODEL_PROTOCOL } from './constants.js'

@@ -11,7 +11,7 @@ import { ModelServer } from './model-server.js'
 import { responseFromFrames } from './response.js'
 import { refuseStream, serveStream } from './serve-stream.js'
 import { PeerBytes } from '../limits/peer-bytes.js'
-import type { MeshModelResponse, ModelCallOptions, ModelService as ModelServiceInterface, ModelServiceComponents, ModelServiceInit } from './index.js'
+import type { MeshModelResponse, ModelCallOptions, ModelService, ModelServiceComponents, ModelServiceInit } from './index.js'
 import type { ModelUsage } from './usage.js'
 import type { ModelCapability } from '../capabilities/types.js'
 import type { MeshContext } from '../mesh/context.js'
@@ -21,7 +21,7 @@ import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
  * Serves this node's models to the mesh and sends requests to other nodes' models. The handler
  * and the client call sit side by side; both speak the frames of protocols/model.proto.
  */
-export class ModelService implements ModelServiceInterface {
+export class DefaultModelService implements ModelService {
   readonly protocol = MODEL_PROTOCOL
   readonly [Symbol.toStringTag] = 'clawmatrix/model'
   readonly [serviceCapabilities]: string[] = ['clawmatrix/model']
@@ -157,8 +157,8 @@ export class ModelService implements ModelServiceInterface {
 }
 
 /** The model service of a running node (`libp2p.services.model`) */
-export function modelServiceOf (ctx: MeshContext): ModelServiceInterface {
-  const service = ctx.libp2p.services.model as ModelServiceInterface | undefined
+export function modelServiceOf (ctx: MeshContext): ModelService {
+  const service = ctx.libp2p.services.model as ModelService | undefined
   if (service == null) throw new Error('the model service is not running on this node (libp2p.services.model)')
   return service
 }

@@ -14,7 +14,7 @@
  * ```
  */
 
-import { ToolService as ToolServiceClass } from './tool-service.js'
+import { DefaultToolService } from './tool-service.js'
 import type { AuditLog, AuditLogInit } from './audit.js'
 import type { OutputChannel } from './response.js'
 import type { PeerConfig, ToolProxyConfig } from '../config/schema.js'
@@ -74,7 +74,7 @@ export interface ToolService {
 
 /** `tool` in libp2p.services: serves /clawmatrix/tool/1.0.0 under the node's policy and calls other nodes */
 export function toolService (init: ToolServiceInit): (components: ToolServiceComponents) => ToolService {
-  return (components) => new ToolServiceClass(components, init)
+  return (components) => new DefaultToolService(components, init)
 }
 
 export { toolInitFromConfig } from './from-config.js'

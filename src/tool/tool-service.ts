@@ -19,7 +19,7 @@ import { PeerSlots } from '../limits/peer-slots.js'
 import { BufferBudgetError, FrameReader } from '../utils/frame-reader.js'
 import { closeStream } from '../utils/close-stream.js'
 import type { AuditEntry } from './audit.js'
-import type { ToolCallOptions, ToolCallRequest, ToolService as ToolServiceInterface, ToolServiceComponents, ToolServiceInit } from './index.js'
+import type { ToolCallOptions, ToolCallRequest, ToolService, ToolServiceComponents, ToolServiceInit } from './index.js'
 import type { PeerConfig, ToolProxyConfig } from '../config/schema.js'
 import type { ToolCaller, ToolResult } from '../host/ports.js'
 import type { Connection, Logger, PeerId, Startable, Stream, StreamCloseEvent } from '@libp2p/interface'
@@ -59,7 +59,7 @@ interface ServingConfig {
  * toolProxy before anything runs, streams output under the output budget, and writes one audit
  * line per call, refused ones included. The calling side is `call()`.
  */
-export class ToolService implements ToolServiceInterface, Startable {
+export class DefaultToolService implements ToolService, Startable {
   readonly protocol = TOOL_PROTOCOL
   readonly [Symbol.toStringTag] = 'clawmatrix/tool'
   readonly [serviceCapabilities]: string[] = ['clawmatrix/tool']

@@ -12,7 +12,7 @@ import { resolveConfig } from '../../src/config/resolve.js'
 import { HttpError } from '../../src/http/respond.js'
 import { ToolError, httpStatusOf, ToolStreamError } from '../../src/tool/errors.js'
 import { toolInitFromConfig } from '../../src/tool/from-config.js'
-import { ToolService } from '../../src/tool/tool-service.js'
+import { DefaultToolService } from '../../src/tool/tool-service.js'
 import type { ToolExecutor, ToolInvocation, ToolResult } from '../../src/host/ports.js'
 import type { AuditEntry } from '../../src/tool/audit.js'
 import type { ToolServiceComponents } from '../../src/tool/index.js'
@@ -65,9 +65,9 @@ describe('the tool protocol over an in-memory stream pair', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'cm-tool-protocol-'))
     ;[serverPeer, callerPeer] = await Promise.all([generateKeyPair('Ed25519'), generateKeyPair('Ed25519')]).then(keys => keys.map(peerIdFromPrivateKey))
     const config = resolveConfig({ nodeId: 'server', dataDir, toolProxy: { enabled: true, deny: ['secret'] } })
-    server = new ToolService(components(), { ...toolInitFromConfig(config, executor), nodeIdOf: () => 'caller' })
+    server = new DefaultToolService(components(), { ...toolInitFromConfig(config, executor), nodeIdOf: () => 'caller' })
     const connection = { remotePeer: callerPeer } as unknown as Connection
-    caller = new ToolService(components(async () => {
+    caller = new DefaultToolService(components(async () => {
       const [outbound, inbound] = await streamPair()
       const serve = impostor ?? (async (stream: Stream) => { await server.handleToolStream(stream, connection) })
       impostor = undefined
