@@ -55,9 +55,17 @@ export function listenAddresses (init: MeshTransportInit): string[] {
   return addrs
 }
 
-/** The services every ClawMatrix node runs under its own ones */
-export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): ServiceFactoryMap {
-  const services: Record<string, unknown> = {
+/** The services every ClawMatrix node runs under its own ones; `relay` only on a listening node */
+export interface MeshBaseServices {
+  identify: ReturnType<typeof identify>
+  ping: ReturnType<typeof ping>
+  connectionLimit: ReturnType<typeof peerConnectionLimit>
+  pubsub: ReturnType<typeof gossipsub>
+  relay?: ReturnType<typeof meshRelayServer>
+}
+
+export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): MeshBaseServices {
+  const services: MeshBaseServices = {
     identify: identify(),
     ping: ping(),
     connectionLimit: peerConnectionLimit(),
@@ -69,7 +77,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Serv
     })
   }
   if (init.listen) services.relay = meshRelayServer({ reservations: { ...RELAY_LIMITS } })
-  return services as ServiceFactoryMap
+  return services
 }
 
 /**
