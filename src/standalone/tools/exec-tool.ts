@@ -5,7 +5,7 @@ import { DEFAULT_EXEC_TIMEOUT_S } from '../../tool/constants.js'
 import { ToolError } from '../../tool/errors.js'
 import { spawnScoped } from '../process-scope/index.js'
 import { HeadBuffer, TailBuffer } from './bounded-buffers.js'
-import { parseArgs } from './parse-args.js'
+import { parseArgs } from './builtin-tool.js'
 import type { BuiltinTool } from './builtin-tool.js'
 import type { ToolInvocation } from '../../host/ports.js'
 

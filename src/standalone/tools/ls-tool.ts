@@ -1,9 +1,7 @@
 import { z } from 'zod'
 import { ToolError } from '../../tool/errors.js'
 import { openDirConfined } from './confined-fs.js'
-import { pathArg } from './file-args.js'
-import { fsToolError } from './fs-errors.js'
-import { parseArgs } from './parse-args.js'
+import { fsToolError, parseArgs, pathArg } from './builtin-tool.js'
 import type { BuiltinTool } from './builtin-tool.js'
 
 /** Directories with more entries are listed in part */

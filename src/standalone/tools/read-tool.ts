@@ -2,9 +2,7 @@ import { constants } from 'node:fs'
 import { z } from 'zod'
 import { ToolError } from '../../tool/errors.js'
 import { openConfined } from './confined-fs.js'
-import { encodingArg, pathArg } from './file-args.js'
-import { fsToolError } from './fs-errors.js'
-import { parseArgs } from './parse-args.js'
+import { encodingArg, fsToolError, parseArgs, pathArg } from './builtin-tool.js'
 import type { BuiltinTool } from './builtin-tool.js'
 
 const readArgs = z.strictObject({
