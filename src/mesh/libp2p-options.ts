@@ -67,7 +67,9 @@ export interface MeshBaseServices {
 export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): MeshBaseServices {
   const services: MeshBaseServices = {
     identify: identify(),
-    ping: ping(),
+    // one outbound ping stream per connection is the silent-peer watch's; the second is the
+    // embedder's own `services.ping.ping()`, which would otherwise fail while a watch ping runs
+    ping: ping({ maxOutboundStreams: 2 }),
     connectionLimit: peerConnectionLimit(),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
@@ -85,7 +87,9 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Mesh
  * members gater, connection settings suited to a small private mesh, and the node's liveness
  * setup: libp2p's connection monitor off and the silent-peer watch (`services.silentPeers`) in
  * its place, the two cannot run side by side (see `SilentPeerWatch`). A service of your own
- * named `silentPeers` takes the watch's place.
+ * named `silentPeers` takes the watch's place. The watch holds one outbound ping stream per
+ * connection while it waits for an answer: an own `ping` service needs `maxOutboundStreams: 2`
+ * for its own pings to run beside it (`meshBaseServices` sets it).
  */
 export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S & { silentPeers: SilentPeerWatch }> {
   const transports: Libp2pOptions['transports'] = [webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })]

@@ -42,4 +42,17 @@ describe('the liveness meshLibp2pOptions gives an embedder', () => {
     await waitFor('the silent connection to be closed', () => connection.status === 'closed', 5000, 10)
     expect(watcher.getConnections(peer.peerId)).toEqual([])
   })
+
+  it('leaves the embedder\'s own ping working while a watch ping is in flight on the same connection', async () => {
+    const [watcher, peer] = await Promise.all([embedded(), embedded()])
+    const connection = await watcher.dial(peer.getMultiaddrs()[0])
+    // a ping stream held open, as the watch's is while it waits for an answer
+    const held = await connection.newStream(PING_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+    try {
+      const rtt = await watcher.services.ping.ping(peer.peerId, { signal: AbortSignal.timeout(5000) })
+      expect(rtt).toBeGreaterThanOrEqual(0)
+    } finally {
+      held.abort(new Error('test over'))
+    }
+  })
 })
