@@ -61,7 +61,7 @@ export async function * handoffThroughMesh (ctx: MeshContext, target: string, ta
     }
     const { candidate, agent } = attempt
     tried.add(candidate.peerId.toString())
-    yield { type: 'start', handoffId, nodeId: candidate.nodeId, peerId: candidate.peerId.toString(), agent }
+    yield { type: 'start', handoffId, nodeId: candidate.nodeId, peerId: candidate.peerId.toString(), agent, path: candidate.path, via: candidate.via }
 
     const output = new OutputTail(ctx.config.maxHandoffOutputBytes)
     let printed = false
@@ -156,6 +156,8 @@ function finalResult (handoffId: string, candidate: RouteCandidate, answer: Remo
     ...(answer.error != null ? { error: answer.error } : {}),
     ...(answer.code != null ? { code: answer.code } : {}),
     truncated,
+    path: candidate.path,
+    via: candidate.via,
     attempts
   }
 }
@@ -203,7 +205,10 @@ export async function sendThroughMesh (ctx: MeshContext, target: string, message
         nodeId: receipt.nodeId,
         peerId: candidate.peerId.toString(),
         agent: receipt.agent,
-        ...(receipt.deliveryId != null ? { deliveryId: receipt.deliveryId } : {})
+        ...(receipt.deliveryId != null ? { deliveryId: receipt.deliveryId } : {}),
+        path: candidate.path,
+        via: candidate.via,
+        attempts: tried.size
       }
     }
     const refused = new HandoffError(receipt.code ?? 'agent_failed', receipt.error ?? `${candidate.nodeId} did not accept the message`)

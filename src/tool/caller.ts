@@ -12,6 +12,12 @@ export interface MeshToolResult extends ToolResult {
   /** the node that ran the call */
   nodeId: string
   peerId: string
+  /** how that node was reached, as status `path` shows it */
+  path: 'direct' | 'relayed'
+  /** the relay when relayed, as status `reachableVia` names it; null when direct */
+  via: string | null
+  /** nodes tried: always 1, a call is never re-run elsewhere */
+  attempts: number
 }
 
 /**
@@ -28,7 +34,7 @@ export async function invokeToolThroughMesh (ctx: MeshContext, node: string, too
   const { timeoutMs, ...callOptions } = options
   try {
     const result = await service.call(target.peerId, { tool, args, ...(timeoutMs != null ? { timeoutMs } : {}) }, callOptions)
-    return { ...result, nodeId: target.nodeId, peerId: target.peerId.toString() }
+    return { ...result, nodeId: target.nodeId, peerId: target.peerId.toString(), path: target.path, via: target.via, attempts: 1 }
   } catch (err) {
     if (err instanceof ToolStreamError) ctx.router.markFailed(target.peerId)
     throw err
