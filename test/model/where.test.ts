@@ -2,6 +2,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { replies, startFakeUpstream } from '../helpers/fake-upstream.js'
 import { removeTempDirs, startHubMesh } from '../helpers/mesh.js'
+import { API_TOKEN, ModelTestMesh } from './model-mesh.js'
 import { startUpstreamServer } from '../../src/demo/upstream-server.js'
 import type { FakeUpstream } from '../helpers/fake-upstream.js'
 import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
@@ -132,3 +133,36 @@ describe('where a model request went', () => {
     expect(where(unknown.headers)).toEqual({ node: null, peer: null, path: null, via: null, attempts: null })
   })
 })
+
+describe('where a model request went, from a node with an odd id', () => {
+  const mesh = new ModelTestMesh()
+  let upstream: FakeUpstream
+  let client: OpenAI
+  // a record may claim any node id but `/`: this one cannot go into a header as it is
+  const oddId = 'büro ☕\n<b>%41'
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream(() => replies.answer('from the odd one'))
+    await mesh.start()
+    const odd = await mesh.node('odd', { models: [{ id: 'odd-model', upstream: { baseUrl: upstream.baseUrl } }] }, { announceAs: oddId })
+    const home = await mesh.node('home')
+    await mesh.connect(home, odd)
+    client = new OpenAI({ baseURL: await mesh.api(home), apiKey: API_TOKEN, maxRetries: 0 })
+  })
+  afterAll(async () => {
+    await mesh.stop()
+    await upstream?.close()
+  })
+
+  it('sends the id percent-encoded, so the answer still goes out and the header decodes to the id', async () => {
+    const { data, response } = await client.chat.completions.create({ model: 'odd-model', ...ask() }).withResponse()
+    expect(data.choices[0].message.content).toBe('from the odd one')
+    expect(response.headers.get('x-clawmatrix-node')).toBe(encodeURIComponent(oddId))
+    expect(decodeURIComponent(response.headers.get('x-clawmatrix-node') ?? '')).toBe(oddId)
+    expect(where(response.headers)).toMatchObject({ path: 'relayed', via: 'hub', attempts: '1' })
+  })
+})
+
+function ask (): { messages: Array<{ role: 'user', content: string }> } {
+  return { messages: [{ role: 'user', content: 'who are you?' }] }
+}
