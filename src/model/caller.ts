@@ -175,7 +175,7 @@ export async function chatThroughMesh (ctx: MeshContext, request: Record<string,
   const service = modelServiceOf(ctx)
   const failures: ModelPlaneError[] = []
   const candidates = candidatesFor(ctx, service, target).slice(0, MAX_ATTEMPTS)
-  let upstreamError: RoutedModelResponse | undefined
+  let upstreamError: { response: MeshModelResponse, where: Where } | undefined
   let lastTried: Where | undefined
   for (const [i, candidate] of candidates.entries()) {
     const where = candidate.local ? servedHere(ctx, i + 1) : whereOf(candidate.route, i + 1)
@@ -185,7 +185,7 @@ export async function chatThroughMesh (ctx: MeshContext, request: Record<string,
         ? await service.chatLocal(target.modelId, body, options)
         : await service.chat(candidate.route.peerId, target.modelId, body, { signal: options.signal, nodeId: candidate.nodeId })
       if (!retryableUpstreamStatus(response.status) || i === candidates.length - 1) return routed(response, where)
-      upstreamError = routed(await held(response), where)
+      upstreamError = { response: await held(response), where }
       log('model "%s" on %s: its upstream answered %d, trying the next node', target.name, candidate.nodeId, response.status)
     } catch (err: any) {
       if (err instanceof ModelPlaneError) err.where = where
@@ -195,10 +195,12 @@ export async function chatThroughMesh (ctx: MeshContext, request: Record<string,
       failures.push(err)
     }
   }
+  // every candidate was tried: the answer or error names the node it came from (else the last one tried)
   const tried = candidates.length
-  if (upstreamError != null) return routed(upstreamError, { ...upstreamError.where, attempts: tried })
+  if (upstreamError != null) return routed(upstreamError.response, { ...upstreamError.where, attempts: tried })
   const failure = giveUp(target, failures)
-  if (lastTried != null) failure.where = failure.where != null ? { ...failure.where, attempts: tried } : { ...lastTried, attempts: tried }
+  const from = failure.where ?? lastTried
+  if (from != null) failure.where = { ...from, attempts: tried }
   throw failure
 }
 
@@ -209,6 +211,7 @@ function servedHere (ctx: MeshContext, attempts: number): Where {
 
 /** The answer with where it came from; set on the response itself, whose body records its end there */
 function routed (response: MeshModelResponse, where: Where): RoutedModelResponse {
+  log('answer %d from %s (%s%s), %d node(s) tried', response.status, where.nodeId, where.path, where.via != null ? ` via ${where.via}` : '', where.attempts)
   return Object.assign(response, { where })
 }
 
