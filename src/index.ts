@@ -36,7 +36,7 @@ export {
   ModelPlaneError, ModelRemoteError, ModelTransportError, StreamRefusedError, ModelNotFoundError, ModelNotAllowedError,
   NoReachableNodeError, InvalidChatRequestError, RequestTooLargeError, AnswerInterruptedError, ModelTimeoutError, UpstreamHttpError
 } from './model/index.js'
-export type { ModelService, ModelServiceInit, ChatCompletion, ChatCompletionChunk, ChatOptions, ModelList, MeshModelResponse, ModelUsage, CallerUsage } from './model/index.js'
+export type { ModelService, ModelServiceInit, ChatCompletion, ChatCompletionChunk, ChatOptions, ModelList, MeshModelResponse, RoutedModelResponse, ModelUsage, CallerUsage } from './model/index.js'
 export { httpModelBackend } from './standalone/http-model-backend.js'
 
 // the agent plane
@@ -55,6 +55,7 @@ export { standaloneToolExecutor } from './standalone/tools/index.js'
 // routing: node ids and peer IDs to candidate peers
 export { Router, NoRouteError, NotSharedError } from './router/router.js'
 export type { RouteCandidate } from './router/router.js'
+export type { Where, ServedPath } from './router/where.js'
 
 // configuration
 export { resolveConfig } from './config/resolve.js'

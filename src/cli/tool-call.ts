@@ -24,6 +24,10 @@ export interface ToolResultLine {
   truncated: boolean
   nodeId: string
   peerId: string
+  /** where the call went (absent from nodes older than these fields) */
+  path?: 'direct' | 'relayed'
+  via?: string | null
+  attempts?: number
 }
 
 interface ToolLine extends Partial<ToolResultLine> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { logger } from '@libp2p/logger'
 import { raceSignal } from 'race-signal'
 import { NoRouteError } from '../router/router.js'
 import { MAX_TIMER_MS } from '../utils/idle-timer.js'
@@ -10,6 +11,8 @@ import { cutNotice, OutputTail } from './output-tail.js'
 import type { MeshContext } from '../mesh/context.js'
 import type { RouteCandidate } from '../router/router.js'
 import type { HandoffEvent, HandoffOptions, HandoffResult, HandoffService, RemoteRunResult, SendOptions, SendReceipt, SendResult } from './index.js'
+
+const log = logger('clawmatrix:handoff')
 
 /*
  * The caller side: choosing a node for a target, and starting over on another when one fails
@@ -61,7 +64,8 @@ export async function * handoffThroughMesh (ctx: MeshContext, target: string, ta
     }
     const { candidate, agent } = attempt
     tried.add(candidate.peerId.toString())
-    yield { type: 'start', handoffId, nodeId: candidate.nodeId, peerId: candidate.peerId.toString(), agent }
+    log('handoff %s to "%s": agent %s on %s (%s%s), attempt %d', handoffId, target, agent, candidate.nodeId, candidate.path, candidate.via != null ? ` via ${candidate.via}` : '', tried.size)
+    yield { type: 'start', handoffId, nodeId: candidate.nodeId, peerId: candidate.peerId.toString(), agent, path: candidate.path, via: candidate.via }
 
     const output = new OutputTail(ctx.config.maxHandoffOutputBytes)
     let printed = false
@@ -156,6 +160,8 @@ function finalResult (handoffId: string, candidate: RouteCandidate, answer: Remo
     ...(answer.error != null ? { error: answer.error } : {}),
     ...(answer.code != null ? { code: answer.code } : {}),
     truncated,
+    path: candidate.path,
+    via: candidate.via,
     attempts
   }
 }
@@ -203,7 +209,10 @@ export async function sendThroughMesh (ctx: MeshContext, target: string, message
         nodeId: receipt.nodeId,
         peerId: candidate.peerId.toString(),
         agent: receipt.agent,
-        ...(receipt.deliveryId != null ? { deliveryId: receipt.deliveryId } : {})
+        ...(receipt.deliveryId != null ? { deliveryId: receipt.deliveryId } : {}),
+        path: candidate.path,
+        via: candidate.via,
+        attempts: tried.size
       }
     }
     const refused = new HandoffError(receipt.code ?? 'agent_failed', receipt.error ?? `${candidate.nodeId} did not accept the message`)

@@ -143,13 +143,17 @@ export interface HandoffResult {
   code?: HandoffErrorCode
   /** the beginning of the output was cut to the output limit (`result` says so in its first line) */
   truncated: boolean
+  /** how the answering node was reached, as status `path` shows it */
+  path: 'direct' | 'relayed'
+  /** the relay when relayed, as status `reachableVia` names it; null when direct */
+  via: string | null
   /** nodes tried, the answering one included */
   attempts: number
 }
 
 export type HandoffEvent =
   /** a node was chosen and is being asked to run the task */
-  | { type: 'start', handoffId: string, nodeId: string, peerId: string, agent: string }
+  | { type: 'start', handoffId: string, nodeId: string, peerId: string, agent: string, path: 'direct' | 'relayed', via: string | null }
   | { type: 'delta', text: string }
   /** the node that was running the task failed; the output so far is abandoned and another node starts over */
   | { type: 'retry', nodeId: string, peerId: string, code: HandoffErrorCode, reason: string }
@@ -166,6 +170,12 @@ export interface SendResult {
   peerId: string
   agent: string
   deliveryId?: string
+  /** how the accepting node was reached, as status `path` shows it */
+  path: 'direct' | 'relayed'
+  /** the relay when relayed, as status `reachableVia` names it; null when direct */
+  via: string | null
+  /** nodes tried, the accepting one included */
+  attempts: number
 }
 
 /** The agent plane's libp2p service (key `handoff` in `libp2p.services`) */

@@ -1,5 +1,8 @@
 import { INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_PER_HOST } from './constants.js'
+import { logger } from '@libp2p/logger'
 import type { ConnectionGater, MultiaddrConnection } from '@libp2p/interface'
+
+const log = logger('clawmatrix:mesh:pending-inbound')
 
 /** the IP address a connection comes from; undefined for relayed and other non-IP connections */
 export function remoteHost (maConn: MultiaddrConnection): string | undefined {
@@ -26,7 +29,7 @@ export class PendingInboundLimit {
     if (host == null) return false
     const count = this.pending.get(host) ?? 0
     if (count >= this.maxPerHost) {
-      maConn.log('refused: %d connections from %s are still being upgraded', count, host)
+      log('refused %a: %d connections from %s are still being upgraded', maConn.remoteAddr, count, host)
       return true
     }
     this.pending.set(host, count + 1)

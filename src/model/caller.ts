@@ -7,6 +7,7 @@
 import { logger } from '@libp2p/logger'
 import { z } from 'zod'
 import { NoRouteError, NotSharedError } from '../router/router.js'
+import { whereOf } from '../router/where.js'
 import { MAX_ATTEMPTS, MAX_BUFFERED_ANSWER_BYTES, MAX_HELD_ERROR_BYTES } from './constants.js'
 import {
   CALLER_ERROR_STATUS, InvalidChatRequestError, ModelNotAllowedError, ModelNotFoundError, ModelPlaneError, ModelRemoteError,
@@ -15,10 +16,11 @@ import {
 import { modelServiceOf } from './model-service.js'
 import { collectBody } from './response.js'
 import { sseData } from './sse.js'
-import type { MeshModelResponse, ModelService } from './index.js'
+import type { MeshModelResponse, ModelService, RoutedModelResponse } from './index.js'
 import type { ProxyModelConfig } from '../config/schema.js'
 import type { MeshContext } from '../mesh/context.js'
 import type { RouteCandidate } from '../router/router.js'
+import type { Where } from '../router/where.js'
 
 const log = logger('clawmatrix:model')
 
@@ -165,7 +167,7 @@ async function held (response: MeshModelResponse): Promise<MeshModelResponse> {
  * So is a node whose upstream answered 429 or 5xx while another candidate remains; if none does
  * better, the client gets that upstream's own error, not the mesh's.
  */
-export async function chatThroughMesh (ctx: MeshContext, request: Record<string, unknown>, options: ChatThroughMeshOptions): Promise<MeshModelResponse> {
+export async function chatThroughMesh (ctx: MeshContext, request: Record<string, unknown>, options: ChatThroughMeshOptions): Promise<RoutedModelResponse> {
   const checked = checkChatRequest(request)
   const target = resolveModelName(checked.model, ctx.config.proxyModels)
   const body = servingBody(ctx, checked, target, options.body)
@@ -173,24 +175,44 @@ export async function chatThroughMesh (ctx: MeshContext, request: Record<string,
   const service = modelServiceOf(ctx)
   const failures: ModelPlaneError[] = []
   const candidates = candidatesFor(ctx, service, target).slice(0, MAX_ATTEMPTS)
-  let upstreamError: MeshModelResponse | undefined
+  let upstreamError: { response: MeshModelResponse, where: Where } | undefined
+  let lastTried: Where | undefined
   for (const [i, candidate] of candidates.entries()) {
+    const where = candidate.local ? servedHere(ctx, i + 1) : whereOf(candidate.route, i + 1)
+    lastTried = where
     try {
       const response = candidate.local
         ? await service.chatLocal(target.modelId, body, options)
         : await service.chat(candidate.route.peerId, target.modelId, body, { signal: options.signal, nodeId: candidate.nodeId })
-      if (!retryableUpstreamStatus(response.status) || i === candidates.length - 1) return response
-      upstreamError = await held(response)
+      if (!retryableUpstreamStatus(response.status) || i === candidates.length - 1) return routed(response, where)
+      upstreamError = { response: await held(response), where }
       log('model "%s" on %s: its upstream answered %d, trying the next node', target.name, candidate.nodeId, response.status)
     } catch (err: any) {
+      if (err instanceof ModelPlaneError) err.where = where
       if (options.signal.aborted || !(err instanceof ModelPlaneError) || !err.retryable) throw err
       if (err instanceof ModelTransportError && !candidate.local) ctx.router.markFailed(candidate.route.peerId)
       log('model "%s" on %s failed, trying the next node - %s', target.name, candidate.nodeId, err.message)
       failures.push(err)
     }
   }
-  if (upstreamError != null) return upstreamError
-  throw giveUp(target, failures)
+  // every candidate was tried: the answer or error names the node it came from (else the last one tried)
+  const tried = candidates.length
+  if (upstreamError != null) return routed(upstreamError.response, { ...upstreamError.where, attempts: tried })
+  const failure = giveUp(target, failures)
+  const from = failure.where ?? lastTried
+  if (from != null) failure.where = { ...from, attempts: tried }
+  throw failure
+}
+
+/** This node answering for itself: its own ids, path `local` */
+function servedHere (ctx: MeshContext, attempts: number): Where {
+  return { nodeId: ctx.nodeId, peerId: ctx.libp2p.peerId.toString(), path: 'local', via: null, attempts }
+}
+
+/** The answer with where it came from; set on the response itself, whose body records its end there */
+function routed (response: MeshModelResponse, where: Where): RoutedModelResponse {
+  log('answer %d from %s (%s%s), %d node(s) tried', response.status, where.nodeId, where.path, where.via != null ? ` via ${where.via}` : '', where.attempts)
+  return Object.assign(response, { where })
 }
 
 /** A chat-completions answer or stream chunk as the upstream sent it, parsed */

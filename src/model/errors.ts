@@ -3,6 +3,7 @@ import { ClawMatrixError } from '../errors/clawmatrix-error.js'
 import { openAIErrorBody, openAIErrorType } from '../errors/openai-error.js'
 import type { ResponseError } from '../../protocols/model.js'
 import type { OpenAIErrorBody } from '../errors/openai-error.js'
+import type { Where } from '../router/where.js'
 
 /** Error codes a serving node sends in ResponseError frames, with their HTTP status */
 export const SERVER_ERROR_STATUS = {
@@ -53,6 +54,9 @@ const RETRYABLE_CODES = new Set<string>(['model_not_found', 'model_unavailable',
 export class ModelPlaneError extends ClawMatrixError {
   static override readonly name: string = 'ModelPlaneError'
   override readonly name: string = 'ModelPlaneError'
+
+  /** set by the mesh's caller once a node was tried: the last node tried, and how many were */
+  where?: Where
 
   constructor (readonly status: number, code: string, message: string, readonly type = openAIErrorType(status)) {
     super(code, message)

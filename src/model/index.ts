@@ -19,6 +19,7 @@ import type { ResponseEnd } from '../../protocols/model.js'
 import type { ModelCapability } from '../capabilities/types.js'
 import type { ModelConfig } from '../config/schema.js'
 import type { ModelBackend, ModelResponse } from '../host/ports.js'
+import type { Where } from '../router/where.js'
 import type { ComponentLogger, PeerId, Startable } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
@@ -66,6 +67,11 @@ export interface MeshModelResponse extends ModelResponse {
   servedBy: ServedBy
   /** the end frame (status, byte count, usage), once `body` has been read to its end */
   end?: ResponseEnd
+}
+
+/** An answer through the mesh's caller (`chatThroughMesh`), with where the request went */
+export interface RoutedModelResponse extends MeshModelResponse {
+  where: Where
 }
 
 export interface ModelCallOptions {

@@ -57,8 +57,6 @@ export interface ConfiguredPeer {
 
 /** Peers as status shows them: every live or expired record, then configured peers never heard from */
 export function peerStatuses (views: PeerView[], configured: ConfiguredPeer[], failures: Map<string, string>, now = Date.now()): PeerStatus[] {
-  const nodeIdOf = new Map<string, string>()
-  for (const v of views) nodeIdOf.set(v.entry.record.peerId, v.entry.record.nodeId)
   const out: PeerStatus[] = []
   const seen = new Set<string>()
   for (const v of views) {
@@ -73,7 +71,7 @@ export function peerStatuses (views: PeerView[], configured: ConfiguredPeer[], f
       tags: r.tags,
       connected: path !== 'unreachable',
       path,
-      reachableVia: path === 'relayed' && v.reach.relayPeerId != null ? (nodeIdOf.get(v.reach.relayPeerId) ?? v.reach.relayPeerId) : null,
+      reachableVia: path === 'relayed' ? v.via : null,
       latencyMs: path === 'unreachable' ? null : v.reach.latencyMs,
       standing: v.standing,
       toolProxy: r.toolProxy,

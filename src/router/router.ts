@@ -19,6 +19,8 @@ export interface RouteCandidate {
   nodeId: string
   record: CapabilityRecord
   path: 'direct' | 'relayed'
+  /** the relay when relayed, named as status `reachableVia` names it; null when direct */
+  via: string | null
   latencyMs: number | null
   /** agent targets: the agent id to run on that node */
   agent?: string
@@ -29,6 +31,8 @@ export interface PeerView {
   entry: PeerEntry
   standing: Standing
   reach: PeerPath
+  /** the relay's node id (its peer ID when no record names it) when relayed, else null */
+  via: string | null
   coolingDown: boolean
 }
 
@@ -43,6 +47,19 @@ export interface RouterInit {
 /** Whether an entry is the node `target` names: by its peer ID, or by its node id */
 function namesNode (target: string): (entry: PeerEntry) => boolean {
   return isPeerId(target) ? entry => entry.record.peerId === target : entry => entry.record.nodeId === target
+}
+
+/**
+ * A relayed path's relay as status and answers name it: its node id from any record (expired ones
+ * too), else its peer ID. The peer ID → node id table is built on the first relayed path.
+ */
+function relayNames (records: PeerEntry[]): (reach: PeerPath) => string | null {
+  let nodeIdOf: Map<string, string> | undefined
+  return reach => {
+    if (reach.path !== 'relayed' || reach.relayPeerId == null) return null
+    nodeIdOf ??= new Map(records.map(e => [e.record.peerId, e.record.nodeId]))
+    return nodeIdOf.get(reach.relayPeerId) ?? reach.relayPeerId
+  }
 }
 
 function rank (a: RouteCandidate, b: RouteCandidate): number {
@@ -70,12 +87,17 @@ export class Router {
     const records = this.init.records()
     const standing = standings(records.filter(e => !e.expired), this.init.pinned)
     const now = Date.now()
-    return records.filter(e => (options.includeExpired === true || !e.expired) && (options.where?.(e) ?? true)).map(entry => ({
-      entry,
-      standing: standing.get(entry.record.peerId) ?? 'ok',
-      reach: peerPath(this.init.libp2p, entry.peer),
-      coolingDown: now - (this.failedAt.get(entry.record.peerId) ?? -Infinity) < this.cooldownMs
-    }))
+    const relayName = relayNames(records)
+    return records.filter(e => (options.includeExpired === true || !e.expired) && (options.where?.(e) ?? true)).map(entry => {
+      const reach = peerPath(this.init.libp2p, entry.peer)
+      return {
+        entry,
+        standing: standing.get(entry.record.peerId) ?? 'ok',
+        reach,
+        via: relayName(reach),
+        coolingDown: now - (this.failedAt.get(entry.record.peerId) ?? -Infinity) < this.cooldownMs
+      }
+    })
   }
 
   markFailed (peerId: PeerId): void {
@@ -176,6 +198,7 @@ export class Router {
         nodeId: view.entry.record.nodeId,
         record: view.entry.record,
         path: view.reach.path,
+        via: view.via,
         latencyMs: view.reach.latencyMs,
         ...(agent != null ? { agent } : {})
       })

@@ -1,3 +1,4 @@
+import { logger } from '@libp2p/logger'
 import { ToolStreamError } from './errors.js'
 import type { ToolCallOptions, ToolService } from './index.js'
 import type { ToolResult } from '../host/ports.js'
@@ -12,7 +13,15 @@ export interface MeshToolResult extends ToolResult {
   /** the node that ran the call */
   nodeId: string
   peerId: string
+  /** how that node was reached, as status `path` shows it */
+  path: 'direct' | 'relayed'
+  /** the relay when relayed, as status `reachableVia` names it; null when direct */
+  via: string | null
+  /** nodes tried: always 1, a call is never re-run elsewhere */
+  attempts: number
 }
+
+const log = logger('clawmatrix:tool')
 
 /**
  * Call a tool on another node. `node` is a node id, a peer ID or `tags:<tag>` (node tags); the
@@ -26,9 +35,10 @@ export async function invokeToolThroughMesh (ctx: MeshContext, node: string, too
   const service = ctx.libp2p.services.tool as ToolService | undefined
   if (service == null) throw new Error('this node runs no tool service (libp2p.services.tool)')
   const { timeoutMs, ...callOptions } = options
+  log('tool %s on %s (%s%s)', tool, target.nodeId, target.path, target.via != null ? ` via ${target.via}` : '')
   try {
     const result = await service.call(target.peerId, { tool, args, ...(timeoutMs != null ? { timeoutMs } : {}) }, callOptions)
-    return { ...result, nodeId: target.nodeId, peerId: target.peerId.toString() }
+    return { ...result, nodeId: target.nodeId, peerId: target.peerId.toString(), path: target.path, via: target.via, attempts: 1 }
   } catch (err) {
     if (err instanceof ToolStreamError) ctx.router.markFailed(target.peerId)
     throw err

@@ -25,7 +25,7 @@ describe('handoff and send over the node\'s HTTP API', () => {
           ]
         }
       }
-    ], { timing: HANDOFF_TIMING })
+    ], { timing: HANDOFF_TIMING, hub: { agents: [{ id: 'hub-coder', command: agentCommand('echo', '--', '{task}') }] } })
     caller = mesh.members[0]
   })
   afterAll(async () => {
@@ -55,6 +55,18 @@ describe('handoff and send over the node\'s HTTP API', () => {
     expect(all[0]).toMatchObject({ type: 'start', nodeId: 'office', agent: 'coder' })
     expect(all.filter(l => l.type === 'delta').map(l => l.text).join('')).toBe('fix it\nquickly\n')
     expect(all.at(-1)).toMatchObject({ type: 'result', success: true, nodeId: 'office', agent: 'coder', result: 'fix it\nquickly\n' })
+  })
+
+  it('says where the handoff went: node, peer, path and relay as status shows them, and the nodes tried', async () => {
+    const office = mesh.members[1]
+    const relayed = await lines(await post('/clawmatrix/handoff', { target: 'coder', task: 'relayed' }))
+    expect(relayed[0]).toMatchObject({ type: 'start', nodeId: 'office', peerId: office.peerId, path: 'relayed', via: 'hub' })
+    expect(relayed.at(-1)).toMatchObject({ type: 'result', success: true, nodeId: 'office', peerId: office.peerId, path: 'relayed', via: 'hub', attempts: 1 })
+    expect(caller.peers().find(p => p.nodeId === 'office')).toMatchObject({ path: 'relayed', reachableVia: 'hub' })
+
+    const direct = await lines(await post('/clawmatrix/handoff', { target: 'hub-coder', task: 'direct' }))
+    expect(direct.at(-1)).toMatchObject({ type: 'result', success: true, nodeId: 'hub', peerId: mesh.hub.peerId, path: 'direct', via: null, attempts: 1 })
+    expect(caller.peers().find(p => p.nodeId === 'hub')).toMatchObject({ path: 'direct', reachableVia: null })
   })
 
   it('ends with a failed result when the agent fails', async () => {
@@ -92,7 +104,7 @@ describe('handoff and send over the node\'s HTTP API', () => {
     const res = await post('/clawmatrix/send', { target: 'coder', message: 'hello' })
     expect(res.status).toBe(200)
     const ack = await res.json() as { deliveryId: string }
-    expect(ack).toMatchObject({ accepted: true, nodeId: 'office', agent: 'coder', deliveryId: expect.any(String) })
+    expect(ack).toMatchObject({ accepted: true, nodeId: 'office', peerId: mesh.members[1].peerId, agent: 'coder', deliveryId: expect.any(String), path: 'relayed', via: 'hub', attempts: 1 })
     expect(await deliveryLog(mesh.members[1], 'coder', ack.deliveryId)).toMatch(/\nhello\n\n$/)
     const unknown = await post('/clawmatrix/send', { target: 'nobody', message: 'hello' })
     expect(unknown.status).toBe(404)

@@ -37,15 +37,21 @@ export interface ModelNode extends MeshContext {
 export const API_TOKEN = 'model-test-api-token'
 export const ADMIN_TOKEN = 'model-test-admin-token'
 
-export async function startModelNode (nodeId: string, config: Omit<ConfigInput, 'nodeId'> = {}, listen = false): Promise<ModelNode> {
+export interface ModelNodeOptions {
+  /** the node id its records claim, when it is one no config may hold (the config keeps `nodeId`) */
+  announceAs?: string
+}
+
+export async function startModelNode (nodeId: string, config: Omit<ConfigInput, 'nodeId'> = {}, listen = false, options: ModelNodeOptions = {}): Promise<ModelNode> {
   const resolved = resolveConfig({ nodeId, dataDir: '/nonexistent/model-tests', ...config })
+  const announced = options.announceAs ?? nodeId
   let libp2p: Libp2p<ModelServices> | undefined
   libp2p = await startTestLibp2p({
     listen,
     services: {
       capabilities: capabilities({
         local: () => ({
-          nodeId,
+          nodeId: announced,
           agents: [],
           models: libp2p?.services.model.capabilities() ?? [],
           tags: [],
@@ -62,7 +68,7 @@ export async function startModelNode (nodeId: string, config: Omit<ConfigInput, 
   const node = libp2p
   return {
     config: resolved,
-    nodeId,
+    nodeId: announced,
     libp2p: node,
     model: node.services.model,
     router: new Router({ libp2p: node, records: () => node.services.capabilities.entries(), pinned: new Map() }),
@@ -85,9 +91,9 @@ export class ModelTestMesh {
     this.nodes.push(this.hub)
   }
 
-  async node (nodeId: string, config: Omit<ConfigInput, 'nodeId'> = {}): Promise<ModelNode> {
+  async node (nodeId: string, config: Omit<ConfigInput, 'nodeId'> = {}, options: ModelNodeOptions = {}): Promise<ModelNode> {
     if (this.hub == null) throw new Error('start the mesh first')
-    const node = await startModelNode(nodeId, config)
+    const node = await startModelNode(nodeId, config, false, options)
     this.nodes.push(node)
     await node.libp2p.dial(multiaddr(this.hub.address()))
     await waitFor(`${nodeId} to hold a relay reservation`, () => node.address() !== '')

@@ -5,7 +5,8 @@ import { listMeshModels } from '../../model/list-models.js'
 import { collectBody } from '../../model/response.js'
 import { SseEventAligner } from '../../model/sse.js'
 import { HttpError, readJsonObject, sendJson } from '../respond.js'
-import type { MeshModelResponse } from '../../model/index.js'
+import type { RoutedModelResponse } from '../../model/index.js'
+import type { Where } from '../../router/where.js'
 import type { MeshContext } from '../../mesh/context.js'
 import type { Route, RouteContext } from '../route.js'
 import type { ServerResponse } from 'node:http'
@@ -13,10 +14,31 @@ import type { ServerResponse } from 'node:http'
 /** What the OpenAI routes need from the node: its config, libp2p (with the model service) and router */
 export type OpenAiRoutesNode = MeshContext
 
-function httpError (err: unknown): unknown {
+/** what a configured node id may hold; other nodes' records may claim anything but `/` */
+const PLAIN_NODE_ID = /^[A-Za-z0-9._:@-]+$/
+
+/** A node id fit for a header: as it is when it could be configured, else percent-encoded whole */
+function headerName (nodeId: string): string {
+  return PLAIN_NODE_ID.test(nodeId) ? nodeId : encodeURIComponent(nodeId)
+}
+
+/** Where the request went, as `x-clawmatrix-*` headers; `x-clawmatrix-via` only when relayed */
+function whereHeaders (where: Where | undefined): Record<string, string> {
+  if (where == null) return {}
+  return {
+    'x-clawmatrix-node': headerName(where.nodeId),
+    'x-clawmatrix-peer': where.peerId,
+    'x-clawmatrix-path': where.path,
+    ...(where.via != null ? { 'x-clawmatrix-via': headerName(where.via) } : {}),
+    'x-clawmatrix-attempts': String(where.attempts)
+  }
+}
+
+/** A model plane error as HTTP, with where the request went once a node was tried */
+function httpError (err: unknown, where = err instanceof ModelPlaneError ? err.where : undefined): unknown {
   if (!(err instanceof ModelPlaneError)) return err
   const retryAfter = err.retryAfterSeconds
-  return new HttpError(err.status, err.code, err.message, err.type, retryAfter != null ? { 'retry-after': String(retryAfter) } : {})
+  return new HttpError(err.status, err.code, err.message, err.type, { ...whereHeaders(where), ...(retryAfter != null ? { 'retry-after': String(retryAfter) } : {}) })
 }
 
 async function drained (res: ServerResponse): Promise<void> {
@@ -31,8 +53,8 @@ async function drained (res: ServerResponse): Promise<void> {
   })
 }
 
-function answerHeaders (answer: MeshModelResponse, contentType: string): Record<string, string> {
-  const headers: Record<string, string> = { 'content-type': contentType, 'x-clawmatrix-node': answer.servedBy.nodeId }
+function answerHeaders (answer: RoutedModelResponse, contentType: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': contentType, ...whereHeaders(answer.where) }
   const requestId = answer.headers['x-request-id']
   if (requestId != null) headers['x-request-id'] = requestId
   const retryAfter = answer.headers['retry-after']
@@ -41,7 +63,7 @@ function answerHeaders (answer: MeshModelResponse, contentType: string): Record<
 }
 
 /** An SSE answer goes out event by event; if it breaks off, it ends with an OpenAI error event */
-async function relayStream (answer: MeshModelResponse, res: ServerResponse, contentType: string, signal: AbortSignal): Promise<void> {
+async function relayStream (answer: RoutedModelResponse, res: ServerResponse, contentType: string, signal: AbortSignal): Promise<void> {
   res.writeHead(answer.status, { ...answerHeaders(answer, contentType), 'cache-control': 'no-cache' })
   const events = new SseEventAligner()
   try {
@@ -60,12 +82,12 @@ async function relayStream (answer: MeshModelResponse, res: ServerResponse, cont
 }
 
 /** A whole answer is held until complete, so a failure is still a clean 502 rather than a cut body */
-async function relayWhole (answer: MeshModelResponse, res: ServerResponse, contentType: string): Promise<void> {
+async function relayWhole (answer: RoutedModelResponse, res: ServerResponse, contentType: string): Promise<void> {
   let body: Buffer
   try {
     body = await collectBody(answer.body, MAX_BUFFERED_ANSWER_BYTES)
   } catch (err) {
-    throw httpError(err)
+    throw httpError(err, answer.where)
   }
   res.writeHead(answer.status, { ...answerHeaders(answer, contentType), 'content-length': String(body.byteLength) })
   res.end(body)
@@ -73,7 +95,7 @@ async function relayWhole (answer: MeshModelResponse, res: ServerResponse, conte
 
 async function chatCompletions (node: OpenAiRoutesNode, { req, res, signal }: RouteContext): Promise<void> {
   const { raw, value } = await readJsonObject(req, node.config.maxRequestBytes)
-  let answer: MeshModelResponse
+  let answer: RoutedModelResponse
   try {
     answer = await chatThroughMesh(node, value, { signal, body: raw })
   } catch (err) {

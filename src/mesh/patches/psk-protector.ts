@@ -17,12 +17,15 @@
  * test/mesh/psk-protector.test.ts check this protector against a stock `preSharedKey` node.
  */
 import { InvalidParametersError } from '@libp2p/interface'
+import { logger } from '@libp2p/logger'
 import { AbstractMultiaddrConnection, byteStream } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { PSK_INBOUND_NONCE_TIMEOUT_MS, PSK_NONCE_TIMEOUT_MS } from '../constants.js'
 import { XSalsa20Stream } from './xsalsa20-stream.js'
 import type { AbortOptions, ConnectionProtector, Logger, MultiaddrConnection } from '@libp2p/interface'
 import type { SendResult } from '@libp2p/utils'
+
+const log = logger('clawmatrix:mesh:pnet')
 
 export const PSK_NONCE_BYTES = 24
 export const PSK_KEY_BYTES = 32
@@ -132,7 +135,6 @@ class MeshPreSharedKeyProtector implements ConnectionProtector {
 
   async protect (connection: MultiaddrConnection, options: AbortOptions = {}): Promise<MultiaddrConnection> {
     if (connection == null) throw new InvalidParametersError('No connection for the handshake provided')
-    const log = connection.log.newScope('pnet')
     const deadline = AbortSignal.timeout(connection.direction === 'inbound' ? this.inboundTimeout : this.timeout)
     const signal = options.signal != null ? AbortSignal.any([options.signal, deadline]) : deadline
     const localNonce = crypto.getRandomValues(new Uint8Array(PSK_NONCE_BYTES))
@@ -141,8 +143,9 @@ class MeshPreSharedKeyProtector implements ConnectionProtector {
       bytes.read({ bytes: PSK_NONCE_BYTES, signal }),
       bytes.write(localNonce, { signal })
     ])
-    log('exchanged nonces')
-    return new BoxedConnection({ maConn: bytes.unwrap(), key: this.key, localNonce, remoteNonce: remote.subarray(), log })
+    log('exchanged nonces with %a', connection.remoteAddr)
+    // the boxed connection keeps libp2p's per-connection log, as the stock protector's does
+    return new BoxedConnection({ maConn: bytes.unwrap(), key: this.key, localNonce, remoteNonce: remote.subarray(), log: connection.log.newScope('pnet') })
   }
 }
 

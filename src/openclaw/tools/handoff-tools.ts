@@ -43,6 +43,8 @@ export function handoffTool (mesh: MeshLifecycle): AgentTool {
           return textResult(result.result, {
             nodeId: result.nodeId,
             peerId: result.peerId,
+            path: result.path,
+            via: result.via,
             agent: result.agent,
             attempts: result.attempts,
             truncated: result.truncated

@@ -45,7 +45,7 @@ class StreamedOutput {
 
 function resultOf (result: MeshToolResult, output = ''): ToolResult {
   const text = [output, result.content].filter(part => part !== '').join(output.endsWith('\n') ? '' : '\n')
-  return textResult(text, { ...result.details, ok: result.ok, truncated: result.truncated, nodeId: result.nodeId, peerId: result.peerId })
+  return textResult(text, { ...result.details, ok: result.ok, truncated: result.truncated, nodeId: result.nodeId, peerId: result.peerId, path: result.path, via: result.via, attempts: result.attempts })
 }
 
 async function callRemote (mesh: MeshLifecycle, target: string, tool: string, args: Record<string, unknown>, signal: AbortSignal | undefined, onUpdate: ((partial: ToolResult) => void) | undefined): Promise<ToolResult> {
