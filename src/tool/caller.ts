@@ -26,10 +26,14 @@ export async function invokeToolThroughMesh (ctx: MeshContext, node: string, too
   const service = ctx.libp2p.services.tool as ToolService | undefined
   if (service == null) throw new Error('this node runs no tool service (libp2p.services.tool)')
   const { timeoutMs, ...callOptions } = options
+  const started = performance.now()
+  const peerId = target.peerId.toString()
   try {
     const result = await service.call(target.peerId, { tool, args, ...(timeoutMs != null ? { timeoutMs } : {}) }, callOptions)
-    return { ...result, nodeId: target.nodeId, peerId: target.peerId.toString() }
-  } catch (err) {
+    ctx.metrics?.toolCallEnded(target.nodeId, peerId, result.ok ? 'ok' : 'tool_error', started)
+    return { ...result, nodeId: target.nodeId, peerId }
+  } catch (err: any) {
+    ctx.metrics?.toolCallEnded(target.nodeId, peerId, options.signal?.aborted === true ? 'cancelled' : err?.code ?? 'internal', started)
     if (err instanceof ToolStreamError) ctx.router.markFailed(target.peerId)
     throw err
   }
