@@ -88,7 +88,7 @@ export class NodeMetrics implements MeshMetrics {
     })
     const metrics = this
     // counters the services keep themselves, read at scrape time
-    new Counter({ // eslint-disable-line no-new
+    new Counter({
       name: `${METRIC_PREFIX}records_rejected_total`,
       help: 'Capability records rejected, by reason',
       labelNames: ['reason'],
@@ -98,7 +98,7 @@ export class NodeMetrics implements MeshMetrics {
         for (const [reason, count] of Object.entries(metrics.sources?.rejectedRecords() ?? {})) this.inc({ reason }, count)
       }
     })
-    new Counter({ // eslint-disable-line no-new
+    new Counter({
       name: `${METRIC_PREFIX}model_tokens_total`,
       help: 'Tokens the upstreams of this node\'s own models reported, by model and direction (in: prompt, out: completion)',
       labelNames: ['model', 'direction'],
@@ -112,7 +112,7 @@ export class NodeMetrics implements MeshMetrics {
         }
       }
     })
-    new Gauge({ // eslint-disable-line no-new
+    new Gauge({
       name: `${METRIC_PREFIX}peers`,
       help: 'Peers known to this node, by state (direct, relayed, unreachable)',
       labelNames: ['state'],

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../src/config/errors.js'
 import { resolveConfig } from '../../src/config/resolve.js'
 import { metricsLabelsFromConfig, nodeMetrics } from '../../src/metrics/index.js'
+import { BoundedLabels } from '../../src/metrics/labels.js'
 import { samples } from './scrape.js'
 import type { PeerStatus } from '../../src/node/status.js'
 
@@ -58,7 +59,7 @@ describe('metric labels', () => {
   })
 
   it('name this node, its pinned nodes and members, its own and proxyModels models; nothing else', () => {
-    const { labels } = nodeMetrics(metricsLabelsFromConfig(config)) as unknown as { labels: { node: (n: string, p?: string) => string, model: (m: string) => string } }
+    const labels = new BoundedLabels(metricsLabelsFromConfig(config))
     expect(labels.node('self')).toBe('self')
     expect(labels.node('pinned')).toBe('pinned')
     expect(labels.node('member-node', MEMBER)).toBe('member-node')

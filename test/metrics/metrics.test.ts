@@ -2,6 +2,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { replies, startFakeUpstream } from '../helpers/fake-upstream.js'
 import { removeTempDirs, startHubMesh, startNode } from '../helpers/mesh.js'
+import { waitFor } from '../helpers/wait.js'
 import { agentCommand } from '../handoff/fixtures.js'
 import { families, histogramCount, samples, scrape, total } from './scrape.js'
 import type { FakeUpstream } from '../helpers/fake-upstream.js'
@@ -14,6 +15,7 @@ import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
  */
 describe('GET /metrics after real traffic', () => {
   let upstream: FakeUpstream
+  let failing: FakeUpstream
   let mesh: TestHubMesh
   let client: TestNode
   let server: TestNode
@@ -27,23 +29,25 @@ describe('GET /metrics after real traffic', () => {
 
   beforeAll(async () => {
     upstream = await startFakeUpstream(() => replies.answer('metered answer'))
+    failing = await startFakeUpstream(() => replies.error(503, 'overloaded', 'overloaded', 'server_error'))
     mesh = await startHubMesh([
       { config: { nodeId: 'client', proxyModels: [{ id: 'gpt-m', nodeId: 'server' }] } },
       {
         config: {
           nodeId: 'server',
-          models: [{ id: 'gpt-m', upstream: { baseUrl: upstream.baseUrl } }],
+          models: [{ id: 'gpt-m', upstream: { baseUrl: upstream.baseUrl } }, { id: 'gpt-f', upstream: { baseUrl: failing.baseUrl } }],
           agents: [{ id: 'coder', command: agentCommand('echo', '--', '{task}') }],
           toolProxy: { enabled: true, allow: ['exec'] }
         }
-      }
+      },
+      { config: { nodeId: 'flaky', models: [{ id: 'gpt-f', upstream: { baseUrl: failing.baseUrl } }] } }
     ])
     ;[client, server] = mesh.members
   })
 
   afterAll(async () => {
     await mesh?.stop()
-    await upstream?.close()
+    await Promise.all([upstream, failing].map(async u => { await u?.close() }))
     await removeTempDirs()
   })
 
@@ -78,8 +82,25 @@ describe('GET /metrics after real traffic', () => {
 
     // the hub: the relay reservations it granted and the relayed traffic it carried
     const relayed = samples(await scraped(mesh.hub))
-    expect(total(relayed, 'libp2p_circuit_relay_server_reservations_total')).toBe(2)
+    expect(total(relayed, 'libp2p_circuit_relay_server_reservations_total')).toBe(mesh.members.length)
     expect(total(relayed, 'libp2p_data_transfer_bytes_total', { protocol: '/libp2p/circuit/relay/0.2.0/hop received' })).toBeGreaterThan(0)
+  })
+
+  it('counts a failover when a node\'s upstream fails and the next one is tried', async () => {
+    await waitFor('client to route gpt-f to both nodes', () => {
+      try {
+        return client.router.models('gpt-f').length === 2
+      } catch {
+        return false
+      }
+    })
+    const before = samples(await scraped(client))
+    const openai = new OpenAI({ baseURL: `http://127.0.0.1:${client.api.port}/v1`, apiKey: client.tokens.apiToken, maxRetries: 0 })
+    await expect(openai.chat.completions.create({ model: 'gpt-f', messages: [{ role: 'user', content: 'hi' }] })).rejects.toThrow(/overloaded/)
+    const after = samples(await scraped(client))
+    const diff = (name: string, labels: Record<string, string>): number => total(after, name, labels) - total(before, name, labels)
+    expect(diff('clawmatrix_failovers_total', { plane: 'model' })).toBe(1)
+    expect(diff('clawmatrix_model_requests_total', { model: 'other', status: '503' })).toBe(2)
   })
 
   it('labels a request the node answers itself with its own node id and path local', async () => {
