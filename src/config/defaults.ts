@@ -7,6 +7,8 @@ export const CONFIG_DEFAULTS = {
   listenPort: 19000,
   proxyHost: '127.0.0.1',
   proxyPort: 19001,
+  /** GET /metrics needs the api token unless this is set */
+  metricsPublic: false,
   /** ms of upstream silence before a model request is ended */
   modelTimeout: 120_000,
   modelConcurrency: 8,

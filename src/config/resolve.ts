@@ -43,6 +43,9 @@ export function resolveConfig (input: unknown, options: ResolveOptions = {}): Cl
   if (!isLoopbackHost(config.proxyHost) && !config.proxyAllowRemote) {
     problems.push(`proxyHost: "${config.proxyHost}" is not a loopback address; set proxyAllowRemote: true to expose the API (${LOOPBACK_RULE})`)
   }
+  if (config.metricsPublic && config.proxyAllowRemote) {
+    problems.push('metricsPublic: cannot be true with proxyAllowRemote: true, as it would show the mesh\'s metrics without a token to any host that can reach the API; keep the token on /metrics or keep the API on loopback')
+  }
   if (config.tcpPort != null && !config.listen) problems.push('tcpPort: needs listen: true')
   const seen = new Set<string>()
   config.agents.forEach((agent, i) => {

@@ -135,6 +135,7 @@ export const configSchema = z.strictObject({
   proxyHost: z.string().min(1).default(D.proxyHost),
   proxyAllowRemote: z.boolean().default(false).describe('required to bind proxyHost to a non-loopback address'),
   proxyPort: port.default(D.proxyPort),
+  metricsPublic: z.boolean().default(D.metricsPublic).describe('serve GET /metrics without the api token, for a Prometheus scraper on the same host; refused with proxyAllowRemote'),
   apiToken: z.string().min(1, { error: 'must not be empty' }).optional(),
   modelIdentityNote: z.boolean().default(true).describe('prefix the system message with [Model: <description>]'),
   modelTimeout: positiveInt.default(D.modelTimeout).describe('ms of upstream silence before a model request is ended'),

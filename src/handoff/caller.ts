@@ -25,6 +25,35 @@ interface Attempt {
 }
 
 /**
+ * Hand `task` to an agent elsewhere in the mesh (see `runHandoff`), counted in the node's
+ * metrics by the node that ran it, its outcome and its duration, and each failover.
+ */
+export async function * handoffThroughMesh (ctx: MeshContext, target: string, task: string, options: HandoffOptions = {}): AsyncGenerator<HandoffEvent> {
+  const metrics = ctx.metrics
+  if (metrics == null) {
+    yield * runHandoff(ctx, target, task, options)
+    return
+  }
+  const started = performance.now()
+  let serving: { nodeId: string, peerId: string } | undefined
+  // a caller that stops reading before the result has given up on it
+  let outcome = 'cancelled'
+  try {
+    for await (const event of runHandoff(ctx, target, task, options)) {
+      if (event.type === 'start') serving = { nodeId: event.nodeId, peerId: event.peerId }
+      if (event.type === 'retry') metrics.failover('handoff')
+      if (event.type === 'result') outcome = event.result.success ? 'ok' : event.result.code ?? 'agent_failed'
+      yield event
+    }
+  } catch (err: any) {
+    outcome = options.signal?.aborted === true ? 'cancelled' : err?.code ?? 'internal'
+    throw err
+  } finally {
+    metrics.handoffEnded(serving?.nodeId, serving?.peerId, outcome, started)
+  }
+}
+
+/**
  * Hand `task` to the agent `target` resolves to (agent id, `tags:<t>`, node id or peer ID),
  * yielding its output and then its result. A node that refuses with a retryable code, goes
  * away or stays silent for `timeoutMs` before any output arrived is left, and the task starts
@@ -36,7 +65,7 @@ interface Attempt {
  * nodes at once, and it runs again only when it had printed nothing. Everything else (no such
  * target, refused, nothing left to try) throws a HandoffError.
  */
-export async function * handoffThroughMesh (ctx: MeshContext, target: string, task: string, options: HandoffOptions = {}): AsyncGenerator<HandoffEvent> {
+async function * runHandoff (ctx: MeshContext, target: string, task: string, options: HandoffOptions): AsyncGenerator<HandoffEvent> {
   const service = handoffServiceOf(ctx)
   const refusal = (task === '' ? new HandoffError('bad_request', 'task is empty') : undefined) ??
     checkSize('task', task, ctx.config.maxTaskBytes, 'maxTaskBytes', 'task_too_large') ??

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /**
  * Who may call a route: `api` takes the apiToken or the admin token (model routes, read-only
- * status); `admin` only the admin token (routes that act on other nodes).
+ * status); `admin` only the admin token (routes that act on other nodes); `none` no token (what
+ * the operator opened, as `/metrics` with `metricsPublic`).
  */
-export type RouteAuth = 'api' | 'admin'
+export type RouteAuth = 'api' | 'admin' | 'none'
 
 export interface RouteContext {
   req: IncomingMessage

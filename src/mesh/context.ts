@@ -1,5 +1,6 @@
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { Router } from '../router/router.js'
+import type { MeshMetrics } from '../metrics/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
 /** Deadline for any dial made on behalf of a request */
@@ -14,4 +15,6 @@ export interface MeshContext {
   readonly nodeId: string
   readonly libp2p: Libp2p<any>
   readonly router: Router
+  /** counts of what the callers send, when the node keeps metrics */
+  readonly metrics?: MeshMetrics
 }

@@ -14,11 +14,13 @@ import {
   ModelTransportError, NoReachableNodeError, RequestTooLargeError, UpstreamHttpError
 } from './errors.js'
 import { modelServiceOf } from './model-service.js'
+import { LOCAL_PATH } from '../metrics/constants.js'
 import { collectBody } from './response.js'
 import { sseData } from './sse.js'
 import type { MeshModelResponse, ModelService, RoutedModelResponse } from './index.js'
 import type { ProxyModelConfig } from '../config/schema.js'
 import type { MeshContext } from '../mesh/context.js'
+import type { ModelAttempt } from '../metrics/index.js'
 import type { RouteCandidate } from '../router/router.js'
 import type { Where } from '../router/where.js'
 
@@ -154,6 +156,19 @@ function retryableUpstreamStatus (status: number): boolean {
   return status === 429 || status >= 500
 }
 
+/** Count the answer's status now and its duration when its body has been read (the response's `end` is set on it, so it is changed in place) */
+function measured (response: MeshModelResponse, attempt: ModelAttempt): void {
+  attempt.answered(response.status)
+  const body = response.body
+  response.body = (async function * () {
+    try {
+      yield * body
+    } finally {
+      attempt.ended()
+    }
+  })()
+}
+
 /** A held upstream error answer, replayed to the client if no other node answers */
 async function held (response: MeshModelResponse): Promise<MeshModelResponse> {
   const body = await collectBody(response.body, MAX_HELD_ERROR_BYTES)
@@ -180,19 +195,24 @@ export async function chatThroughMesh (ctx: MeshContext, request: Record<string,
   for (const [i, candidate] of candidates.entries()) {
     const where = candidate.local ? servedHere(ctx, i + 1) : whereOf(candidate.route, i + 1)
     lastTried = where
+    const attempt = ctx.metrics?.modelAttempt(target.modelId, candidate.nodeId, candidate.local ? undefined : candidate.route.peerId.toString(), candidate.local ? LOCAL_PATH : candidate.route.path)
     try {
       const response = candidate.local
         ? await service.chatLocal(target.modelId, body, options)
         : await service.chat(candidate.route.peerId, target.modelId, body, { signal: options.signal, nodeId: candidate.nodeId })
+      if (attempt != null) measured(response, attempt)
       if (!retryableUpstreamStatus(response.status) || i === candidates.length - 1) return routed(response, where)
       upstreamError = { response: await held(response), where }
+      ctx.metrics?.failover('model')
       log('model "%s" on %s: its upstream answered %d, trying the next node', target.name, candidate.nodeId, response.status)
     } catch (err: any) {
+      attempt?.failed(options.signal.aborted ? 'cancelled' : err?.code ?? 'internal')
       if (err instanceof ModelPlaneError) err.where = where
       if (options.signal.aborted || !(err instanceof ModelPlaneError) || !err.retryable) throw err
       if (err instanceof ModelTransportError && !candidate.local) ctx.router.markFailed(candidate.route.peerId)
       log('model "%s" on %s failed, trying the next node - %s', target.name, candidate.nodeId, err.message)
       failures.push(err)
+      if (i < candidates.length - 1) ctx.metrics?.failover('model')
     }
   }
   // every candidate was tried: the answer or error names the node it came from (else the last one tried)

@@ -14,7 +14,7 @@
  */
 
 import { DefaultModelService } from './model-service.js'
-import type { ModelUsage } from './usage.js'
+import type { AnswerTokens, ModelUsage } from './usage.js'
 import type { ResponseEnd } from '../../protocols/model.js'
 import type { ModelCapability } from '../capabilities/types.js'
 import type { ModelConfig } from '../config/schema.js'
@@ -88,6 +88,8 @@ export interface ModelService extends Startable {
   readonly load: number
   /** requests and tokens per caller per model served here, since the node started */
   usage(): ModelUsage[]
+  /** tokens per model served here, since the node started, every caller's */
+  tokenTotals(): Array<{ model: string } & AnswerTokens>
   /** whether this node itself can answer for `modelId` */
   serves(modelId: string): boolean
   /** Ask `peerId` to answer `body` (JSON, `model` already set to `modelId`) */

@@ -127,6 +127,11 @@ export class ModelServer {
     return this.usageTable.snapshot()
   }
 
+  /** tokens per model since this node started */
+  tokenTotals (): Array<{ model: string } & AnswerTokens> {
+    return this.usageTable.tokenTotals()
+  }
+
   /** requests being answered / capacity */
   get load (): number {
     return this.slots.size / this.init.concurrency

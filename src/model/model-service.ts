@@ -12,7 +12,7 @@ import { responseFromFrames } from './response.js'
 import { refuseStream, serveStream } from './serve-stream.js'
 import { PeerBytes } from '../limits/peer-bytes.js'
 import type { MeshModelResponse, ModelCallOptions, ModelService, ModelServiceComponents, ModelServiceInit } from './index.js'
-import type { ModelUsage } from './usage.js'
+import type { AnswerTokens, ModelUsage } from './usage.js'
 import type { ModelCapability } from '../capabilities/types.js'
 import type { MeshContext } from '../mesh/context.js'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -100,6 +100,11 @@ export class DefaultModelService implements ModelService {
   /** requests and tokens per caller per model served here, since the node started */
   usage (): ModelUsage[] {
     return this.server.usage()
+  }
+
+  /** tokens per model served here, since the node started */
+  tokenTotals (): Array<{ model: string } & AnswerTokens> {
+    return this.server.tokenTotals()
   }
 
   /** whether this node itself can answer for `modelId` */

@@ -66,6 +66,8 @@ function emptyUsage (caller: Caller): CallerUsage {
  */
 export class CallerUsageTable {
   private readonly byModel = new Map<string, { callers: Map<string, CallerUsage>, evicted: number }>()
+  /** every caller's tokens per model, evicted callers included */
+  private readonly totals = new Map<string, AnswerTokens>()
 
   constructor (models: Iterable<string>, private readonly maxCallers = MAX_USAGE_CALLERS_PER_MODEL) {
     for (const model of models) this.byModel.set(model, { callers: new Map(), evicted: 0 })
@@ -91,10 +93,17 @@ export class CallerUsageTable {
         return
       }
       usage.tokens.prompt += tokens.prompt
+      const total = this.totals.get(model) ?? { prompt: 0, completion: 0, total: 0, cached: 0 }
+      this.totals.set(model, addTokens(total, tokens))
       usage.tokens.completion += tokens.completion
       usage.tokens.total += tokens.total
       usage.tokens.cached += tokens.cached
     }
+  }
+
+  /** tokens per model since the node started, every caller's (evicted ones too) */
+  tokenTotals (): Array<{ model: string } & AnswerTokens> {
+    return [...this.totals].map(([model, tokens]) => ({ model, ...tokens }))
   }
 
   /** every model's callers, most recent first; copies */
@@ -105,6 +114,10 @@ export class CallerUsageTable {
       evicted: table.evicted
     }))
   }
+}
+
+function addTokens (a: AnswerTokens, b: AnswerTokens): AnswerTokens {
+  return { prompt: a.prompt + b.prompt, completion: a.completion + b.completion, total: a.total + b.total, cached: a.cached + b.cached }
 }
 
 const SSE_LINES_CHECKED = 8

@@ -1,4 +1,5 @@
 import { createLibp2p } from 'libp2p'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { logger } from '@libp2p/logger'
 import { handoffThroughMesh, sendThroughMesh } from '../handoff/index.js'
 import { handoffRoutes } from '../http/routes/handoff.js'
@@ -11,6 +12,9 @@ import { resolveConfig } from '../config/resolve.js'
 import { startApiServer } from '../http/server.js'
 import { loadApiTokens } from '../http/tokens.js'
 import { statusRoutes } from '../http/routes/status.js'
+import { metricsRoutes } from '../http/routes/metrics.js'
+import { metricsLabelsFromConfig, nodeMetrics } from '../metrics/index.js'
+import type { NodeMetricsRegistry } from '../metrics/index.js'
 import { toolRoutes } from '../http/routes/tool.js'
 import { AnnouncedDialPolicy } from '../capabilities/dial-policy.js'
 import { ConnectionKeeper } from '../mesh/connection-keeper.js'
@@ -71,6 +75,8 @@ export interface ClawMatrixOptions {
   onWarning?: (message: string) => void
   /** the host's models, agents and tools (default: the standalone ones) */
   host?: HostPorts
+  /** keep a metrics registry and serve GET /metrics (default true; false leaves both out, as for a measurement without them) */
+  metrics?: boolean
 }
 
 export type { ClawMatrixServices } from './services.js'
@@ -91,7 +97,8 @@ export class ClawMatrixNode implements MeshContext {
     readonly tokens: ApiTokens,
     private readonly keeper: ConnectionKeeper,
     readonly silentPeers: SilentPeerWatch,
-    private readonly agentRunner: AgentRunner
+    private readonly agentRunner: AgentRunner,
+    readonly metrics?: NodeMetricsRegistry
   ) {
     this.nodeId = config.nodeId
     this.peerId = libp2p.peerId.toString()
@@ -265,6 +272,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
   ])
 
   let node: ClawMatrixNode | undefined
+  const metrics = options.metrics !== false ? nodeMetrics(metricsLabelsFromConfig(config)) : undefined
   const api = await startApiServer({ host: config.proxyHost, port: config.proxyPort, tokens, routes: () => node?.httpRoutes() ?? [] })
   let libp2p: Libp2p<ClawMatrixServices & { silentPeers: SilentPeerWatch }> | undefined
   try {
@@ -296,11 +304,14 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         },
         nodeIdOf: peerId => node?.capabilities.table.get(peerId.toString())?.record.nodeId
       })),
+      // libp2p's own metrics in the node's registry, beside the mesh's
+      ...(metrics != null ? { metrics: prometheusMetrics({ registry: metrics.registry }) } : {}),
       start: false
     })
     // an announced peer gets DIAL_BUDGET.attempts per 60 minimum backoffs (a minute by default)
     const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, budgetWindowMs: 60 * timing.minBackoffMs, onFailure: warn })
-    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, libp2p.services.silentPeers, agentRunner)
+    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, libp2p.services.silentPeers, agentRunner, metrics)
+    if (metrics != null) serveMetrics(node, metrics)
     node.addRoutes(statusRoutes(node))
     node.addRoutes(handoffRoutes(node))
     node.addRoutes(toolRoutes(node))
@@ -319,6 +330,17 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     await Promise.allSettled([api.close(), libp2p?.stop(), agentRunner.stop?.()])
     throw err
   }
+}
+
+/** fill the registry's scrape-time values from the node, count accepted records, add GET /metrics */
+function serveMetrics (node: ClawMatrixNode, metrics: NodeMetricsRegistry): void {
+  metrics.setSources({
+    rejectedRecords: () => node.capabilities.rejected.toJSON(),
+    tokenTotals: () => node.libp2p.services.model.tokenTotals(),
+    peers: () => node.peers()
+  })
+  node.capabilities.addEventListener('record', (evt) => { metrics.recordAccepted(evt.detail.nodeId, evt.detail.peerId) })
+  node.addRoutes(metricsRoutes(metrics, { public: node.config.metricsPublic }))
 }
 
 /** the host of a dial address (`/ip4/…`, `/ip6/…`, `/dns…/…`), or nothing for a bare relay path */

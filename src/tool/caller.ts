@@ -36,10 +36,14 @@ export async function invokeToolThroughMesh (ctx: MeshContext, node: string, too
   if (service == null) throw new Error('this node runs no tool service (libp2p.services.tool)')
   const { timeoutMs, ...callOptions } = options
   log('tool %s on %s (%s%s)', tool, target.nodeId, target.path, target.via != null ? ` via ${target.via}` : '')
+  const started = performance.now()
+  const peerId = target.peerId.toString()
   try {
     const result = await service.call(target.peerId, { tool, args, ...(timeoutMs != null ? { timeoutMs } : {}) }, callOptions)
-    return { ...result, nodeId: target.nodeId, peerId: target.peerId.toString(), path: target.path, via: target.via, attempts: 1 }
-  } catch (err) {
+    ctx.metrics?.toolCallEnded(target.nodeId, peerId, result.ok ? 'ok' : 'tool_error', started)
+    return { ...result, nodeId: target.nodeId, peerId, path: target.path, via: target.via, attempts: 1 }
+  } catch (err: any) {
+    ctx.metrics?.toolCallEnded(target.nodeId, peerId, options.signal?.aborted === true ? 'cancelled' : err?.code ?? 'internal', started)
     if (err instanceof ToolStreamError) ctx.router.markFailed(target.peerId)
     throw err
   }
