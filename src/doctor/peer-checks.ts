@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateKeyPair, privateKeyFromProtobuf } from '@libp2p/crypto/keys'
+import { createLibp2p } from 'libp2p'
+import { IDENTITY_FILE } from '../mesh/identity.js'
+import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
+import { classifyDialError, explainDialError, probeTransport } from '../mesh/dial-diagnosis.js'
+import { parsePeerAddress } from '../mesh/peer-address.js'
+import { pskFromSecret } from '../mesh/psk.js'
+import { DOCTOR_DIAL_TIMEOUT_MS, DOCTOR_PING_TIMEOUT_MS } from './constants.js'
+import type { DoctorCheck } from './index.js'
+import type { ClawMatrixConfig } from '../config/resolve.js'
+import type { PeerConfig } from '../config/schema.js'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+
+type DoctorNode = Libp2p<{ ping: Ping }>
+
+/** This node's own key (so members lists and pins see who `start` would be), else a throwaway one */
+async function identityOf (config: ClawMatrixConfig): Promise<{ key: PrivateKey, own: boolean }> {
+  try {
+    return { key: privateKeyFromProtobuf(await readFile(join(config.dataDir, IDENTITY_FILE))), own: true }
+  } catch {
+    return { key: await generateKeyPair('Ed25519'), own: false }
+  }
+}
+
+/** A short-lived node with the mesh stack and the config's secret, that listens nowhere */
+async function startDoctorNode (config: ClawMatrixConfig & { secret: string }, key: PrivateKey): Promise<DoctorNode> {
+  const options = meshLibp2pOptions({ privateKey: key, psk: await pskFromSecret(config.secret), listen: false }, { ...meshBaseServices({ listen: false }) })
+  return await createLibp2p({ ...options, addresses: { listen: [] } }) as unknown as DoctorNode
+}
+
+/** Each configured peer, step by step: resolve, TCP, WebSocket, pnet, Noise/peer ID, members */
+export async function checkPeers (config: ClawMatrixConfig, checks: DoctorCheck[]): Promise<void> {
+  if (config.peers.length === 0 || config.secret == null) return
+  const { key, own } = await identityOf(config)
+  if (!own) checks.push({ name: 'peers', status: 'warn', message: 'no identity yet: peers are dialed with a throwaway key, so members refusals cannot be seen', fix: 'run `clawmatrix start` once, then doctor again' })
+  const node = await startDoctorNode({ ...config, secret: config.secret }, key)
+  try {
+    for (const peer of config.peers) await checkPeer(node, peer, checks)
+  } finally {
+    await node.stop()
+  }
+}
+
+async function checkPeer (node: DoctorNode, peer: PeerConfig, checks: DoctorCheck[]): Promise<void> {
+  const name = `peer ${peer.nodeId ?? peer.url}`
+  const { addr, peerId } = parsePeerAddress(peer.url, peer.peerId)
+  for (const step of await probeTransport(addr)) {
+    checks.push({ name: `${name}: ${step.step}`, status: step.ok ? 'ok' : 'fail', message: step.detail, ...(step.ok ? {} : { fix: step.detail.slice(step.detail.indexOf(': ') + 2) }) })
+    if (!step.ok) return
+  }
+  const target = peerId != null ? addr.encapsulate(`/p2p/${peerId}`) : addr
+  let remote
+  try {
+    remote = await node.dial(target, { signal: AbortSignal.timeout(DOCTOR_DIAL_TIMEOUT_MS) })
+  } catch (err: any) {
+    const cause = classifyDialError(err)
+    if (cause === 'secret') {
+      checks.push({ name: `${name}: pnet`, status: 'fail', message: 'the peer dropped the connection right after the pnet nonce exchange: the cluster secret differs', fix: 'set "secret" to the same value as on that peer (every node of a mesh shares one)' })
+    } else if (cause === 'pin-mismatch') {
+      checks.push({ name: `${name}: pnet`, status: 'ok', message: 'the cluster secret matches (Noise ran)' })
+      checks.push({ name: `${name}: peer ID`, status: 'fail', message: `pinned peer ID mismatch: ${explainDialError(err)}`, fix: 'ask that node for its peer ID (`clawmatrix id`) and correct peers[].peerId, or find out why its identity changed' })
+    } else {
+      checks.push({ name: `${name}: handshake`, status: 'fail', message: explainDialError(err), fix: 'check that node\'s log; run doctor there too' })
+    }
+    return
+  }
+  const remoteId = remote.remotePeer.toString()
+  checks.push({ name: `${name}: pnet`, status: 'ok', message: 'the cluster secret matches' })
+  checks.push(peerId != null
+    ? { name: `${name}: peer ID`, status: 'ok', message: `${remoteId} matches the pin` }
+    : { name: `${name}: peer ID`, status: 'warn', message: `answered as ${remoteId}, not pinned`, fix: `pin it: "peerId": "${remoteId}" in this peers entry` })
+  try {
+    await node.services.ping.ping(remote.remotePeer, { signal: AbortSignal.timeout(DOCTOR_PING_TIMEOUT_MS) })
+    checks.push({ name: `${name}: members`, status: 'ok', message: 'the peer accepts this node' })
+  } catch {
+    checks.push({
+      name: `${name}: members`,
+      status: 'fail',
+      message: `the peer closed the connection right after the handshake: this node (${node.peerId.toString()}) is not in its members list`,
+      fix: `add "${node.peerId.toString()}" to "members" on that node`
+    })
+  } finally {
+    await remote.close().catch(() => {})
+  }
+}
