@@ -4,7 +4,8 @@ import { generateKeyPair, privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { createLibp2p } from 'libp2p'
 import { IDENTITY_FILE } from '../mesh/identity.js'
 import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
-import { classifyDialError, explainDialError, probeTransport } from '../mesh/dial-diagnosis.js'
+import { classifyDialError, explainDialError, probeTransport, SECRET_DIFFERS } from '../mesh/dial-diagnosis.js'
+import { probePnet } from '../mesh/pnet-probe.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
 import { pskFromSecret } from '../mesh/psk.js'
 import { DOCTOR_DIAL_TIMEOUT_MS, DOCTOR_PING_TIMEOUT_MS } from './constants.js'
@@ -26,8 +27,8 @@ async function identityOf (config: ClawMatrixConfig): Promise<{ key: PrivateKey,
 }
 
 /** A short-lived node with the mesh stack and the config's secret, that listens nowhere */
-async function startDoctorNode (config: ClawMatrixConfig & { secret: string }, key: PrivateKey): Promise<DoctorNode> {
-  const options = meshLibp2pOptions({ privateKey: key, psk: await pskFromSecret(config.secret), listen: false }, { ...meshBaseServices({ listen: false }) })
+async function startDoctorNode (psk: Uint8Array, key: PrivateKey): Promise<DoctorNode> {
+  const options = meshLibp2pOptions({ privateKey: key, psk, listen: false }, { ...meshBaseServices({ listen: false }) })
   return await createLibp2p({ ...options, addresses: { listen: [] } }) as unknown as DoctorNode
 }
 
@@ -36,20 +37,33 @@ export async function checkPeers (config: ClawMatrixConfig, checks: DoctorCheck[
   if (config.peers.length === 0 || config.secret == null) return
   const { key, own } = await identityOf(config)
   if (!own) checks.push({ name: 'peers', status: 'warn', message: 'no identity yet: peers are dialed with a throwaway key, so members refusals cannot be seen', fix: 'run `clawmatrix start` once, then doctor again' })
-  const node = await startDoctorNode({ ...config, secret: config.secret }, key)
+  const psk = await pskFromSecret(config.secret)
+  const node = await startDoctorNode(psk, key)
   try {
-    for (const peer of config.peers) await checkPeer(node, peer, checks)
+    for (const peer of config.peers) await checkPeer(node, psk, peer, checks)
   } finally {
     await node.stop()
   }
 }
 
-async function checkPeer (node: DoctorNode, peer: PeerConfig, checks: DoctorCheck[]): Promise<void> {
+async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, checks: DoctorCheck[]): Promise<void> {
   const name = `peer ${peer.nodeId ?? peer.url}`
   const { addr, peerId } = parsePeerAddress(peer.url, peer.peerId)
   for (const step of await probeTransport(addr)) {
     checks.push({ name: `${name}: ${step.step}`, status: step.ok ? 'ok' : 'fail', message: step.detail, ...(step.ok ? {} : { fix: step.detail.slice(step.detail.indexOf(': ') + 2) }) })
     if (!step.ok) return
+  }
+  if (!addr.getComponents().some(c => c.name === 'p2p-circuit' || c.name === 'tls')) {
+    const pnet = await probePnet(addr, psk)
+    if (pnet.result === 'differs') {
+      checks.push({ name: `${name}: pnet`, status: 'fail', message: SECRET_DIFFERS, fix: 'set "secret" to the same value as on that peer (every node of a mesh shares one)' })
+      return
+    }
+    if (pnet.result === 'no-nonce') {
+      checks.push({ name: `${name}: pnet`, status: 'fail', message: pnet.detail, fix: 'point peers[].url at the peer\'s listen port (the "listen:" line `clawmatrix start` prints)' })
+      return
+    }
+    checks.push({ name: `${name}: pnet`, status: 'ok', message: 'the cluster secret matches' })
   }
   const target = peerId != null ? addr.encapsulate(`/p2p/${peerId}`) : addr
   let remote
@@ -57,10 +71,7 @@ async function checkPeer (node: DoctorNode, peer: PeerConfig, checks: DoctorChec
     remote = await node.dial(target, { signal: AbortSignal.timeout(DOCTOR_DIAL_TIMEOUT_MS) })
   } catch (err: any) {
     const cause = classifyDialError(err)
-    if (cause === 'secret') {
-      checks.push({ name: `${name}: pnet`, status: 'fail', message: 'the peer dropped the connection right after the pnet nonce exchange: the cluster secret differs', fix: 'set "secret" to the same value as on that peer (every node of a mesh shares one)' })
-    } else if (cause === 'pin-mismatch') {
-      checks.push({ name: `${name}: pnet`, status: 'ok', message: 'the cluster secret matches (Noise ran)' })
+    if (cause === 'pin-mismatch') {
       checks.push({ name: `${name}: peer ID`, status: 'fail', message: `pinned peer ID mismatch: ${explainDialError(err)}`, fix: 'ask that node for its peer ID (`clawmatrix id`) and correct peers[].peerId, or find out why its identity changed' })
     } else {
       checks.push({ name: `${name}: handshake`, status: 'fail', message: explainDialError(err), fix: 'check that node\'s log; run doctor there too' })
@@ -68,7 +79,6 @@ async function checkPeer (node: DoctorNode, peer: PeerConfig, checks: DoctorChec
     return
   }
   const remoteId = remote.remotePeer.toString()
-  checks.push({ name: `${name}: pnet`, status: 'ok', message: 'the cluster secret matches' })
   checks.push(peerId != null
     ? { name: `${name}: peer ID`, status: 'ok', message: `${remoteId} matches the pin` }
     : { name: `${name}: peer ID`, status: 'warn', message: `answered as ${remoteId}, not pinned`, fix: `pin it: "peerId": "${remoteId}" in this peers entry` })

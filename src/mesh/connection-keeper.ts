@@ -53,6 +53,8 @@ export interface KeeperOptions {
   dialTimeoutMs?: number
   /** told when a peer's dial fails in a new way (not on every retry) */
   onFailure?: (message: string) => void
+  /** the PSK file bytes: lets a failed dial's reason name a different cluster secret for certain */
+  psk?: Uint8Array
   /** attempts per window for budgeted peers (default DIAL_BUDGET) */
   budgetAttempts?: number
   budgetWindowMs?: number
@@ -73,6 +75,7 @@ export class ConnectionKeeper {
   private readonly budgetWindowMs: number
   private stopped = false
   private readonly onFailure?: (message: string) => void
+  private readonly psk?: Uint8Array
 
   constructor (private readonly libp2p: Libp2p, private readonly log: Logger, options: KeeperOptions = {}) {
     this.minBackoffMs = options.minBackoffMs ?? BACKOFF.minMs
@@ -81,6 +84,7 @@ export class ConnectionKeeper {
     this.budgetAttempts = options.budgetAttempts ?? DIAL_BUDGET.attempts
     this.budgetWindowMs = options.budgetWindowMs ?? DIAL_BUDGET.windowMs
     this.onFailure = options.onFailure
+    this.psk = options.psk
   }
 
   /**
@@ -109,11 +113,11 @@ export class ConnectionKeeper {
     return this.keeping.has(key)
   }
 
-  /** the last dial error per kept peer that is not connected, for status */
+  /** the last dial error per kept peer that is not connected, by `KeptPeer.key`, for status */
   failures (): Map<string, string> {
     const out = new Map<string, string>()
     for (const state of this.keeping.values()) {
-      if (state.lastError != null) out.set(state.peer.peerId ?? state.peer.label, state.lastError)
+      if (state.lastError != null) out.set(state.peer.key, state.lastError)
     }
     return out
   }
@@ -207,7 +211,7 @@ export class ConnectionKeeper {
       return conn.remotePeer
     } catch (err: any) {
       if (state.controller.signal.aborted) throw err
-      const reason = await describeDialFailure(err, addrs)
+      const reason = await describeDialFailure(err, addrs, this.psk)
       if (state.controller.signal.aborted) throw err
       this.fail(state, reason)
     }

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises'
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import { randomBytes } from 'node:crypto'
+import { probePnet } from './pnet-probe.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** ms each step of a transport probe (resolve, TCP, WebSocket upgrade) may take */
@@ -41,7 +42,7 @@ export function explainDialError (err: any): string {
     case 'pin-mismatch':
       return `${message} (the peer there presents a different key than the pinned peerId: check peers[].peerId, or the peer's identity changed)`
     case 'secret':
-      return `${message} (the peer dropped the connection right after the pnet nonce exchange: the cluster secret differs)`
+      return `${message} (the handshake failed after the connection opened: if the peer is up, the cluster secret likely differs)`
     case 'timeout':
       return `${message !== '' ? message : 'timed out'} (no answer in time: the peer is down, overloaded or a firewall drops packets)`
     case 'transport':
@@ -124,16 +125,27 @@ async function websocketUpgrade (ip: string, host: string, port: number): Promis
   })
 }
 
+/** what a pnet probe that saw another key reports */
+export const SECRET_DIFFERS = 'the peer answered the pnet nonce exchange, then could not read our bytes: the cluster secret differs (set the same "secret" as on that peer)'
+
 /**
- * explainDialError, with the failed transport step named when libp2p gives no reason (a
- * WebSocket that never opened): resolve, TCP, upgrade, probed against the first address.
+ * explainDialError, made definite by probing the first direct address step by step when libp2p's
+ * error leaves the cause open: resolve, TCP, the WebSocket upgrade, then (given the PSK) the pnet
+ * step alone, which tells a different secret apart for certain. A pin mismatch needs no probe.
  */
-export async function describeDialFailure (err: any, addrs: Multiaddr[]): Promise<string> {
+export async function describeDialFailure (err: any, addrs: Multiaddr[], psk?: Uint8Array): Promise<string> {
   const reason = explainDialError(err)
-  if (classifyDialError(err) !== 'transport' || addrs.length === 0) return reason
+  const cause = classifyDialError(err)
+  const direct = addrs.find(a => !a.getComponents().some(c => c.name === 'p2p-circuit') && hostAndPort(a) != null)
+  if (cause === 'pin-mismatch' || direct == null) return reason
   try {
-    const failed = (await probeTransport(addrs[0])).find(s => !s.ok)
-    return failed != null ? failed.detail : `${reason} (resolve, TCP and the upgrade all pass now: try again)`
+    const failed = (await probeTransport(direct)).find(s => !s.ok)
+    if (failed != null) return failed.detail
+    if (psk == null) return reason
+    const pnet = await probePnet(direct, psk)
+    if (pnet.result === 'differs') return SECRET_DIFFERS
+    if (pnet.result === 'no-nonce') return pnet.detail
+    return cause === 'transport' ? `${reason} (resolve, TCP, the upgrade and pnet all pass now: try again)` : reason
   } catch {
     return reason
   }
