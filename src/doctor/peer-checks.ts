@@ -50,7 +50,7 @@ async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, c
   const name = `peer ${peer.nodeId ?? peer.url}`
   const { addr, peerId } = parsePeerAddress(peer.url, peer.peerId)
   for (const step of await probeTransport(addr)) {
-    checks.push({ name: `${name}: ${step.step}`, status: step.ok ? 'ok' : 'fail', message: step.detail, ...(step.ok ? {} : { fix: step.detail.slice(step.detail.indexOf(': ') + 2) }) })
+    checks.push({ name: `${name}: ${step.step}`, status: step.ok ? 'ok' : 'fail', message: step.detail, ...(step.fix != null ? { fix: step.fix } : {}) })
     if (!step.ok) return
   }
   if (!addr.getComponents().some(c => c.name === 'p2p-circuit' || c.name === 'tls')) {

@@ -64,6 +64,8 @@ export interface ProbeStep {
   step: 'resolve' | 'tcp' | 'websocket'
   ok: boolean
   detail: string
+  /** what to do, when the step failed */
+  fix?: string
 }
 
 /**
@@ -80,12 +82,12 @@ export async function probeTransport (addr: Multiaddr): Promise<ProbeStep[]> {
     ip = (await lookup(target.host)).address
     steps.push({ step: 'resolve', ok: true, detail: `${target.host} is ${ip}` })
   } catch (err: any) {
-    steps.push({ step: 'resolve', ok: false, detail: `${target.host} does not resolve (${String(err.code ?? err.message)}): check the host name in peers[].url` })
+    steps.push({ step: 'resolve', ok: false, detail: `${target.host} does not resolve (${String(err.code ?? err.message)})`, fix: 'check the host name in peers[].url' })
     return steps
   }
   const tcp = await tcpConnect(ip, target.port)
   if (tcp != null) {
-    steps.push({ step: 'tcp', ok: false, detail: `TCP to ${target.host}:${target.port} failed (${tcp}): is the peer running with listen: true on that port, and does a firewall allow it?` })
+    steps.push({ step: 'tcp', ok: false, detail: `TCP to ${target.host}:${target.port} failed (${tcp})`, fix: 'start the peer with listen: true on that port, check the port in peers[].url, and let a firewall pass it' })
     return steps
   }
   steps.push({ step: 'tcp', ok: true, detail: `TCP to ${target.host}:${target.port} connects` })
@@ -93,7 +95,7 @@ export async function probeTransport (addr: Multiaddr): Promise<ProbeStep[]> {
   const ws = await websocketUpgrade(ip, target.host, target.port)
   steps.push(ws == null
     ? { step: 'websocket', ok: true, detail: `WebSocket upgrade at ${target.host}:${target.port} accepted` }
-    : { step: 'websocket', ok: false, detail: `WebSocket upgrade at ${target.host}:${target.port} refused (${ws}): the port answers, but it is not a ClawMatrix listen port (is peers[].url the API port?)` })
+    : { step: 'websocket', ok: false, detail: `WebSocket upgrade at ${target.host}:${target.port} refused (${ws}): the port answers, but it is not a ClawMatrix listen port`, fix: 'point peers[].url at the peer\'s listen port (the "listen:" line `clawmatrix start` prints), not its API port' })
   return steps
 }
 
@@ -140,7 +142,7 @@ export async function describeDialFailure (err: any, addrs: Multiaddr[], psk?: U
   if (cause === 'pin-mismatch' || direct == null) return reason
   try {
     const failed = (await probeTransport(direct)).find(s => !s.ok)
-    if (failed != null) return failed.detail
+    if (failed != null) return `${failed.detail}: ${failed.fix ?? ''}`
     if (psk == null) return reason
     const pnet = await probePnet(direct, psk)
     if (pnet.result === 'differs') return SECRET_DIFFERS
