@@ -11,7 +11,7 @@ export async function runDoctor (options: DoctorOptions = {}): Promise<DoctorRep
   if (config != null) {
     await checkDataDir(config, checks)
     const running = await checkApiPort(config, checks)
-    await checkPeers(config, checks)
+    await checkPeers(config, checks, { relay: !config.listen && running == null })
     if (running != null) await checkLiveView(running, checks)
   }
   return { ok: checks.every(c => c.status !== 'fail'), checks }

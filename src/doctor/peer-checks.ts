@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf } from '@libp2p/crypto/keys'
+import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
+import { pbStream } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
+import { hopMessageCodec } from '../mesh/relay-server.js'
 import { IDENTITY_FILE } from '../mesh/identity.js'
 import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { classifyDialError, explainDialError, probeTransport, SECRET_DIFFERS } from '../mesh/dial-diagnosis.js'
@@ -12,7 +15,7 @@ import { DOCTOR_DIAL_TIMEOUT_MS, DOCTOR_PING_TIMEOUT_MS } from './constants.js'
 import type { DoctorCheck } from './index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { PeerConfig } from '../config/schema.js'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
 type DoctorNode = Libp2p<{ ping: Ping }>
@@ -32,21 +35,25 @@ async function startDoctorNode (psk: Uint8Array, key: PrivateKey): Promise<Docto
   return await createLibp2p({ ...options, addresses: { listen: [] } }) as unknown as DoctorNode
 }
 
-/** Each configured peer, step by step: resolve, TCP, WebSocket, pnet, Noise/peer ID, members */
-export async function checkPeers (config: ClawMatrixConfig, checks: DoctorCheck[]): Promise<void> {
+/**
+ * Each configured peer, step by step: resolve, TCP, WebSocket, pnet, Noise/peer ID, members, and
+ * for a node that dials out (`relay`), a relay reservation and its limits. The reservation is
+ * taken with this node's key, so it is not tried while the node runs (the live view shows it).
+ */
+export async function checkPeers (config: ClawMatrixConfig, checks: DoctorCheck[], options: { relay: boolean }): Promise<void> {
   if (config.peers.length === 0 || config.secret == null) return
   const { key, own } = await identityOf(config)
   if (!own) checks.push({ name: 'peers', status: 'warn', message: 'no identity yet: peers are dialed with a throwaway key, so members refusals cannot be seen', fix: 'run `clawmatrix start` once, then doctor again' })
   const psk = await pskFromSecret(config.secret)
   const node = await startDoctorNode(psk, key)
   try {
-    for (const peer of config.peers) await checkPeer(node, psk, peer, checks)
+    for (const peer of config.peers) await checkPeer(node, psk, peer, checks, options.relay)
   } finally {
     await node.stop()
   }
 }
 
-async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, checks: DoctorCheck[]): Promise<void> {
+async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, checks: DoctorCheck[], relay: boolean): Promise<void> {
   const name = `peer ${peer.nodeId ?? peer.url}`
   const { addr, peerId } = parsePeerAddress(peer.url, peer.peerId)
   for (const step of await probeTransport(addr)) {
@@ -85,6 +92,7 @@ async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, c
   try {
     await node.services.ping.ping(remote.remotePeer, { signal: AbortSignal.timeout(DOCTOR_PING_TIMEOUT_MS) })
     checks.push({ name: `${name}: members`, status: 'ok', message: 'the peer accepts this node' })
+    if (relay) checks.push(await checkReservation(node, remote.remotePeer, name))
   } catch {
     checks.push({
       name: `${name}: members`,
@@ -95,4 +103,35 @@ async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, c
   } finally {
     await remote.close().catch(() => {})
   }
+}
+
+function describeLimit (limit?: { duration?: number, data?: bigint }): string {
+  const parts = []
+  if (limit?.duration != null) parts.push(`${limit.duration} s per relayed connection`)
+  if (limit?.data != null) parts.push(`${String(limit.data)} bytes per relayed connection`)
+  return parts.length > 0 ? parts.join(', ') : 'no data or duration limit'
+}
+
+/** One RESERVE on the hop protocol (what the relay transport sends when this node dials out) */
+async function checkReservation (node: DoctorNode, relay: PeerId, name: string): Promise<DoctorCheck> {
+  const signal = AbortSignal.timeout(DOCTOR_PING_TIMEOUT_MS)
+  let answer: { status?: string, reservation?: { expire?: bigint }, limit?: { duration?: number, data?: bigint } }
+  try {
+    const stream = await node.dialProtocol(relay, RELAY_V2_HOP_CODEC, { signal })
+    const hop = pbStream(stream).pb(await hopMessageCodec())
+    await hop.write({ type: 'RESERVE' }, { signal })
+    answer = await hop.read({ signal }) as typeof answer
+    await stream.close({ signal }).catch(() => { stream.abort(new Error('closed')) })
+  } catch (err: any) {
+    return { name: `${name}: relay`, status: 'warn', message: `no relay reservation: ${String(err.message)} (this peer may not relay)`, fix: 'dial out to a node with listen: true, which relays for members' }
+  }
+  if (answer.status === 'OK') {
+    const expire = answer.reservation?.expire
+    const ttl = expire != null ? `, held for ${Math.round(Number(expire) - Date.now() / 1000)} s` : ''
+    return { name: `${name}: relay`, status: 'ok', message: `relay reservation held (${describeLimit(answer.limit)}${ttl})` }
+  }
+  if (answer.status === 'RESERVATION_REFUSED') {
+    return { name: `${name}: relay`, status: 'fail', message: 'the peer refused a relay reservation: its relay slots are full (or it refuses this node)', fix: 'add another listening node to "peers", or raise the relay\'s reservation limit there; other nodes cannot reach this one until it holds a slot' }
+  }
+  return { name: `${name}: relay`, status: 'fail', message: `the relay answered ${String(answer.status)} to a reservation`, fix: 'see that node\'s log' }
 }

@@ -9,6 +9,10 @@ import { freePort } from '../../src/cli/free-port.js'
 import { loadOrCreateIdentity } from '../../src/mesh/identity.js'
 import { writeConfig } from '../helpers/cli.js'
 import { removeTempDirs, startNode, TEST_SECRET } from '../helpers/mesh.js'
+import { startTestLibp2p } from '../helpers/libp2p.js'
+import { waitFor } from '../helpers/wait.js'
+import { meshRelayServer } from '../../src/mesh/relay-server.js'
+import { RELAY_LIMITS } from '../../src/mesh/libp2p-options.js'
 import type { DoctorCheck, DoctorReport } from '../../src/doctor/index.js'
 import type { PeerConfig } from '../../src/config/schema.js'
 import type { TestNode } from '../helpers/mesh.js'
@@ -59,8 +63,9 @@ describe('clawmatrix doctor', () => {
     expect(report.ok).toBe(true)
     expect(report.checks.map(c => c.name)).toEqual(expect.arrayContaining([
       'config', 'data dir', 'identity', 'api port',
-      'peer hub: resolve', 'peer hub: tcp', 'peer hub: websocket', 'peer hub: pnet', 'peer hub: peer ID', 'peer hub: members'
+      'peer hub: resolve', 'peer hub: tcp', 'peer hub: websocket', 'peer hub: pnet', 'peer hub: peer ID', 'peer hub: members', 'peer hub: relay'
     ]))
+    expect(report.checks.find(c => c.name === 'peer hub: relay')?.message).toMatch(/^relay reservation held \(no data or duration limit, held for \d+ s\)$/)
   }, 30_000)
 
   it('names a different cluster secret, after the transport steps pass', async () => {
@@ -95,5 +100,20 @@ describe('clawmatrix doctor', () => {
     const report = await doctorWith([{ nodeId: 'hub', url: wsUrl(hub) }])
     expect(report.ok).toBe(true)
     expect(report.checks.find(c => c.name === 'peer hub: peer ID')).toMatchObject({ status: 'warn', fix: `pin it: "peerId": "${hub.peerId}" in this peers entry` })
+  }, 30_000)
+
+  it('names a hub whose relay slots are full', async () => {
+    // a relay as ClawMatrix runs it, with one slot, taken by another member that dials out
+    const fullHub = await startTestLibp2p({ services: { relay: meshRelayServer({ reservations: { ...RELAY_LIMITS, maxReservations: 1 } }) } })
+    const filler = await startTestLibp2p({ listen: false })
+    try {
+      await filler.dial(fullHub.getMultiaddrs()[0])
+      await waitFor('the filler to hold the only relay slot', () => filler.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit')))
+      const [, host, port] = /\/ip4\/([^/]+)\/tcp\/(\d+)\/ws/.exec(fullHub.getMultiaddrs()[0].toString()) ?? []
+      const report = await doctorWith([{ nodeId: 'full-hub', url: `ws://${host}:${port}`, peerId: fullHub.peerId.toString() }])
+      expect(failures(report)).toEqual([expect.objectContaining({ name: 'peer full-hub: relay', message: expect.stringMatching(/relay slots are full/) })])
+    } finally {
+      await Promise.all([filler.stop(), fullHub.stop()])
+    }
   }, 30_000)
 })
