@@ -6,3 +6,8 @@ export const DOCTOR_PING_TIMEOUT_MS = 3000
 export const DOCTOR_API_TIMEOUT_MS = 3000
 /** the identity file's mode bits: readable by its owner only */
 export const IDENTITY_FILE_MODE = 0o600
+/**
+ * ms a peer's newest record may differ from this clock before a skew is reported: records are
+ * re-issued every few seconds (ANNOUNCE_INTERVAL_MS), so a larger gap is the clocks, not the age
+ */
+export const CLOCK_SKEW_TOLERANCE_MS = 30_000

@@ -5,13 +5,16 @@ import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { pbStream } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
 import { hopMessageCodec } from '../mesh/relay-server.js'
+import { SYNC_PROTOCOL, SYNC_TIMEOUT_MS } from '../capabilities/constants.js'
+import { openRecord } from '../capabilities/record.js'
+import { exchangeBatches } from '../capabilities/sync.js'
 import { IDENTITY_FILE } from '../mesh/identity.js'
 import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { classifyDialError, explainDialError, probeTransport, SECRET_DIFFERS } from '../mesh/dial-diagnosis.js'
 import { probePnet } from '../mesh/pnet-probe.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
 import { pskFromSecret } from '../mesh/psk.js'
-import { DOCTOR_DIAL_TIMEOUT_MS, DOCTOR_PING_TIMEOUT_MS } from './constants.js'
+import { CLOCK_SKEW_TOLERANCE_MS, DOCTOR_DIAL_TIMEOUT_MS, DOCTOR_PING_TIMEOUT_MS } from './constants.js'
 import type { DoctorCheck } from './index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { PeerConfig } from '../config/schema.js'
@@ -92,6 +95,7 @@ async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, c
   try {
     await node.services.ping.ping(remote.remotePeer, { signal: AbortSignal.timeout(DOCTOR_PING_TIMEOUT_MS) })
     checks.push({ name: `${name}: members`, status: 'ok', message: 'the peer accepts this node' })
+    checks.push(await checkClock(node, remote.remotePeer, name))
     if (relay) checks.push(await checkReservation(node, remote.remotePeer, name))
   } catch {
     checks.push({
@@ -134,4 +138,28 @@ async function checkReservation (node: DoctorNode, relay: PeerId, name: string):
     return { name: `${name}: relay`, status: 'fail', message: 'the peer refused a relay reservation: its relay slots are full (or it refuses this node)', fix: 'add another listening node to "peers", or raise the relay\'s reservation limit there; other nodes cannot reach this one until it holds a slot' }
   }
   return { name: `${name}: relay`, status: 'fail', message: `the relay answered ${String(answer.status)} to a reservation`, fix: 'see that node\'s log' }
+}
+
+/** The peer's own record through the state exchange (we send none): its `issuedAt` against our clock */
+async function checkClock (node: DoctorNode, peer: PeerId, name: string): Promise<DoctorCheck> {
+  const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
+  let issuedAt: number | undefined
+  try {
+    const stream = await node.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+    for (const envelope of await exchangeBatches(stream, [], signal)) {
+      const record = await openRecord(envelope).catch(() => undefined)
+      if (record?.peerId === peer.toString()) issuedAt = record.issuedAt
+    }
+  } catch (err: any) {
+    return { name: `${name}: clock`, status: 'warn', message: `the peer's record did not arrive: ${String(err.message)}`, fix: 'run doctor again; if it persists, see that node\'s log' }
+  }
+  if (issuedAt == null) return { name: `${name}: clock`, status: 'warn', message: 'the peer sent no record of its own yet', fix: 'run doctor again in a few seconds' }
+  const skew = Date.now() - issuedAt
+  if (Math.abs(skew) <= CLOCK_SKEW_TOLERANCE_MS) return { name: `${name}: clock`, status: 'ok', message: `its record was issued ${Math.round(skew / 1000)} s ago by this clock` }
+  return {
+    name: `${name}: clock`,
+    status: 'warn',
+    message: `its clock is about ${Math.round(Math.abs(skew) / 1000)} s ${skew < 0 ? 'ahead of' : 'behind'} this one (its newest record says so)`,
+    fix: 'run NTP (e.g. systemd-timesyncd or chrony) on both machines: records and tokens carry times'
+  }
 }

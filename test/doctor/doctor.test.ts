@@ -63,7 +63,7 @@ describe('clawmatrix doctor', () => {
     expect(report.ok).toBe(true)
     expect(report.checks.map(c => c.name)).toEqual(expect.arrayContaining([
       'config', 'data dir', 'identity', 'api port',
-      'peer hub: resolve', 'peer hub: tcp', 'peer hub: websocket', 'peer hub: pnet', 'peer hub: peer ID', 'peer hub: members', 'peer hub: relay'
+      'peer hub: resolve', 'peer hub: tcp', 'peer hub: websocket', 'peer hub: pnet', 'peer hub: peer ID', 'peer hub: members', 'peer hub: clock', 'peer hub: relay'
     ]))
     expect(report.checks.find(c => c.name === 'peer hub: relay')?.message).toMatch(/^relay reservation held \(no data or duration limit, held for \d+ s\)$/)
   }, 30_000)
