@@ -5,6 +5,7 @@ import { NodeUnreachableError, RemoteError, UsageError } from './errors.js'
 import { terminalSafe } from './terminal-text.js'
 import { registerChatCommand } from './commands/chat.js'
 import { registerDemoCommand } from './commands/demo.js'
+import { registerDoctorCommand } from './commands/doctor.js'
 import { registerExecCommand } from './commands/exec.js'
 import { registerHandoffCommand } from './commands/handoff.js'
 import { registerSendCommand } from './commands/send.js'
@@ -23,7 +24,7 @@ export function buildProgram (): Command {
     .showHelpAfterError()
     .exitOverride()
   for (const register of [registerChatCommand, registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand,
-    registerExecCommand, registerReadCommand, registerWriteCommand, registerToolCommand, registerDemoCommand]) {
+    registerExecCommand, registerReadCommand, registerWriteCommand, registerToolCommand, registerDemoCommand, registerDoctorCommand]) {
     register(program)
   }
   return program

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { REQUEST_DIAL_TIMEOUT_MS } from './context.js'
+import { describeDialFailure } from './dial-diagnosis.js'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -52,22 +53,11 @@ export interface KeeperOptions {
   dialTimeoutMs?: number
   /** told when a peer's dial fails in a new way (not on every retry) */
   onFailure?: (message: string) => void
+  /** the PSK file bytes: lets a failed dial's reason name a different cluster secret for certain */
+  psk?: Uint8Array
   /** attempts per window for budgeted peers (default DIAL_BUDGET) */
   budgetAttempts?: number
   budgetWindowMs?: number
-}
-
-/** Why a dial failed, in words a user can act on */
-export function explainDialError (err: any): string {
-  const message = String(err?.message ?? err)
-  const name = String(err?.name ?? '')
-  if (/EncryptionFailed|Unexpected ?EOF|pnet|nonce|Timeout|aborted/i.test(name + ' ' + message)) {
-    return `${message} (if the peer is up, the cluster secret likely differs: a private network gives no explicit error)`
-  }
-  if (/UnexpectedPeer|unexpected peer|peer id/i.test(name + ' ' + message)) {
-    return `${message} (the peer there answered with a different peer ID than the pinned one)`
-  }
-  return message
 }
 
 /**
@@ -85,6 +75,7 @@ export class ConnectionKeeper {
   private readonly budgetWindowMs: number
   private stopped = false
   private readonly onFailure?: (message: string) => void
+  private readonly psk?: Uint8Array
 
   constructor (private readonly libp2p: Libp2p, private readonly log: Logger, options: KeeperOptions = {}) {
     this.minBackoffMs = options.minBackoffMs ?? BACKOFF.minMs
@@ -93,6 +84,7 @@ export class ConnectionKeeper {
     this.budgetAttempts = options.budgetAttempts ?? DIAL_BUDGET.attempts
     this.budgetWindowMs = options.budgetWindowMs ?? DIAL_BUDGET.windowMs
     this.onFailure = options.onFailure
+    this.psk = options.psk
   }
 
   /**
@@ -121,11 +113,11 @@ export class ConnectionKeeper {
     return this.keeping.has(key)
   }
 
-  /** the last dial error per kept peer that is not connected, for status */
+  /** the last dial error per kept peer that is not connected, by `KeptPeer.key`, for status */
   failures (): Map<string, string> {
     const out = new Map<string, string>()
     for (const state of this.keeping.values()) {
-      if (state.lastError != null) out.set(state.peer.peerId ?? state.peer.label, state.lastError)
+      if (state.lastError != null) out.set(state.peer.key, state.lastError)
     }
     return out
   }
@@ -199,18 +191,19 @@ export class ConnectionKeeper {
     await this.disconnected(remote, signal)
     state.connectedPeer = undefined
     if (!signal.aborted && Date.now() - openedAt < SHORT_LIVED_MS) {
-      this.fail(state, 'the peer closed the connection right after it opened (is this node missing from its members list?)')
+      this.fail(state, `the peer closed the connection right after the handshake: this node is likely not in its members list (add this node's peer ID to the members of that peer)`)
     }
   }
 
   private async dialOnce (state: Keeping): Promise<PeerId> {
     const { peer } = state
     const signal = AbortSignal.any([state.controller.signal, AbortSignal.timeout(this.dialTimeoutMs)])
+    let addrs: Multiaddr[] = []
     try {
       if (peer.peerId != null && this.libp2p.getConnections(peerIdFromString(peer.peerId)).length > 0) {
         return peerIdFromString(peer.peerId)
       }
-      const addrs = peer.addrs()
+      addrs = peer.addrs()
       if (addrs.length === 0) throw new Error('no address known')
       const targets = addrs.map(a => peer.peerId != null && a.getComponents().at(-1)?.name !== 'p2p' ? a.encapsulate(`/p2p/${peer.peerId}`) : a)
       const conn = await this.libp2p.dial(targets, { signal })
@@ -218,7 +211,9 @@ export class ConnectionKeeper {
       return conn.remotePeer
     } catch (err: any) {
       if (state.controller.signal.aborted) throw err
-      this.fail(state, explainDialError(err))
+      const reason = await describeDialFailure(err, addrs, this.psk)
+      if (state.controller.signal.aborted) throw err
+      this.fail(state, reason)
     }
   }
 

@@ -37,7 +37,7 @@ let hopMessage: Promise<Codec> | undefined
  * on first use, not at the top level: hosts such as OpenClaw load plugins with `require()`, which
  * refuses a module graph with top-level await.
  */
-async function hopMessageCodec (): Promise<Codec> {
+export async function hopMessageCodec (): Promise<Codec> {
   hopMessage ??= import(new URL('./pb/index.js', import.meta.resolve('@libp2p/circuit-relay-v2')).href).then(pb => pb.HopMessage)
   return await hopMessage
 }

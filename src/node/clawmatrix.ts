@@ -309,7 +309,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
       start: false
     })
     // an announced peer gets DIAL_BUDGET.attempts per 60 minimum backoffs (a minute by default)
-    const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, budgetWindowMs: 60 * timing.minBackoffMs, onFailure: warn })
+    const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, budgetWindowMs: 60 * timing.minBackoffMs, onFailure: warn, psk })
     node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, libp2p.services.silentPeers, agentRunner, metrics)
     if (metrics != null) serveMetrics(node, metrics)
     node.addRoutes(statusRoutes(node))

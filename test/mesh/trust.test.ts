@@ -31,12 +31,12 @@ afterEach(async () => {
 })
 
 describe('who may join', () => {
-  it('never connects a node with a different secret, and says the secret likely differs', async () => {
+  it('never connects a node with a different secret, and says the cluster secret differs', async () => {
     const hub = await node({ nodeId: 'hub', listen: true })
     const outsider = await node({ nodeId: 'outsider', secret: 'a-different-secret-42', peers: [{ nodeId: 'hub', url: hub.dialAddr }] })
     const entry = await waitFor('a dial failure', () => outsider.peers().find(p => p.nodeId === 'hub' && p.lastError != null), 20_000)
     expect(entry).toMatchObject({ path: 'unreachable', connected: false })
-    expect(entry.lastError).toMatch(/secret likely differs/)
+    expect(entry.lastError).toMatch(/the cluster secret differs/)
     expect(hub.libp2p.getConnections().length).toBe(0)
     expect(hub.peers()).toEqual([])
   })

@@ -1,0 +1,21 @@
+import { DOCTOR_API_TIMEOUT_MS } from './constants.js'
+import type { DoctorCheck } from './index.js'
+import type { RunningNode } from './local-checks.js'
+import type { NodeStatus } from '../node/status.js'
+
+/** The running node's own view, through its API: each peer connected, or why not */
+export async function checkLiveView (node: RunningNode, checks: DoctorCheck[]): Promise<void> {
+  let status: NodeStatus
+  try {
+    const res = await fetch(`${node.baseUrl}/clawmatrix/status`, { headers: { authorization: `Bearer ${node.token}` }, signal: AbortSignal.timeout(DOCTOR_API_TIMEOUT_MS) })
+    status = await res.json() as NodeStatus
+  } catch (err: any) {
+    checks.push({ name: 'live', status: 'warn', message: `the running node's status did not load: ${String(err.message)}`, fix: 'run `clawmatrix status` to see why' })
+    return
+  }
+  for (const peer of status.peers) {
+    checks.push(peer.connected
+      ? { name: `live ${peer.nodeId}`, status: 'ok', message: `connected (${peer.path}${peer.reachableVia != null ? ` via ${peer.reachableVia}` : ''}${peer.latencyMs != null ? `, ${peer.latencyMs} ms` : ''})` }
+      : { name: `live ${peer.nodeId}`, status: 'warn', message: `not connected${peer.lastError != null ? `: ${peer.lastError}` : ''}`, fix: 'see the peer checks above' })
+  }
+}
