@@ -2,6 +2,7 @@
 import { availableParallelism, loadavg } from 'node:os'
 import { runHandoffBench } from './handoff.js'
 import { runMeshBench } from './mesh.js'
+import { runMetricsBench } from './metrics.js'
 import { runModelBench } from './model.js'
 import { runSpawnBench } from './spawn.js'
 import { runToolBench } from './tool.js'
@@ -12,7 +13,8 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   model: runModelBench,
   handoff: runHandoffBench,
   tool: runToolBench,
-  spawn: runSpawnBench
+  spawn: runSpawnBench,
+  metrics: runMetricsBench
 }
 
 /** how long the process may linger after the last section before it counts as a leak */

@@ -14,11 +14,16 @@ function fixFor (problem: string): string {
   return 'change the field named to follow the rule given'
 }
 
-/** The config, checked as `start` checks it: each problem a `fail` line with its fix */
+/** The config file, checked as `start` checks it: each problem a `fail` line with its fix */
 export async function checkConfig (flag: string | undefined, checks: DoctorCheck[]): Promise<ClawMatrixConfig | undefined> {
+  return await checkResolvedConfig(async () => await loadConfigFile(flag), configPath(flag), checks)
+}
+
+/** A config from any source (`where` names it), checked as the node checks it when it starts */
+export async function checkResolvedConfig (load: () => Promise<ClawMatrixConfig>, where: string, checks: DoctorCheck[]): Promise<ClawMatrixConfig | undefined> {
   let config: ClawMatrixConfig
   try {
-    config = await loadConfigFile(flag)
+    config = await load()
   } catch (err: any) {
     if (!(err instanceof ConfigError)) throw err
     for (const problem of err.problems) checks.push({ name: 'config', status: 'fail', message: problem, fix: fixFor(problem) })
@@ -29,7 +34,7 @@ export async function checkConfig (flag: string | undefined, checks: DoctorCheck
     checks.push({ name: 'config', status: 'fail', message: problem, fix: fixFor(problem) })
     return undefined
   }
-  checks.push({ name: 'config', status: 'ok', message: `${configPath(flag)} is valid (node id ${config.nodeId})` })
+  checks.push({ name: 'config', status: 'ok', message: `${where} is valid (node id ${config.nodeId})` })
   if (config.peers.length === 0 && !config.listen) {
     checks.push({ name: 'config', status: 'warn', message: 'no peers and listen: false: this node can reach no one', fix: 'add a listening node to "peers", or set listen: true' })
   }

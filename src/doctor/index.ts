@@ -21,4 +21,5 @@ export interface DoctorOptions {
   config?: string
 }
 
-export { runDoctor } from './doctor.js'
+export { runDoctor, runDoctorOnConfig } from './doctor.js'
+export { formatDoctorReport } from './format.js'

@@ -1,7 +1,8 @@
 import { formatStatus } from '../cli/format-status.js'
-import { CLI_COMMAND, CLI_DESCRIPTION, CLI_GATEWAY_TIMEOUT_MS, GATEWAY_UNREACHABLE_MESSAGE, PEERS_METHOD, STATUS_METHOD } from './constants.js'
+import { CLI_COMMAND, CLI_DESCRIPTION, CLI_GATEWAY_TIMEOUT_MS, CONFIG_PATH, GATEWAY_UNREACHABLE_MESSAGE, PEERS_METHOD, STATUS_METHOD } from './constants.js'
 import { isNotRunning } from './gateway-methods.js'
-import { callGateway, isGatewayUnreachable } from './sdk.js'
+import { pluginConfigOf, resolvePluginConfig } from './plugin-config.js'
+import { callGateway, isGatewayUnreachable, openClawStateDir } from './sdk.js'
 import type { OpenClawPluginApi } from './openclaw-api.js'
 import type { NodeStatus } from '../node/status.js'
 
@@ -26,10 +27,11 @@ async function ask (method: string): Promise<unknown> {
 
 /**
  * `openclaw clawmatrix status|peers`: run in the CLI process (no services there), so they ask the
- * running gateway and print what the standalone `clawmatrix status|peers` print.
+ * running gateway and print what the standalone `clawmatrix status|peers` print. `doctor` runs the
+ * standalone doctor's checks on the plugin's config, the node's API port and its live view.
  */
 export function registerCliCommands (api: OpenClawPluginApi): void {
-  api.registerCli(({ program }) => {
+  api.registerCli(({ program, config }) => {
     const root = program.command(CLI_COMMAND).description(CLI_DESCRIPTION)
     root.command('status')
       .description('show this gateway\'s node, its peers and how each is reached')
@@ -45,6 +47,16 @@ export function registerCliCommands (api: OpenClawPluginApi): void {
         const peers = await ask(PEERS_METHOD)
         if (peers == null) return
         process.stdout.write(JSON.stringify(peers, null, 2) + '\n')
+      })
+    root.command('doctor')
+      .description('check this gateway\'s ClawMatrix config, data dir, API port and each peer, and name what is wrong with its fix')
+      .option('--json', 'print the checks as one JSON document')
+      .action(async (opts: { json?: boolean }) => {
+        const { formatDoctorReport, runDoctorOnConfig } = await import('../doctor/index.js')
+        const stateDir = await openClawStateDir()
+        const report = await runDoctorOnConfig(async () => resolvePluginConfig(pluginConfigOf(config, api.pluginConfig), stateDir), CONFIG_PATH)
+        process.stdout.write(formatDoctorReport(report, opts.json === true))
+        process.exitCode = report.ok ? 0 : 1
       })
   }, { descriptors: [{ name: CLI_COMMAND, description: CLI_DESCRIPTION, hasSubcommands: true }] })
 }

@@ -3,19 +3,12 @@ import { createClawMatrix } from '../node/clawmatrix.js'
 import { CONFIG_PATH, GATEWAY_RECORD_TTL_MS, GATEWAY_SILENT_AFTER_MS, PLUGIN_ID, SERVICE_ID } from './constants.js'
 import { openClawHost } from './host/openclaw-host.js'
 import { meshLifecycle } from './mesh-lifecycle.js'
-import { meshRefusal, resolvePluginConfig } from './plugin-config.js'
+import { meshRefusal, pluginConfigOf, resolvePluginConfig } from './plugin-config.js'
 import { proxyProviders } from './providers/proxy-providers.js'
 import { syncProxyProviders } from './providers/provider-sync.js'
 import type { MeshLifecycle, StartOutcome } from './mesh-lifecycle.js'
 import type { OpenClawConfig, OpenClawPluginApi, PluginLogger, PluginService, ServiceContext } from './openclaw-api.js'
 import type { ClawMatrixNode } from '../node/clawmatrix.js'
-
-/** The plugin's entry in the config the service was started with (the latest), else the registration's */
-function pluginConfigOf (config: OpenClawConfig, fallback: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  const entries = (config.plugins as { entries?: Record<string, { config?: unknown }> } | undefined)?.entries
-  const entry = entries?.[PLUGIN_ID]?.config
-  return entry != null && typeof entry === 'object' ? entry as Record<string, unknown> : fallback
-}
 
 /** `http://127.0.0.1:<port>/v1` even when the API listens on every interface */
 function proxyBaseUrl (node: ClawMatrixNode): string {

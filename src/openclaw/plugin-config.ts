@@ -1,7 +1,15 @@
 import { join } from 'node:path'
 import { resolveConfig } from '../config/resolve.js'
 import { CONFIG_PATH, PLUGIN_ID } from './constants.js'
+import type { OpenClawConfig } from './openclaw-api.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
+
+/** The plugin's entry in `config` (the one a service was started with is the latest), else `fallback` */
+export function pluginConfigOf (config: OpenClawConfig, fallback: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const entries = (config.plugins as { entries?: Record<string, { config?: unknown }> } | undefined)?.entries
+  const entry = entries?.[PLUGIN_ID]?.config
+  return entry != null && typeof entry === 'object' ? entry as Record<string, unknown> : fallback
+}
 
 /**
  * The node's config from `plugins.entries.clawmatrix.config`: the same schema as the standalone

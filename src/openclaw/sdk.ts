@@ -57,6 +57,12 @@ export async function callGateway (method: string, params: Record<string, unknow
   return await call(method, options, params)
 }
 
+/** The gateway's state directory as OpenClaw resolves it (`OPENCLAW_STATE_DIR`, else ~/.openclaw) */
+export async function openClawStateDir (): Promise<string> {
+  const resolve = await sdkExport<(env?: NodeJS.ProcessEnv) => string>('state-paths', 'resolveStateDir')
+  return resolve(process.env)
+}
+
 /** Whether an error from callGateway means the gateway could not be reached at all */
 export async function isGatewayUnreachable (err: unknown): Promise<boolean> {
   if (err instanceof SdkFeatureMissingError) return false

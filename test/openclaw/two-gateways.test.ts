@@ -340,6 +340,20 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
     expect(result.stdout).toContain('alpha')
   })
 
+  it('checks beta in `openclaw clawmatrix doctor`: the plugin config, the running node and alpha step by step', async () => {
+    const result = await beta.cli(['clawmatrix', 'doctor', '--json'])
+    const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{\n'))) as { ok: boolean, checks: Array<{ name: string, status: string, message: string }> }
+    const check = (name: string): { name: string, status: string, message: string } | undefined => report.checks.find(c => c.name === name)
+    expect(check('config')).toMatchObject({ status: 'ok', message: 'plugins.entries.clawmatrix.config is valid (node id beta)' })
+    expect(check('data dir')).toMatchObject({ status: 'ok', message: `${join(beta.stateDir, 'clawmatrix')} is writable` })
+    expect(check('api port')).toMatchObject({ status: 'ok', message: `127.0.0.1:${betaProxyPort} is held by this node (beta, running)` })
+    for (const step of ['resolve', 'tcp', 'websocket', 'pnet', 'members']) expect(check(`peer alpha: ${step}`)).toMatchObject({ status: 'ok' })
+    expect(check('peer alpha: peer ID')).toMatchObject({ status: 'warn', message: expect.stringContaining('not pinned') })
+    expect(check('live alpha')).toMatchObject({ status: 'ok', message: expect.stringMatching(/^connected \(direct/) })
+    expect(report.ok).toBe(true)
+    expect(result.code).toBe(0)
+  })
+
   it('measures a model call through the mesh against the same call on alpha alone', async () => {
     const meshed = await measureLatency(async i => {
       const reply = await beta.chat(`alpha/${FAKE_MODEL}`, `latency MARK-meshed${i}`)
