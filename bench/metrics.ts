@@ -62,7 +62,7 @@ export async function runMetricsBench (): Promise<void> {
     const on = await group.start({ nodeId: 'with-metrics', apiToken: TOKEN, peers })
     const off = await createClawMatrix({ ...await group.baseConfig(), nodeId: 'without-metrics', apiToken: TOKEN, peers }, { metrics: false })
     group.nodes.push(off)
-    await waitUntil('both consumers to see the served model', () => [on, off].every(n => n.router.models(BENCH_MODEL).length > 0), { timeoutMs: 20_000 })
+    await waitUntil('both consumers to see the served model', () => [on, off].every(n => n.peers().some(p => p.connected && p.models.some(m => m.id === BENCH_MODEL))), { timeoutMs: 20_000 })
 
     await alternate(on, off, false, WARMUP)
     const small = await alternate(on, off, false, REQUESTS)
