@@ -354,6 +354,16 @@ describe('the packed plugin on two real OpenClaw gateways', () => {
     expect(result.code).toBe(0)
   })
 
+  it('serves GET /metrics on beta\'s node port: the model requests its agent turns sent through the mesh, and libp2p\'s own series', async () => {
+    const token = (await readFile(join(beta.stateDir, 'clawmatrix', 'api-token'), 'utf8')).trim()
+    expect((await fetch(`http://127.0.0.1:${betaProxyPort}/metrics`)).status).toBe(401)
+    const res = await fetch(`http://127.0.0.1:${betaProxyPort}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    expect(text).toMatch(/^clawmatrix_model_requests_total\{(?=[^}]*path="direct")(?=[^}]*status="200")[^}]*\} [1-9]/m)
+    expect(text).toMatch(/^libp2p_connection_manager_connections\{[^}]*\} [1-9]/m)
+  })
+
   it('measures a model call through the mesh against the same call on alpha alone', async () => {
     const meshed = await measureLatency(async i => {
       const reply = await beta.chat(`alpha/${FAKE_MODEL}`, `latency MARK-meshed${i}`)
