@@ -7,7 +7,7 @@ import { PeerTable } from './peer-table.js'
 import { openRecord, peekRecord, sealRecord } from './record.js'
 import { SeqHighWater } from './seq-high-water.js'
 import { capBatch, exchangeBatches } from './sync.js'
-import type { CapabilitiesComponents, CapabilitiesEvents, CapabilitiesInit, CapabilitiesService } from './index.js'
+import type { CapabilitiesComponents, CapabilitiesEvents, CapabilitiesInit, CapabilitiesService, GossipView } from './index.js'
 import type { AcceptResult, PeerEntry } from './peer-table.js'
 import type { CapabilityRecord } from './types.js'
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -142,6 +142,14 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
   }
 
   /** this node's current signed record */
+  gossip (): GossipView {
+    if (!this.started) return { topicPeers: 0, meshPeers: 0 }
+    const pubsub = this.components.pubsub
+    // the gossipsub class has it, its published interface does not
+    const mesh = (pubsub as { getMeshPeers?: (topic: string) => string[] }).getMeshPeers?.(CAPABILITIES_TOPIC) ?? []
+    return { topicPeers: pubsub.getSubscribers(CAPABILITIES_TOPIC).length, meshPeers: mesh.length }
+  }
+
   own (): CapabilityRecord | undefined {
     return this.ownRecord
   }

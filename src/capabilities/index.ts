@@ -68,6 +68,13 @@ export interface CapabilitiesService extends TypedEventTarget<CapabilitiesEvents
   entries(): PeerEntry[]
   /** sign and publish a fresh record now (coalesced); call after any local change */
   announce(): void
+  /** the capabilities topic in gossipsub: peers subscribed to it, and those in this node's mesh for it */
+  gossip(): GossipView
+}
+
+export interface GossipView {
+  topicPeers: number
+  meshPeers: number
 }
 
 /** The capability service: signed records over gossipsub plus an on-connect state exchange */

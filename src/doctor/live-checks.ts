@@ -13,6 +13,17 @@ export async function checkLiveView (node: RunningNode, checks: DoctorCheck[]): 
     checks.push({ name: 'live', status: 'warn', message: `the running node's status did not load: ${String(err.message)}`, fix: 'run `clawmatrix status` to see why' })
     return
   }
+  const connected = status.peers.filter(p => p.connected).length
+  if (status.gossip != null && connected > 0) {
+    checks.push(status.gossip.meshPeers > 0
+      ? { name: 'live gossipsub', status: 'ok', message: `${status.gossip.meshPeers} peer(s) in this node's mesh for the capabilities topic (${status.gossip.topicPeers} subscribed)` }
+      : {
+          name: 'live gossipsub',
+          status: 'warn',
+          message: `no peer in this node's gossipsub mesh for the capabilities topic (${status.gossip.topicPeers} subscribed, ${connected} connected): records arrive only through the exchange on connect`,
+          fix: 'wait a heartbeat (about a second) and run doctor again; if it stays, see the peers\' logs for gossipsub (DEBUG=libp2p:gossipsub*)'
+        })
+  }
   for (const peer of status.peers) {
     checks.push(peer.connected
       ? { name: `live ${peer.nodeId}`, status: 'ok', message: `connected (${peer.path}${peer.reachableVia != null ? ` via ${peer.reachableVia}` : ''}${peer.latencyMs != null ? `, ${peer.latencyMs} ms` : ''})` }

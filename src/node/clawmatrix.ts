@@ -191,6 +191,7 @@ export class ClawMatrixNode implements MeshContext {
       toolProxy: { enabled: tp.enabled, openToAllMembers: isOpenToAllMembers(this.config) },
       members: this.config.members?.length ?? null,
       peers: this.peers(),
+      gossip: this.capabilities.gossip(),
       rejectedRecords: this.capabilities.rejected.toJSON(),
       handoffs: this.libp2p.services.handoff.running(),
       modelUsage: this.libp2p.services.model.usage()

@@ -1,3 +1,4 @@
+import type { GossipView } from '../capabilities/index.js'
 import type { AgentCapability, ModelCapability } from '../capabilities/types.js'
 import type { ModelUsage } from '../model/usage.js'
 import type { RunningHandoff } from '../handoff/index.js'
@@ -42,6 +43,8 @@ export interface NodeStatus {
   toolProxy: { enabled: boolean, openToAllMembers: boolean }
   members: number | null
   peers: PeerStatus[]
+  /** the capabilities topic: peers subscribed, and peers in this node's gossipsub mesh for it */
+  gossip: GossipView
   rejectedRecords: { malformed: number, signature: number, nonMember: number, seqAhead: number, tableFull: number }
   /** handoffs this node is serving now */
   handoffs: RunningHandoff[]

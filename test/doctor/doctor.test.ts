@@ -57,6 +57,25 @@ describe('clawmatrix doctor', () => {
     await removeTempDirs()
   })
 
+  it('a running node: its API port held by it, then its live view of each peer and of the gossipsub mesh', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cm-doctor-'))
+    dirs.push(dir)
+    const config = { nodeId: 'runner', secret: TEST_SECRET, peers: [{ nodeId: 'hub', url: wsUrl(hub), peerId: hub.peerId }], proxyPort: await freePort() }
+    const file = await writeConfig(config, dir)
+    const runner = await startNode(config, { dataDir: join(dir, 'data') })
+    try {
+      await waitFor('runner in the hub\'s gossipsub mesh', () => runner.status().gossip.meshPeers > 0, 10_000)
+      const report = await runDoctor({ config: file })
+      const check = (name: string): DoctorCheck | undefined => report.checks.find(c => c.name === name)
+      expect(check('api port')).toMatchObject({ status: 'ok', message: `127.0.0.1:${config.proxyPort} is held by this node (runner, running)` })
+      expect(check('live hub')).toMatchObject({ status: 'ok', message: expect.stringMatching(/^connected \(direct/) })
+      expect(check('live gossipsub')).toMatchObject({ status: 'ok', message: expect.stringMatching(/^[1-9]\d* peer\(s\) in this node's mesh for the capabilities topic/) })
+      expect(report.ok).toBe(true)
+    } finally {
+      await runner.stop()
+    }
+  }, 30_000)
+
   it('a healthy setup with a pinned peer is all ok', async () => {
     const report = await doctorWith([{ nodeId: 'hub', url: wsUrl(hub), peerId: hub.peerId }])
     expect(report.checks.filter(c => c.status !== 'ok')).toEqual([])
