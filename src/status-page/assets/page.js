@@ -10,7 +10,7 @@
   const viewUrl = (body.dataset.page || '/clawmatrix/') + 'view'
   const NODE_W = 230
   const NODE_H = 84
-  const COL_GAP = 90
+  const COL_GAP = 140
   const ROW_GAP = 22
   const PAD = 16
   const LINE = 15
@@ -197,9 +197,10 @@
   function right (n) { return { x: n.x + NODE_W, y: n.y + NODE_H / 2 } }
   function left (n) { return { x: n.x, y: n.y + NODE_H / 2 } }
 
-  function linkLabel (g, x, y, label) {
+  /** `below`: under the line, clear of a relayed curve drawn above it */
+  function linkLabel (g, x, y, label, below) {
     if (label == null) return
-    const t = svg('text', { x: x, y: y - 6, class: 'link-label', 'text-anchor': 'middle' }, label)
+    const t = svg('text', { x: x, y: below ? y + 17 : y - 7, class: 'link-label', 'text-anchor': 'middle' }, label)
     g.appendChild(t)
   }
 
@@ -214,7 +215,7 @@
       const b = left(p)
       const line = svg('path', { d: 'M' + a.x + ' ' + a.y + ' L' + b.x + ' ' + b.y, class: 'link direct', 'data-from': l.self.nodeId, 'data-to': p.nodeId })
       links.appendChild(line)
-      linkLabel(links, (a.x + b.x) / 2, (a.y + b.y) / 2, p.latencyMs != null ? p.latencyMs + ' ms' : null)
+      linkLabel(links, (a.x + b.x) / 2, (a.y + b.y) / 2, p.latencyMs != null ? p.latencyMs + ' ms' : null, p.relay)
     }
     for (const p of l.relayed) {
       const relay = p.relayNode
@@ -222,8 +223,8 @@
       const r1 = left(relay)
       const r2 = right(relay)
       const b = left(p)
-      // through the relay: a curve beside the direct line into it, then on to the relayed node
-      const bend = (a.y + r1.y) / 2 + (r1.y >= a.y ? -28 : 28)
+      // through the relay: a curve above the direct line into it (whose label goes below), then on to the relayed node
+      const bend = (a.y + r1.y) / 2 - 30
       const d = 'M' + a.x + ' ' + a.y + ' Q' + ((a.x + r1.x) / 2) + ' ' + bend + ' ' + r1.x + ' ' + r1.y +
         ' M' + r2.x + ' ' + r2.y + ' L' + b.x + ' ' + b.y
       links.appendChild(svg('path', { d: d, class: 'link relayed', 'data-from': l.self.nodeId, 'data-to': p.nodeId, 'data-via': relay.nodeId }))
