@@ -353,7 +353,7 @@ function serveMetrics (node: ClawMatrixNode, metrics: NodeMetricsRegistry): void
 
 /** what the status page reads from the node */
 function pageSource (node: ClawMatrixNode): StatusPageSource {
-  return { status: () => node.status(), activity: () => node.activity.view() }
+  return { nodeId: node.nodeId, status: () => node.status(), activity: () => node.activity.view() }
 }
 
 /** the host of a dial address (`/ip4/…`, `/ip6/…`, `/dns…/…`), or nothing for a bare relay path */

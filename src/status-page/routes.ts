@@ -63,7 +63,6 @@ export function statusPageRoutes (init: StatusPageRoutesInit): Route[] {
   const validToken = (token: string | undefined): boolean =>
     token != null && token !== '' && (tokenMatches(token, tokens.apiToken) || tokenMatches(token, tokens.adminToken))
   const signedIn = (req: IncomingMessage): boolean => sessions.valid(sessionCookie(req)) || validToken(bearer(req))
-  const nodeId = (): string => source.status().nodeId
 
   return [
     { method: 'GET', path: PAGE_PATH_PREFIX, auth: 'none', handle: async ({ res }) => { redirect(res, 308, PAGE_PATH) } },
@@ -73,7 +72,7 @@ export function statusPageRoutes (init: StatusPageRoutesInit): Route[] {
       auth: 'none',
       handle: async ({ req, res }) => {
         if (!signedIn(req)) {
-          sendHtml(res, 401, renderLogin(nodeId()))
+          sendHtml(res, 401, renderLogin(source.nodeId))
           return
         }
         sendHtml(res, 200, renderPage(statusView(source)))
@@ -91,7 +90,7 @@ export function statusPageRoutes (init: StatusPageRoutesInit): Route[] {
         const body = await readBody(req, MAX_LOGIN_BODY_BYTES)
         const token = new URLSearchParams(body.toString('utf8')).get('token') ?? undefined
         if (!validToken(token)) {
-          sendHtml(res, 401, renderLogin(nodeId(), token == null || token === '' ? 'Enter the API token.' : 'That token is not this node\'s API token or admin token.'))
+          sendHtml(res, 401, renderLogin(source.nodeId, token == null || token === '' ? 'Enter the API token.' : 'That token is not this node\'s API token or admin token.'))
           return
         }
         const id = sessions.create()

@@ -25,6 +25,7 @@ export interface StatusView {
 
 /** Where the page's values come from: the running node */
 export interface StatusPageSource {
+  readonly nodeId: string
   status(): NodeStatus
   activity(): ActivityView
 }
