@@ -104,9 +104,9 @@ export class ClawMatrixNode implements MeshContext {
     private readonly keeper: ConnectionKeeper,
     readonly silentPeers: SilentPeerWatch,
     private readonly agentRunner: AgentRunner,
-    readonly registry?: NodeMetricsRegistry
+    readonly metricsRegistry?: NodeMetricsRegistry
   ) {
-    this.metrics = registry != null ? fanOutMetrics(registry, this.activity) : this.activity
+    this.metrics = metricsRegistry != null ? fanOutMetrics(metricsRegistry, this.activity) : this.activity
     this.nodeId = config.nodeId
     this.peerId = libp2p.peerId.toString()
     this.capabilities = libp2p.services.capabilities
