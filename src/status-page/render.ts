@@ -45,7 +45,7 @@ ${problem != null ? `<p class="problem" role="alert">${text(problem)}</p>` : ''}
 }
 
 function list (values: string[]): string {
-  return values.length === 0 ? '<span class="muted">none</span>' : values.map(v => text(v)).join(', ')
+  return values.length === 0 ? '<span class="muted">-</span>' : values.map(v => text(v)).join(', ')
 }
 
 function cell (value: string | null, className: string): string {

@@ -185,6 +185,7 @@ describe('the status page in a browser', () => {
     expect(rows.get('home')?.path).toBe('this node')
     expect(rows.get('office')).toMatchObject({ path: 'relayed', via: 'hub' })
     expect(await page.locator('#topology *').count()).toBe(0)
+    await page.screenshot({ path: new URL('status-page-no-js.png', SCREENSHOT).pathname, fullPage: true })
   })
 
   it('shows a node id full of HTML as text: no element made from it, no dialog', async () => {

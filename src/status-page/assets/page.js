@@ -6,6 +6,8 @@
 ;(function () {
   const SVG = 'http://www.w3.org/2000/svg'
   const body = document.body
+  // the drawing's room is kept only when there is a script to draw it
+  body.classList.add('js')
   const pollMs = Number(body.dataset.pollMs) || 2000
   const viewUrl = (body.dataset.page || '/clawmatrix/') + 'view'
   const NODE_W = 230
