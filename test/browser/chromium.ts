@@ -1,3 +1,4 @@
+import { access, constants } from 'node:fs/promises'
 import { chromium } from 'playwright-core'
 import type { Browser } from 'playwright-core'
 
@@ -12,6 +13,9 @@ export const REBIND_HOST = 'rebind.test'
  * and removes it at close), offline apart from the loopback addresses the tests open.
  */
 export async function launchChromium (): Promise<Browser> {
+  await access(CHROMIUM, constants.X_OK).catch(() => {
+    throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium, as .ci/run does) or set CHROMIUM_PATH`)
+  })
   return await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
