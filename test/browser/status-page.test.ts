@@ -32,20 +32,18 @@ const contexts: BrowserContext[] = []
 
 beforeAll(async () => {
   upstream = await startDemoModel()
-  ;[browser, mesh] = await Promise.all([
-    launchChromium(),
-    startHubMesh([
-      { config: { nodeId: 'home', tags: ['home'] } },
-      {
-        config: {
-          nodeId: 'office',
-          tags: ['office'],
-          agents: [{ id: 'demo-agent', description: 'streams a few lines of work', tags: ['demo'], command: [process.execPath, '-e', 'console.log("done")'] }],
-          models: [{ id: DEMO_MODEL_ID, upstream: { baseUrl: upstream.baseUrl } }]
-        }
+  browser = await launchChromium()
+  mesh = await startHubMesh([
+    { config: { nodeId: 'home', tags: ['home'] } },
+    {
+      config: {
+        nodeId: 'office',
+        tags: ['office'],
+        agents: [{ id: 'demo-agent', description: 'streams a few lines of work', tags: ['demo'], command: [process.execPath, '-e', 'console.log("done")'] }],
+        models: [{ id: DEMO_MODEL_ID, upstream: { baseUrl: upstream.baseUrl } }]
       }
-    ], { hub: { tags: ['public'] } })
-  ])
+    }
+  ], { hub: { tags: ['public'] } })
   ;[home, office] = mesh.members
 })
 
