@@ -63,14 +63,16 @@ export interface NodeRow {
   tags: string[]
   toolProxy: boolean
   lastError: string | null
+  /** `conflict` or `impostor` when the node id is claimed by another peer too */
+  standing: string
 }
 
 /** This node first, then its peers, one row each */
 export function nodeRows (view: StatusView): NodeRow[] {
   const self = view.node
   return [
-    { nodeId: self.nodeId, peerId: self.peerId, path: 'this node', via: null, latencyMs: null, models: self.models, agents: self.agents, tags: self.tags, toolProxy: self.toolProxy, lastError: null },
-    ...view.peers.map(p => ({ nodeId: p.nodeId, peerId: p.peerId, path: p.path, via: p.reachableVia, latencyMs: p.latencyMs, models: p.models, agents: p.agents, tags: p.tags, toolProxy: p.toolProxy, lastError: p.lastError }))
+    { nodeId: self.nodeId, peerId: self.peerId, path: 'this node', via: null, latencyMs: null, models: self.models, agents: self.agents, tags: self.tags, toolProxy: self.toolProxy, lastError: null, standing: 'ok' },
+    ...view.peers.map(p => ({ nodeId: p.nodeId, peerId: p.peerId, path: p.path, via: p.reachableVia, latencyMs: p.latencyMs, models: p.models, agents: p.agents, tags: p.tags, toolProxy: p.toolProxy, lastError: p.lastError, standing: p.standing }))
   ]
 }
 
@@ -79,7 +81,7 @@ function row (r: NodeRow): string {
   return `<tr data-node="${text(r.nodeId)}" class="${r.path === 'this node' ? 'self' : text(r.path)}">` +
     cell(r.nodeId, 'node') +
     `<td class="peer" title="${text(r.peerId ?? '')}">${r.peerId != null ? text(r.peerId) : '<span class="muted">-</span>'}</td>` +
-    cell(r.path, 'path') +
+    cell(r.standing === 'ok' ? r.path : `${r.path} · ${r.standing}`, 'path') +
     cell(r.via, 'via') +
     cell(r.latencyMs != null ? `${r.latencyMs} ms` : null, 'latency') +
     `<td class="models">${list(models)}</td>` +

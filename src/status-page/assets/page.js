@@ -47,11 +47,11 @@
     const self = view.node
     return [{
       nodeId: self.nodeId, peerId: self.peerId, path: 'this node', via: null, latencyMs: null,
-      models: self.models, agents: self.agents, tags: self.tags, toolProxy: self.toolProxy, lastError: null
+      models: self.models, agents: self.agents, tags: self.tags, toolProxy: self.toolProxy, lastError: null, standing: 'ok'
     }].concat(view.peers.map(function (p) {
       return {
         nodeId: p.nodeId, peerId: p.peerId, path: p.path, via: p.reachableVia, latencyMs: p.latencyMs,
-        models: p.models, agents: p.agents, tags: p.tags, toolProxy: p.toolProxy, lastError: p.lastError
+        models: p.models, agents: p.agents, tags: p.tags, toolProxy: p.toolProxy, lastError: p.lastError, standing: p.standing
       }
     }))
   }
@@ -79,7 +79,8 @@
       const peer = td('peer', r.peerId)
       peer.setAttribute('title', r.peerId || '')
       tr.appendChild(peer)
-      tr.appendChild(td('path', r.path))
+      // a node id another peer claims too: the router sends nothing to it by that name
+      tr.appendChild(td('path', r.standing === 'ok' ? r.path : r.path + ' · ' + r.standing))
       tr.appendChild(td('via', r.via))
       tr.appendChild(td('latency', r.latencyMs != null ? r.latencyMs + ' ms' : null))
       tr.appendChild(listCell('models', modelNames(r.models)))
@@ -159,7 +160,7 @@
   function layout (view) {
     const self = { key: 'self', nodeId: view.node.nodeId, path: 'self', models: view.node.models, agents: view.node.agents, tags: view.node.tags, toolProxy: view.node.toolProxy, relay: false }
     const peers = view.peers.map(function (p, i) {
-      return { key: 'peer-' + i, nodeId: p.nodeId, peerId: p.peerId, path: p.path, via: p.reachableVia, latencyMs: p.latencyMs, models: p.models, agents: p.agents, tags: p.tags, toolProxy: p.toolProxy, relay: false }
+      return { key: 'peer-' + i, nodeId: p.nodeId, peerId: p.peerId, path: p.path, via: p.reachableVia, latencyMs: p.latencyMs, models: p.models, agents: p.agents, tags: p.tags, toolProxy: p.toolProxy, standing: p.standing, relay: false }
     })
     const direct = peers.filter(function (p) { return p.path === 'direct' })
     const relayed = peers.filter(function (p) { return p.path === 'relayed' })
@@ -246,6 +247,7 @@
     g.appendChild(svg('text', { x: 10, y: 19, class: 'name' }, cut(n.nodeId, n.relay ? 20 : 26)))
     if (n.relay) g.appendChild(svg('text', { x: NODE_W - 10, y: 19, class: 'badge', 'text-anchor': 'end' }, 'relay'))
     else if (n.path === 'self') g.appendChild(svg('text', { x: NODE_W - 10, y: 19, class: 'badge', 'text-anchor': 'end' }, 'this node'))
+    else if (n.standing != null && n.standing !== 'ok') g.appendChild(svg('text', { x: NODE_W - 10, y: 19, class: 'badge standing', 'text-anchor': 'end' }, n.standing))
     else if (n.path === 'unreachable') g.appendChild(svg('text', { x: NODE_W - 10, y: 19, class: 'badge', 'text-anchor': 'end' }, 'unreachable'))
     const lines = [
       'models: ' + listText(modelNames(n.models)),
