@@ -82,6 +82,8 @@ export async function runDemo (): Promise<void> {
     await meshFormed(nodes)
     say(`${elapsed()}  mesh formed\n`)
     for (const node of nodes) say(`${node.nodeId} sees:\n${formatPeers(node.peers())}\n`)
+    say(`Status page of home: http://127.0.0.1:${String(configs.home.proxyPort)}/clawmatrix/`)
+    say(`  log in with the token in ${join(dir, 'home', 'api-token')}\n`)
     say('Poke it (in another terminal, from this repository):')
     say(`  npm run clawmatrix -- status --config ${join(dir, 'home.json')}`)
     say(`  npm run clawmatrix -- peers --config ${join(dir, 'office.json')}`)

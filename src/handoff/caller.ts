@@ -38,18 +38,23 @@ export async function * handoffThroughMesh (ctx: MeshContext, target: string, ta
   let serving: { nodeId: string, peerId: string } | undefined
   // a caller that stops reading before the result has given up on it
   let outcome = 'cancelled'
+  let message: string | undefined
   try {
     for await (const event of runHandoff(ctx, target, task, options)) {
       if (event.type === 'start') serving = { nodeId: event.nodeId, peerId: event.peerId }
       if (event.type === 'retry') metrics.failover('handoff')
-      if (event.type === 'result') outcome = event.result.success ? 'ok' : event.result.code ?? 'agent_failed'
+      if (event.type === 'result') {
+        outcome = event.result.success ? 'ok' : event.result.code ?? 'agent_failed'
+        if (!event.result.success) message = `${event.result.agent}: ${event.result.error ?? outcome}`
+      }
       yield event
     }
   } catch (err: any) {
     outcome = options.signal?.aborted === true ? 'cancelled' : err?.code ?? 'internal'
+    message = String(err?.message ?? err)
     throw err
   } finally {
-    metrics.handoffEnded(serving?.nodeId, serving?.peerId, outcome, started)
+    metrics.handoffEnded(serving?.nodeId, serving?.peerId, outcome, started, message)
   }
 }
 

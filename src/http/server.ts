@@ -5,6 +5,7 @@ import {
   BODY_RATE_WINDOW_MS, CONNECTIONS_CHECK_INTERVAL_MS, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS,
   MAX_CONNECTIONS, MAX_HEADERS_COUNT, MIN_BODY_BYTES_PER_WINDOW
 } from './constants.js'
+import { HostCheck } from './host-check.js'
 import { HttpError, sendError } from './respond.js'
 import { tokenMatches } from './tokens.js'
 import type { ConnectionCounts, ConnectionLimits } from './connection-guard.js'
@@ -54,7 +55,8 @@ function authorized (req: IncomingMessage, auth: RouteAuth, tokens: ApiTokens): 
 }
 
 /**
- * The node's one local HTTP server: routes by exact path, bearer tokens only, no CORS.
+ * The node's one local HTTP server: answers only the Host names it serves (HostCheck), routes by
+ * exact path, bearer tokens (and the status page's session cookie on its own routes), no CORS.
  * No limit on how long a request may take once its body is in (answers stream for minutes);
  * slow clients are bounded by the headers timeout, the body rate and the connection limit.
  */
@@ -72,6 +74,8 @@ export async function startApiServer (options: { host: string, port: number, tok
   /** requests being answered, aborted together when the server stops */
   const inFlight = new Set<AbortController>()
   let stopping = false
+  /** set once the port is known, before the first request can arrive */
+  let hosts: HostCheck | undefined
 
   server.on('request', (req, res) => {
     if (guard.refused(req)) return
@@ -89,6 +93,7 @@ export async function startApiServer (options: { host: string, port: number, tok
     const candidates = options.routes().filter(r => r.path === url.pathname)
     const route = candidates.find(r => r.method === req.method)
     const handle = async (): Promise<void> => {
+      if (hosts?.allows(req.headers.host) !== true) throw (hosts ?? new HostCheck(options.host, 0)).refusal(req.headers.host)
       if (candidates.length === 0) throw new HttpError(404, 'not_found', `no route ${req.method ?? ''} ${url.pathname}`)
       if (route == null) throw new HttpError(405, 'method_not_allowed', `${url.pathname} accepts ${candidates.map(r => r.method).join(', ')}`)
       if (!authorized(req, route.auth, options.tokens)) {
@@ -123,6 +128,7 @@ export async function startApiServer (options: { host: string, port: number, tok
     server.once('error', failed)
     server.listen(options.port, options.host, () => {
       server.off('error', failed)
+      hosts = new HostCheck(options.host, (server.address() as AddressInfo).port)
       resolve()
     })
   })

@@ -16,8 +16,8 @@ export interface ModelAttempt {
   answered(status: number): void
   /** the answer's body was read to its end (or broke off) */
   ended(): void
-  /** the attempt failed before an answer began, with this error code */
-  failed(code: string): void
+  /** the attempt failed before an answer began, with this error code (and the error's message) */
+  failed(code: string, message?: string): void
 }
 
 /** What a plane's caller counts */
@@ -25,9 +25,9 @@ export interface MeshMetrics {
   /** `path`: `local`, `direct` or `relayed` */
   modelAttempt(modelId: string, nodeId: string, peerId: string | undefined, path: string): ModelAttempt
   failover(plane: 'model' | 'handoff'): void
-  /** `started`: `performance.now()` when the handoff began */
-  handoffEnded(nodeId: string | undefined, peerId: string | undefined, outcome: string, started: number): void
-  toolCallEnded(nodeId: string | undefined, peerId: string | undefined, outcome: string, started: number): void
+  /** `started`: `performance.now()` when the handoff began; `message` says why when it failed */
+  handoffEnded(nodeId: string | undefined, peerId: string | undefined, outcome: string, started: number, message?: string): void
+  toolCallEnded(nodeId: string | undefined, peerId: string | undefined, outcome: string, started: number, message?: string): void
   recordAccepted(nodeId: string, peerId: string): void
 }
 
@@ -51,5 +51,6 @@ export function nodeMetrics (labels: LabelSources): NodeMetricsRegistry {
 }
 
 export { metricsLabelsFromConfig } from './from-config.js'
+export { fanOutMetrics } from './fan-out.js'
 export { OTHER_LABEL, LOCAL_PATH } from './constants.js'
 export type { LabelSources } from './labels.js'

@@ -206,7 +206,7 @@ export async function chatThroughMesh (ctx: MeshContext, request: Record<string,
       ctx.metrics?.failover('model')
       log('model "%s" on %s: its upstream answered %d, trying the next node', target.name, candidate.nodeId, response.status)
     } catch (err: any) {
-      attempt?.failed(options.signal.aborted ? 'cancelled' : err?.code ?? 'internal')
+      attempt?.failed(options.signal.aborted ? 'cancelled' : err?.code ?? 'internal', String(err?.message ?? err))
       if (err instanceof ModelPlaneError) err.where = where
       if (options.signal.aborted || !(err instanceof ModelPlaneError) || !err.retryable) throw err
       if (err instanceof ModelTransportError && !candidate.local) ctx.router.markFailed(candidate.route.peerId)

@@ -13,8 +13,10 @@ import { startApiServer } from '../http/server.js'
 import { loadApiTokens } from '../http/tokens.js'
 import { statusRoutes } from '../http/routes/status.js'
 import { metricsRoutes } from '../http/routes/metrics.js'
-import { metricsLabelsFromConfig, nodeMetrics } from '../metrics/index.js'
-import type { NodeMetricsRegistry } from '../metrics/index.js'
+import { fanOutMetrics, metricsLabelsFromConfig, nodeMetrics } from '../metrics/index.js'
+import type { MeshMetrics, NodeMetricsRegistry } from '../metrics/index.js'
+import { RecentActivity, statusPage } from '../status-page/index.js'
+import type { StatusPageSource } from '../status-page/index.js'
 import { toolRoutes } from '../http/routes/tool.js'
 import { AnnouncedDialPolicy } from '../capabilities/dial-policy.js'
 import { ConnectionKeeper } from '../mesh/connection-keeper.js'
@@ -86,6 +88,10 @@ export class ClawMatrixNode implements MeshContext {
   readonly peerId: string
   readonly router: Router
   readonly capabilities: CapabilitiesService
+  /** what the status page shows of this node's requests, kept with or without metrics */
+  readonly activity = new RecentActivity()
+  /** where the planes' callers count: the metrics registry (when kept) and `activity` */
+  readonly metrics: MeshMetrics
   private readonly routes: Route[] = []
   /** `peers[]` with their addresses parsed, once */
   private readonly configured: Array<ConfiguredPeer & { addr: Multiaddr }>
@@ -98,8 +104,9 @@ export class ClawMatrixNode implements MeshContext {
     private readonly keeper: ConnectionKeeper,
     readonly silentPeers: SilentPeerWatch,
     private readonly agentRunner: AgentRunner,
-    readonly metrics?: NodeMetricsRegistry
+    readonly metricsRegistry?: NodeMetricsRegistry
   ) {
+    this.metrics = metricsRegistry != null ? fanOutMetrics(metricsRegistry, this.activity) : this.activity
     this.nodeId = config.nodeId
     this.peerId = libp2p.peerId.toString()
     this.capabilities = libp2p.services.capabilities
@@ -314,6 +321,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, libp2p.services.silentPeers, agentRunner, metrics)
     if (metrics != null) serveMetrics(node, metrics)
     node.addRoutes(statusRoutes(node))
+    node.addRoutes(statusPage({ source: pageSource(node), tokens }))
     node.addRoutes(handoffRoutes(node))
     node.addRoutes(toolRoutes(node))
     node.addRoutes(openaiRoutes(node))
@@ -342,6 +350,11 @@ function serveMetrics (node: ClawMatrixNode, metrics: NodeMetricsRegistry): void
   })
   node.capabilities.addEventListener('record', (evt) => { metrics.recordAccepted(evt.detail.nodeId, evt.detail.peerId) })
   node.addRoutes(metricsRoutes(metrics, { public: node.config.metricsPublic }))
+}
+
+/** what the status page reads from the node */
+function pageSource (node: ClawMatrixNode): StatusPageSource {
+  return { nodeId: node.nodeId, status: () => node.status(), activity: () => node.activity.view() }
 }
 
 /** the host of a dial address (`/ip4/…`, `/ip6/…`, `/dns…/…`), or nothing for a bare relay path */

@@ -40,10 +40,10 @@ export async function invokeToolThroughMesh (ctx: MeshContext, node: string, too
   const peerId = target.peerId.toString()
   try {
     const result = await service.call(target.peerId, { tool, args, ...(timeoutMs != null ? { timeoutMs } : {}) }, callOptions)
-    ctx.metrics?.toolCallEnded(target.nodeId, peerId, result.ok ? 'ok' : 'tool_error', started)
+    ctx.metrics?.toolCallEnded(target.nodeId, peerId, result.ok ? 'ok' : 'tool_error', started, result.ok ? undefined : `${tool} reported an error`)
     return { ...result, nodeId: target.nodeId, peerId, path: target.path, via: target.via, attempts: 1 }
   } catch (err: any) {
-    ctx.metrics?.toolCallEnded(target.nodeId, peerId, options.signal?.aborted === true ? 'cancelled' : err?.code ?? 'internal', started)
+    ctx.metrics?.toolCallEnded(target.nodeId, peerId, options.signal?.aborted === true ? 'cancelled' : err?.code ?? 'internal', started, `${tool}: ${String(err?.message ?? err)}`)
     if (err instanceof ToolStreamError) ctx.router.markFailed(target.peerId)
     throw err
   }

@@ -232,10 +232,10 @@ describe('the local HTTP API under slow connections', () => {
 
     // a body trickling in at 10 bytes a second, well below the minimum rate
     const trickle = await open()
-    trickle.socket.write('POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer api-token\r\nContent-Length: 100000\r\n\r\n')
+    trickle.socket.write(`POST /upload HTTP/1.1\r\nHost: 127.0.0.1:${api.port}\r\nAuthorization: Bearer api-token\r\nContent-Length: 100000\r\n\r\n`)
     timers.push(setInterval(() => { if (trickle.closedAt() == null) trickle.socket.write('0123456789') }, 1000))
 
-    const request = 'GET /ping HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer api-token\r\n\r\n'
+    const request = `GET /ping HTTP/1.1\r\nHost: 127.0.0.1:${api.port}\r\nAuthorization: Bearer api-token\r\n\r\n`
     const started = Date.now()
     const slow = await Promise.all(Array.from({ length: SLOW_CONNECTIONS }, async () => {
       const connection = await open()
