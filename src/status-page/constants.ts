@@ -11,6 +11,9 @@ export const SESSION_ID_BYTES = 32
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000
 /** Sessions held at most; a login beyond it ends the oldest one */
 export const MAX_SESSIONS = 64
+/** Failed logins per FAILED_LOGIN_WINDOW_MS, for the whole node; past them logins get 429 */
+export const MAX_FAILED_LOGINS = 10
+export const FAILED_LOGIN_WINDOW_MS = 60_000
 /** The login form's body at most (it carries one token) */
 export const MAX_LOGIN_BODY_BYTES = 4 * 1024
 

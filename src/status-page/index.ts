@@ -7,6 +7,7 @@
  * requests, fed beside the Prometheus metrics and kept when they are off.
  */
 
+import { LoginThrottle } from './login-throttle.js'
 import { statusPageRoutes } from './routes.js'
 import { SessionStore } from './sessions.js'
 import type { StatusPageSource } from './view.js'
@@ -18,9 +19,9 @@ export interface StatusPageInit {
   tokens: ApiTokens
 }
 
-/** the page's routes, with their own session store */
+/** the page's routes, with their own session store and failed-login throttle */
 export function statusPage (init: StatusPageInit): Route[] {
-  return statusPageRoutes({ ...init, sessions: new SessionStore() })
+  return statusPageRoutes({ ...init, sessions: new SessionStore(), throttle: new LoginThrottle() })
 }
 
 export { RecentActivity } from './recent-activity.js'

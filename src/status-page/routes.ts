@@ -8,6 +8,7 @@ import {
 import { renderLogin, renderPage } from './render.js'
 import { statusView } from './view.js'
 import type { Asset } from './assets.js'
+import type { LoginThrottle } from './login-throttle.js'
 import type { SessionStore } from './sessions.js'
 import type { StatusPageSource } from './view.js'
 import type { Route } from '../http/route.js'
@@ -18,6 +19,7 @@ export interface StatusPageRoutesInit {
   source: StatusPageSource
   tokens: ApiTokens
   sessions: SessionStore
+  throttle: LoginThrottle
 }
 
 const COOKIE_ATTRIBUTES = `HttpOnly; SameSite=Strict; Path=${PAGE_PATH_PREFIX}`
@@ -58,7 +60,7 @@ function bearer (req: IncomingMessage): string | undefined {
  * form body; the browser then holds an HttpOnly, SameSite=Strict session cookie.
  */
 export function statusPageRoutes (init: StatusPageRoutesInit): Route[] {
-  const { source, tokens, sessions } = init
+  const { source, tokens, sessions, throttle } = init
   const assets = pageAssets()
   const validToken = (token: string | undefined): boolean =>
     token != null && token !== '' && (tokenMatches(token, tokens.apiToken) || tokenMatches(token, tokens.adminToken))
@@ -88,8 +90,15 @@ export function statusPageRoutes (init: StatusPageRoutesInit): Route[] {
           throw new HttpError(415, 'unsupported_media_type', `${LOGIN_PATH} takes a form (application/x-www-form-urlencoded) with the field token, not "${type}"`)
         }
         const body = await readBody(req, MAX_LOGIN_BODY_BYTES)
+        const blockedMs = throttle.blockedForMs()
+        if (blockedMs > 0) {
+          const seconds = Math.ceil(blockedMs / 1000)
+          sendHtml(res, 429, renderLogin(source.nodeId, `Too many failed logins: try again in ${seconds} s.`), { 'retry-after': String(seconds) })
+          return
+        }
         const token = new URLSearchParams(body.toString('utf8')).get('token') ?? undefined
         if (!validToken(token)) {
+          throttle.failed()
           sendHtml(res, 401, renderLogin(source.nodeId, token == null || token === '' ? 'Enter the API token.' : 'That token is not this node\'s API token or admin token.'))
           return
         }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_LOGIN_BODY_BYTES, PAGE_SECURITY_HEADERS, SESSION_COOKIE } from '../../src/status-page/constants.js'
+import { MAX_FAILED_LOGINS, MAX_LOGIN_BODY_BYTES, PAGE_SECURITY_HEADERS, SESSION_COOKIE } from '../../src/status-page/constants.js'
+import { LoginThrottle } from '../../src/status-page/login-throttle.js'
 import { removeTempDirs, startNode } from '../helpers/mesh.js'
 import type { TestNode } from '../helpers/mesh.js'
 
@@ -136,5 +137,38 @@ describe('status page login', () => {
     const html = await (await fetch(`${base}/clawmatrix/`, { headers: { cookie } })).text()
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;')
     expect(html).not.toContain(target)
+  })
+})
+
+describe('failed logins', () => {
+  it('past the limit, refuses every login (the right token too) with 429 and retry-after, without a session', async () => {
+    const guarded = await startNode({ nodeId: 'guarded' }, { metrics: false })
+    try {
+      const attempt = async (token: string): Promise<Response> => await fetch(`http://127.0.0.1:${guarded.api.port}/clawmatrix/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }).toString()
+      })
+      for (let i = 0; i < MAX_FAILED_LOGINS; i++) expect((await attempt(`guess-${i}`)).status).toBe(401)
+      const refused = await attempt(guarded.tokens.apiToken)
+      expect(refused.status).toBe(429)
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect(refused.headers.get('set-cookie')).toBeNull()
+      expect(await refused.text()).toContain('Too many failed logins')
+      // the bearer token on the API is not throttled
+      expect((await fetch(`http://127.0.0.1:${guarded.api.port}/clawmatrix/view`, { headers: { authorization: `Bearer ${guarded.tokens.apiToken}` } })).status).toBe(200)
+    } finally {
+      await guarded.stop()
+    }
+  })
+
+  it('count per window: the window\'s end lets logins in again', () => {
+    const throttle = new LoginThrottle(2, 1000)
+    expect(throttle.blockedForMs(0)).toBe(0)
+    throttle.failed()
+    throttle.failed()
+    expect(throttle.blockedForMs(400)).toBe(600)
+    expect(throttle.blockedForMs(1000)).toBe(0)
   })
 })
