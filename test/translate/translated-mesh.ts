@@ -26,9 +26,10 @@ export function useTranslatedMesh<Fake extends { baseUrl: string, close: () => P
   beforeAll(async () => {
     context.fake = await startFake()
     const entry = model(context.fake)
-    context.mesh = await startMesh({ a: { apiToken: token }, b: { models: [entry] } })
-    // the serving node loads the library as it starts; a long synchronous stretch while that is
-    // still under way would pass the tests' short silent-peer window on a loaded machine
+    // these tests are about translation, not liveness: the first call to a vendor loads its SDK in
+    // a long synchronous stretch, which on a loaded machine outlasts the tests' short silent-peer
+    // window and record lifetime (the connection would be closed under the request)
+    context.mesh = await startMesh({ a: { apiToken: token }, b: { models: [entry] } }, { timing: { silentAfterMs: 10_000, recordTtlMs: 10_000 } })
     await import('../../src/standalone/own-llm-runtime.js')
     await waitFor('a to see the model of b', () => context.mesh.a.peers().find(p => p.nodeId === 'b')?.models?.some(m => m.id === entry.id))
     context.client = new OpenAI({ baseURL: `http://127.0.0.1:${context.mesh.a.status().proxyPort}/v1`, apiKey: token, maxRetries: 0 })
