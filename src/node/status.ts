@@ -1,3 +1,4 @@
+import type { MembershipStanding, MembershipSummary } from '../membership/index.js'
 import type { AgentCapability, ModelCapability } from '../capabilities/types.js'
 import type { ModelUsage } from '../model/usage.js'
 import type { RunningHandoff } from '../handoff/index.js'
@@ -26,6 +27,10 @@ export interface PeerStatus {
   lastSeenMs: number | null
   /** why the last dial failed, while unreachable */
   lastError: string | null
+  /** `certified` (any peer in open mode), `probation` or `refused` */
+  membership?: MembershipStanding
+  /** when the peer's certificate expires (ms since the epoch); null: never, or none */
+  certificateExpiresAt?: number | null
 }
 
 export interface NodeStatus {
@@ -42,7 +47,9 @@ export interface NodeStatus {
   toolProxy: { enabled: boolean, openToAllMembers: boolean }
   members: number | null
   peers: PeerStatus[]
-  rejectedRecords: { malformed: number, signature: number, nonMember: number, seqAhead: number, tableFull: number }
+  rejectedRecords: { malformed: number, signature: number, nonMember: number, seqAhead: number, tableFull: number, uncertified: number, uncertifiedNodeId: number }
+  /** the membership mode, the admins, this node's certificate, peers on probation and refused */
+  membership: MembershipSummary
   /** handoffs this node is serving now */
   handoffs: RunningHandoff[]
   /** requests and tokens per caller of each model this node serves, since it started */
