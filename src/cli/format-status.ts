@@ -15,7 +15,7 @@ function pathLabel (peer: PeerStatus): string {
   return safe(peer.path)
 }
 
-function plainTable (head: string[]): Table.Table {
+export function plainTable (head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] } })
 }
 
