@@ -92,6 +92,25 @@ describe('membership certificates mode', () => {
     expect(a.router.agents('helper')).toHaveLength(1)
   })
 
+  it('connects two certified members that do not listen through the hub\'s relay', async () => {
+    const hubId = await identityIn()
+    const certs = { membership: 'certificates' as const, admins: [hubId.peerId] }
+    const hub = await node({ nodeId: 'hub', listen: true, ...certs }, { dataDir: hubId.dataDir })
+    const aId = await identityIn()
+    const cId = await identityIn()
+    expect((await certify(hub, { peerId: aId.peerId, nodeId: 'a' })).status).toBe(200)
+    expect((await certify(hub, { peerId: cId.peerId, nodeId: 'c' })).status).toBe(200)
+    const peers = [{ nodeId: 'hub', url: hub.dialAddr }]
+    const a = await node({ nodeId: 'a', agents: [{ id: 'writer' }], peers, ...certs }, { dataDir: aId.dataDir })
+    const c = await node({ nodeId: 'c', agents: [{ id: 'reviewer' }], peers, ...certs }, { dataDir: cId.dataDir })
+    // each learns the other's record from the hub, the certificate behind it from the hub too
+    await waitFor('a to route to c', () => a.router.agents('reviewer').length === 1, 15_000)
+    await waitFor('c to route to a', () => c.router.agents('writer').length === 1, 15_000)
+    await waitFor('a and c connected through the relay', () => a.peers().find(p => p.nodeId === 'c')?.path === 'relayed' && c.peers().find(p => p.nodeId === 'a')?.path === 'relayed', 15_000)
+    expect(a.peers().find(p => p.nodeId === 'c')).toMatchObject({ membership: 'certified', reachableVia: 'hub' })
+    expect(a.status().rejectedRecords.uncertified + c.status().rejectedRecords.uncertified).toBe(0)
+  })
+
   it('refuses a member announcing the node id of another member\'s certificate', async () => {
     const hubId = await identityIn()
     const certs = { membership: 'certificates' as const, admins: [hubId.peerId] }
