@@ -148,7 +148,11 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
    */
   async admitRecord (peerId: string, nodeId: string, source: string): Promise<RecordAdmission> {
     if (this.mode === 'open' || peerId === this.self) return 'ok'
-    if (!this.store.isMember(peerId) && source !== peerId && this.isAdmitted(source)) await this.lookUp(peerId, source)
+    if (!this.store.isMember(peerId)) {
+      // from the signer itself while its exchange may still bring its certificate, or through another member
+      if (source === peerId) await this.waitAdmitted(peerId)
+      else if (this.isAdmitted(source)) await this.lookUp(peerId, source)
+    }
     if (!this.store.isMember(peerId)) return 'uncertified'
     const certificates = this.store.about(peerId).filter(s => this.isValid(s))
     // a root admin with no certificate of its own may announce any node id
