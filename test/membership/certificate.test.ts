@@ -94,10 +94,13 @@ describe('membership certificate', async () => {
     expect(store.isMember(keys[4].peerId, NOW)).toBe(false)
     expect(refused.map(e => e.message)).toEqual([expect.stringMatching(/longer than 4/)])
 
+    // a chain in which a subject comes back (B's authority comes from A, A's certificate here from B)
     const a = await keyOf(20)
     const b = await keyOf(21)
     const cycle = new MembershipStore({ roots: [root.peerId], self: root.peerId })
-    expect(cycle.addAll([await signed(a, b.peerId, { roles: ['admin'] }), await signed(b, a.peerId, { roles: ['admin'] })], NOW).added).toEqual([])
+    const { added, refused: cycled } = cycle.addAll([await signed(root, a.peerId, { roles: ['admin'] }), await signed(a, b.peerId, { roles: ['admin'] }), await signed(b, a.peerId, { roles: ['admin'] })], NOW)
+    expect(added.map(s => s.certificate.issuer)).toEqual([root.peerId, a.peerId])
+    expect(cycled.map(e => e.message)).toEqual([expect.stringMatching(/cycle of admins/)])
   })
 
   it('keeps a certificate about this node before it knows the admins', async () => {
