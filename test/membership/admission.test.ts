@@ -9,6 +9,7 @@ import { TOOL_PROTOCOL } from '../../src/tool/constants.js'
 import { loadOrCreateIdentity } from '../../src/mesh/identity.js'
 import { removeTempDirs, startNode } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
+import { samples, total } from '../metrics/scrape.js'
 import type { TestNode } from '../helpers/mesh.js'
 import type { Stream } from '@libp2p/interface'
 
@@ -80,6 +81,8 @@ describe('membership certificates mode', () => {
     await waitFor('u\'s records to be refused', () => hub.status().rejectedRecords.uncertified > 0)
     expect(hub.peers().map(p => p.nodeId)).toEqual(['a'])
     expect(() => hub.router.agents('intruder')).toThrow()
+    const scrape = await fetch(`http://127.0.0.1:${hub.api.port}/metrics`, { headers: { authorization: `Bearer ${hub.tokens.apiToken}` } })
+    expect(total(samples(await scrape.text()), 'clawmatrix_records_rejected_total', { reason: 'uncertified' })).toBeGreaterThan(0)
 
     // probation runs out: disconnected, refused, and its redials denied
     await waitFor('u to be cut off', () => hub.status().membership.refused.some(r => r.peerId === u.peerId) && hub.libp2p.getConnections(u.libp2p.peerId).length === 0, 10_000)
