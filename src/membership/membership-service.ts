@@ -263,16 +263,22 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     this.exchange(connection).catch(err => { this.log('certificate exchange with %p failed - %e', connection.remotePeer, err) })
   }
 
+  /**
+   * Probation outlives a disconnection: a peer that reconnects before it ends does not start a new
+   * one, so dropping and redialing never keeps an uncertified peer connected for long.
+   */
   private onPeerDisconnect (evt: CustomEvent<PeerId>): void {
-    const peer = evt.detail.toString()
-    const entry = this.probation.get(peer)
-    if (entry == null) return
-    clearTimeout(entry.timer)
-    this.probation.delete(peer)
+    const entry = this.probation.get(evt.detail.toString())
+    if (entry != null) entry.exchanged = false
   }
 
   private startProbation (peer: string): void {
-    if (this.probation.has(peer)) return
+    const entry = this.probation.get(peer)
+    if (entry != null) {
+      // a new connection brings a new exchange to wait for
+      entry.exchanged = false
+      return
+    }
     const timer = setTimeout(() => { this.endProbation(peer) }, this.probationMs)
     timer.unref()
     this.probation.set(peer, { since: Date.now(), timer, exchanged: false })
