@@ -7,8 +7,6 @@ import { ClawMatrixError } from '../errors/clawmatrix-error.js'
 export type MembershipErrorCode =
   /** a certificate that did not open or is not valid here: `reason` says which check */
   | 'invalid_certificate'
-  /** the exchange's remote sent more than its one batch, or did not close in time */
-  | 'membership_stream'
   /** this node cannot certify: it is neither a root admin nor holds a valid admin certificate */
   | 'not_admin'
 
@@ -31,16 +29,6 @@ export class InvalidCertificateError extends ClawMatrixError<'invalid_certificat
 
   constructor (readonly reason: CertificateRejection, message: string) {
     super('invalid_certificate', message)
-  }
-}
-
-/** The remote sent more than its one batch, or did not close its side in time */
-export class MembershipStreamError extends ClawMatrixError<'membership_stream'> {
-  static override readonly name: string = 'MembershipStreamError'
-  override readonly name: string = 'MembershipStreamError'
-
-  constructor (message: string) {
-    super('membership_stream', message)
   }
 }
 

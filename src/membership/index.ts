@@ -15,7 +15,7 @@ export { MembershipStore } from './membership-store.js'
 export { openCertificate, sealCertificate, isExpired } from './certificate.js'
 export { readCertificateFile, writeCertificateFile } from './certificate-file.js'
 export { MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, CERTIFICATES_FILE, ADMIN_ROLE, PROBATION_MS, MAX_CHAIN_DEPTH } from './constants.js'
-export { InvalidCertificateError, MembershipStreamError, NotAdminError, httpStatusOf } from './errors.js'
+export { InvalidCertificateError, NotAdminError, httpStatusOf } from './errors.js'
 export type { CertificateRejection, MembershipErrorCode } from './errors.js'
 
 export type MembershipMode = 'open' | 'certificates'
