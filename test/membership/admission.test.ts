@@ -132,6 +132,26 @@ describe('membership certificates mode', () => {
     expect(() => hub.router.agents('fake')).toThrow()
   })
 
+  it('moves an open mesh to certificates: a member still in open mode keeps the certificate it is handed, and is a member once it switches', async () => {
+    const hubId = await identityIn()
+    const certs = { membership: 'certificates' as const, admins: [hubId.peerId] }
+    // the admin after `init --adopt` and a restart; the member still runs its old open config
+    const hub = await node({ nodeId: 'hub', listen: true, agents: [{ id: 'helper' }], ...certs }, { dataDir: hubId.dataDir })
+    const aId = await identityIn()
+    const open = await node({ nodeId: 'a', agents: [{ id: 'writer' }], peers: [{ nodeId: 'hub', url: hub.dialAddr }] }, { dataDir: aId.dataDir })
+    await waitFor('a to be connected to the hub', () => hub.libp2p.getConnections(open.libp2p.peerId).length > 0)
+    expect((await certify(hub, { peerId: aId.peerId, nodeId: 'a' })).status).toBe(200)
+    await waitFor('the hub to route to a', () => hub.router.agents('writer').length === 1)
+    // not valid for a yet (it does not know the admins), but kept
+    await waitFor('a to be handed its certificate', () => open.membership.certificates().length > 0)
+    expect(open.membership.certificates()).toEqual([expect.objectContaining({ subject: aId.peerId, nodeId: 'a', valid: false, problem: 'untrusted' })])
+    await open.stop()
+
+    const switched = await node({ nodeId: 'a', agents: [{ id: 'writer' }], peers: [{ nodeId: 'hub', url: hub.dialAddr }], ...certs }, { dataDir: aId.dataDir })
+    expect(switched.status().membership.certificate).toMatchObject({ subject: aId.peerId, nodeId: 'a', issuer: hubId.peerId })
+    await waitFor('a to route to the hub in certificates mode', () => switched.router.agents('helper').length === 1)
+  })
+
   it('keeps a member\'s certificate across a restart', async () => {
     const hubId = await identityIn()
     const certs = { membership: 'certificates' as const, admins: [hubId.peerId] }
