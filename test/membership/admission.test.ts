@@ -91,6 +91,7 @@ describe('membership certificates mode', () => {
     expect(relay.reservations.has(a.libp2p.peerId)).toBe(true)
     expect(relay.reservations.has(peerIdFromString(u.peerId))).toBe(false)
     await waitFor('u to try again', () => u.peers().find(p => p.nodeId === 'hub')?.lastError != null, 10_000)
+    expect(u.peers().find(p => p.nodeId === 'hub')?.lastError).toMatch(/no valid certificate \(on an admin: clawmatrix certify/)
     expect(hub.libp2p.getConnections(u.libp2p.peerId)).toHaveLength(0)
     expect(a.router.agents('helper')).toHaveLength(1)
   })
