@@ -30,6 +30,10 @@ export * from './mesh/constants.js'
 export { capabilities, CAPABILITIES_TOPIC, SYNC_PROTOCOL, InvalidRecordError, SyncStreamError } from './capabilities/index.js'
 export type { CapabilitiesService, CapabilitiesEvents, CapabilitiesInit, CapabilityRecord, AgentCapability, ModelCapability, LocalCapabilities } from './capabilities/index.js'
 
+// membership: certificates signed by the mesh's admins, and admission by them
+export { membershipService, MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, openCertificate, sealCertificate, InvalidCertificateError, NotAdminError } from './membership/index.js'
+export type { MembershipService, MembershipInit, MembershipEvents, MembershipMode, MembershipStanding, MembershipSummary, Certificate, CertificateView, CertificateRequest } from './membership/index.js'
+
 // the model plane
 export {
   modelService, modelInitFromConfig, chatThroughMesh, chat, listMeshModels, MODEL_PROTOCOL,

@@ -16,11 +16,13 @@ import type { RepeatingTask } from '@libp2p/utils'
 /** envelopes of a batch handled between two turns of the event loop */
 const RECEIVE_SLICE = 16
 
-export type RejectionReason = 'malformed' | 'signature' | 'nonMember' | 'seqAhead' | 'tableFull'
+export type RejectionReason = 'malformed' | 'signature' | 'nonMember' | 'seqAhead' | 'tableFull' | 'uncertified' | 'uncertifiedNodeId'
 
 /**
  * How many records were refused and why, for status. `seqAhead`: the seq ran more than the skew
- * allowance ahead of this node's clock; `tableFull`: no place for a new signer (see PeerTable).
+ * allowance ahead of this node's clock; `tableFull`: no place for a new signer (see PeerTable);
+ * `uncertified`: in membership mode, a signer without a valid certificate; `uncertifiedNodeId`: a
+ * node id other than the one the signer's certificate names.
  */
 export class RejectionCounters {
   malformed = 0
@@ -28,13 +30,23 @@ export class RejectionCounters {
   nonMember = 0
   seqAhead = 0
   tableFull = 0
+  uncertified = 0
+  uncertifiedNodeId = 0
 
   count (reason: RejectionReason): void {
     this[reason]++
   }
 
   toJSON (): Record<RejectionReason, number> {
-    return { malformed: this.malformed, signature: this.signature, nonMember: this.nonMember, seqAhead: this.seqAhead, tableFull: this.tableFull }
+    return {
+      malformed: this.malformed,
+      signature: this.signature,
+      nonMember: this.nonMember,
+      seqAhead: this.seqAhead,
+      tableFull: this.tableFull,
+      uncertified: this.uncertified,
+      uncertifiedNodeId: this.uncertifiedNodeId
+    }
   }
 }
 
@@ -246,6 +258,12 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     if (record.peerId === this.components.peerId.toString()) {
       this.continueAbove(record.seq)
       return { outcome: 'own', peerId: record.peerId }
+    }
+    const admission = await this.init.admitRecord?.(record, source) ?? 'ok'
+    if (admission !== 'ok') {
+      this.rejected.count(admission)
+      this.log('rejected the record of %s (%s) - %s', record.peerId, record.nodeId, admission === 'uncertified' ? 'no valid membership certificate' : 'its certificate names another node id')
+      return { outcome: 'rejected', peerId: record.peerId }
     }
     const result = this.table.accept(record, envelope, source)
     if (result === 'full') {

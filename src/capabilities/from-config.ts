@@ -9,13 +9,14 @@ import type { ClawMatrixConfig } from '../config/resolve.js'
  * trusted signers, and the seq file in the node's dataDir. `local` and the timings come from the
  * node.
  */
-export function capabilitiesInitFromConfig (config: ClawMatrixConfig, init: Pick<CapabilitiesInit, 'local' | 'announceIntervalMs' | 'recordTtlMs'>): CapabilitiesInit {
+export function capabilitiesInitFromConfig (config: ClawMatrixConfig, init: Pick<CapabilitiesInit, 'local' | 'announceIntervalMs' | 'recordTtlMs' | 'admitRecord'>): CapabilitiesInit {
   return {
     local: init.local,
     ...(config.members != null ? { members: config.members } : {}),
     trusted: config.peers.flatMap(p => p.peerId ?? parsePeerAddress(p.url).peerId ?? []),
     seqFile: join(config.dataDir, SEQ_FILE),
     ...(init.announceIntervalMs != null ? { announceIntervalMs: init.announceIntervalMs } : {}),
-    ...(init.recordTtlMs != null ? { recordTtlMs: init.recordTtlMs } : {})
+    ...(init.recordTtlMs != null ? { recordTtlMs: init.recordTtlMs } : {}),
+    ...(init.admitRecord != null ? { admitRecord: init.admitRecord } : {})
   }
 }

@@ -33,6 +33,11 @@ export interface CapabilitiesInit {
   announceIntervalMs?: number
   recordTtlMs?: number
   maxRecords?: number
+  /**
+   * membership mode: whether a verified record of another signer, which came through a connection
+   * to `source`, may be taken; anything but `ok` rejects it under that reason
+   */
+  admitRecord?: (record: CapabilityRecord, source: string) => Promise<'ok' | 'uncertified' | 'uncertifiedNodeId'>
   /** close connections to peers whose record expired (default true) */
   closeExpired?: boolean
 }

@@ -15,7 +15,7 @@ function pathLabel (peer: PeerStatus): string {
   return safe(peer.path)
 }
 
-function plainTable (head: string[]): Table.Table {
+export function plainTable (head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] } })
 }
 
@@ -69,6 +69,16 @@ export function formatModelUsage (usage: ModelUsage[]): string {
   return table.toString()
 }
 
+/** this node's certificate, and the peers on probation or refused */
+function membershipLabel (membership: NonNullable<NodeStatus['membership']>): string {
+  const own = membership.certificate
+  const parts = [own != null ? `certified as ${safe(own.nodeId)}${own.expiresAt != null ? ` until ${new Date(own.expiresAt).toISOString()}` : ''}` : 'no certificate of its own']
+  if (membership.canCertify) parts.push('admin')
+  if (membership.probation.length > 0) parts.push(`${membership.probation.length} on probation`)
+  if (membership.refused.length > 0) parts.push(`${membership.refused.length} refused`)
+  return parts.join(', ')
+}
+
 /** What `clawmatrix status` prints: this node, then one row per peer */
 export function formatStatus (status: NodeStatus): string {
   const lines = [
@@ -79,11 +89,14 @@ export function formatStatus (status: NodeStatus): string {
     `Agents:  ${list(status.agents.map(a => a.id))}`,
     `Models:  ${status.models.length > 0 ? '' : '-'}`,
     ...(status.models.length > 0 ? [formatModels(status.models)] : []),
-    `Tools:   ${status.toolProxy.enabled ? (status.toolProxy.openToAllMembers ? 'open to all members' : 'enabled, restricted') : 'off'}`
+    `Tools:   ${status.toolProxy.enabled ? (status.toolProxy.openToAllMembers ? 'open to all members' : 'enabled, restricted') : 'off'}`,
+    ...(status.membership?.mode === 'certificates' ? [`Members: certificates (${membershipLabel(status.membership)})`] : [])
   ]
   const rejected = status.rejectedRecords
-  if (rejected.malformed + rejected.signature + rejected.nonMember + rejected.seqAhead + rejected.tableFull > 0) {
-    lines.push(`Refused records: ${rejected.malformed} malformed, ${rejected.signature} bad signature, ${rejected.nonMember} non-member, ${rejected.seqAhead} seq too far ahead, ${rejected.tableFull} no place (peer table full)`)
+  const uncertified = (rejected.uncertified ?? 0) + (rejected.uncertifiedNodeId ?? 0)
+  if (rejected.malformed + rejected.signature + rejected.nonMember + rejected.seqAhead + rejected.tableFull + uncertified > 0) {
+    lines.push(`Refused records: ${rejected.malformed} malformed, ${rejected.signature} bad signature, ${rejected.nonMember} non-member, ${rejected.seqAhead} seq too far ahead, ${rejected.tableFull} no place (peer table full)` +
+      (uncertified > 0 ? `, ${rejected.uncertified ?? 0} uncertified, ${rejected.uncertifiedNodeId ?? 0} node id not the certified one` : ''))
   }
   const usage = (status.modelUsage ?? []).filter(m => m.callers.length > 0)
   if (usage.length > 0) {

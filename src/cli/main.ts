@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors.js'
 import { VERSION } from '../version.js'
 import { NodeUnreachableError, RemoteError, UsageError } from './errors.js'
 import { terminalSafe } from './terminal-text.js'
+import { registerCertifyCommand } from './commands/certify.js'
 import { registerChatCommand } from './commands/chat.js'
 import { registerDemoCommand } from './commands/demo.js'
 import { registerDoctorCommand } from './commands/doctor.js'
@@ -10,6 +11,8 @@ import { registerExecCommand } from './commands/exec.js'
 import { registerHandoffCommand } from './commands/handoff.js'
 import { registerSendCommand } from './commands/send.js'
 import { registerIdCommand } from './commands/id.js'
+import { registerInitCommand } from './commands/init.js'
+import { registerMembersCommand } from './commands/members.js'
 import { registerReadCommand } from './commands/read.js'
 import { registerStartCommand } from './commands/start.js'
 import { registerPeersCommand, registerStatusCommand } from './commands/status.js'
@@ -24,7 +27,8 @@ export function buildProgram (): Command {
     .showHelpAfterError()
     .exitOverride()
   for (const register of [registerChatCommand, registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand,
-    registerExecCommand, registerReadCommand, registerWriteCommand, registerToolCommand, registerDemoCommand, registerDoctorCommand]) {
+    registerExecCommand, registerReadCommand, registerWriteCommand, registerToolCommand, registerDemoCommand, registerDoctorCommand,
+    registerInitCommand, registerCertifyCommand, registerMembersCommand]) {
     register(program)
   }
   return program

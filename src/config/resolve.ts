@@ -46,6 +46,9 @@ export function resolveConfig (input: unknown, options: ResolveOptions = {}): Cl
   if (config.metricsPublic && config.proxyAllowRemote) {
     problems.push('metricsPublic: cannot be true with proxyAllowRemote: true, as it would show the mesh\'s metrics without a token to any host that can reach the API; keep the token on /metrics or keep the API on loopback')
   }
+  if (config.membership === 'certificates' && (config.admins == null || config.admins.length === 0)) {
+    problems.push('admins: required with membership "certificates" (the peer IDs of the mesh\'s root admins; `clawmatrix init` sets it)')
+  }
   if (config.tcpPort != null && !config.listen) problems.push('tcpPort: needs listen: true')
   const seen = new Set<string>()
   config.agents.forEach((agent, i) => {

@@ -127,6 +127,10 @@ export const configSchema = z.strictObject({
   tcpPort: port.optional().describe('also listen on TCP at this port (listen must be true)'),
   peers: z.array(peerSchema).max(256).default([]),
   members: z.array(peerIdField).optional(),
+  membership: z.enum(['open', 'certificates'], { error: 'must be "open" or "certificates"' }).default('open')
+    .describe('open: the secret (and members, if set) admits a peer; certificates: also a valid certificate signed by an admin'),
+  admins: z.array(peerIdField).max(64, { error: 'must hold at most 64 entries' }).optional()
+    .describe('peer IDs of the mesh\'s root admins, whose certificates every node accepts; required with membership "certificates"'),
   agents: z.array(agentSchema).max(256).default([]),
   models: z.array(modelSchema).max(256).default([]),
   proxyModels: z.array(proxyModelSchema).max(256).default([]),

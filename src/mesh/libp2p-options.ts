@@ -14,7 +14,7 @@ import { meshPreSharedKey } from './patches/psk-protector.js'
 import { meshRelayServer } from './relay-server.js'
 import { silentPeerWatch } from './silent-peer-watch.js'
 import type { SilentPeerWatch, SilentPeerWatchInit } from './silent-peer-watch.js'
-import type { PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 
 /** Relay limits sized for members: LLM streams run for minutes and carry megabytes */
@@ -40,6 +40,8 @@ export interface MeshTransportInit {
   tcpPort?: number
   /** when set, only these peer IDs may connect, relay or be relayed */
   members?: string[]
+  /** a further gater asked after the members list (the membership certificates') */
+  gater?: ConnectionGater
   /** ms between pings to each watched peer (latency figures); the same as `silentPeers.intervalMs` */
   pingIntervalMs?: number
   /** the silent-peer watch: which peers, how often, how long a silence closes a connection */
@@ -101,7 +103,7 @@ export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit
     connectionEncrypters: [meshNoise()],
     streamMuxers: [meshYamux()],
     connectionProtector: meshPreSharedKey({ psk: init.psk, timeout: PNET_TIMEOUT_MS }),
-    connectionGater: meshGater(init.members != null ? { members: init.members } : {}),
+    connectionGater: meshGater({ ...(init.members != null ? { members: init.members } : {}), ...(init.gater != null ? { gater: init.gater } : {}) }),
     connectionManager: {
       inboundConnectionThreshold: 100,
       maxIncomingPendingConnections: MAX_PENDING_INBOUND_CONNECTIONS,

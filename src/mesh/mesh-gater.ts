@@ -44,10 +44,12 @@ export interface MeshGaterInit {
   members?: string[]
   /** inbound connections one remote address may have in the upgrade at once */
   maxPendingInboundPerHost?: number
+  /** a further gater asked after the members list (the membership certificates') */
+  gater?: ConnectionGater
 }
 
-/** The members list and the per-address bound on connections being upgraded */
+/** The members list, the per-address bound on connections being upgraded, and a further gater */
 export function meshGater (init: MeshGaterInit = {}): ConnectionGater {
   // the pending count first: its upgraded-connection check releases and never denies
-  return combineGaters(new PendingInboundLimit(init.maxPendingInboundPerHost).gater(), membersGater(init.members))
+  return combineGaters(new PendingInboundLimit(init.maxPendingInboundPerHost).gater(), membersGater(init.members), ...(init.gater != null ? [init.gater] : []))
 }

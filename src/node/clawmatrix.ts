@@ -18,6 +18,8 @@ import type { MeshMetrics, NodeMetricsRegistry } from '../metrics/index.js'
 import { RecentActivity, statusPage } from '../status-page/index.js'
 import type { StatusPageSource } from '../status-page/index.js'
 import { toolRoutes } from '../http/routes/tool.js'
+import { membershipRoutes } from '../http/routes/membership.js'
+import { deferredGater } from '../membership/deferred-gater.js'
 import { AnnouncedDialPolicy } from '../capabilities/dial-policy.js'
 import { ConnectionKeeper } from '../mesh/connection-keeper.js'
 import { loadOrCreateIdentity } from '../mesh/identity.js'
@@ -32,6 +34,7 @@ import { invokeToolThroughMesh, isOpenToAllMembers, toolProxyWarnings } from '..
 import { VERSION } from '../version.js'
 import { peerStatuses } from './status.js'
 import type { CapabilitiesService, LocalCapabilities } from '../capabilities/index.js'
+import type { MembershipInit, MembershipService } from '../membership/index.js'
 import type { HandoffEvent, HandoffOptions, SendOptions, SendResult } from '../handoff/index.js'
 import type { ChatCompletion, ChatCompletionChunk, ChatOptions } from '../model/index.js'
 import type { AgentRunner, HostPorts } from '../host/ports.js'
@@ -79,6 +82,8 @@ export interface ClawMatrixOptions {
   host?: HostPorts
   /** keep a metrics registry and serve GET /metrics (default true; false leaves both out, as for a measurement without them) */
   metrics?: boolean
+  /** membership timings (probation, refusal) that tests shorten */
+  membership?: Pick<MembershipInit, 'probationMs' | 'refusedMs'>
 }
 
 export type { ClawMatrixServices } from './services.js'
@@ -92,6 +97,7 @@ export class ClawMatrixNode implements MeshContext {
   readonly activity = new RecentActivity()
   /** where the planes' callers count: the metrics registry (when kept) and `activity` */
   readonly metrics: MeshMetrics
+  readonly membership: MembershipService
   private readonly routes: Route[] = []
   /** `peers[]` with their addresses parsed, once */
   private readonly configured: Array<ConfiguredPeer & { addr: Multiaddr }>
@@ -110,6 +116,7 @@ export class ClawMatrixNode implements MeshContext {
     this.nodeId = config.nodeId
     this.peerId = libp2p.peerId.toString()
     this.capabilities = libp2p.services.capabilities
+    this.membership = libp2p.services.membership
     this.configured = config.peers.map(peer => {
       const { addr, peerId } = parsePeerAddress(peer.url, peer.peerId)
       return { url: peer.url, addr, ...(peer.nodeId != null ? { nodeId: peer.nodeId } : {}), ...(peerId != null ? { peerId } : {}) }
@@ -178,7 +185,9 @@ export class ClawMatrixNode implements MeshContext {
   }
 
   peers (): PeerStatus[] {
-    return peerStatuses(this.router.view({ includeExpired: true }), this.configured, this.keeper.failures())
+    const peers = peerStatuses(this.router.view({ includeExpired: true }), this.configured, this.keeper.failures())
+    if (this.membership.mode === 'open') return peers
+    return peers.map(p => p.peerId != null ? { ...p, ...this.membership.peerMembership(p.peerId) } : p)
   }
 
   status (): NodeStatus {
@@ -200,6 +209,7 @@ export class ClawMatrixNode implements MeshContext {
       peers: this.peers(),
       gossip: this.capabilities.gossip(),
       rejectedRecords: this.capabilities.rejected.toJSON(),
+      membership: this.membership.summary(),
       handoffs: this.libp2p.services.handoff.running(),
       modelUsage: this.libp2p.services.model.usage()
     }
@@ -293,6 +303,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         listenPort: config.listenPort,
         ...(config.tcpPort != null ? { tcpPort: config.tcpPort } : {}),
         ...(config.members != null ? { members: config.members } : {}),
+        ...(config.membership === 'certificates' ? { gater: deferredGater(() => libp2p?.services.membership.gater()) } : {}),
         // the liveness every mesh node has, over the peers with a live record
         silentPeers: {
           intervalMs: timing.pingIntervalMs,
@@ -310,7 +321,9 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
           if (node == null) throw new Error('node not ready')
           return node.local()
         },
-        nodeIdOf: peerId => node?.capabilities.table.get(peerId.toString())?.record.nodeId
+        nodeIdOf: peerId => node?.capabilities.table.get(peerId.toString())?.record.nodeId,
+        admitRecord: async (record, source) => await (libp2p?.services.membership.admitRecord(record.peerId, record.nodeId, source) ?? 'uncertified'),
+        ...(options.membership != null ? { membership: options.membership } : {})
       })),
       // libp2p's own metrics in the node's registry, beside the mesh's
       ...(metrics != null ? { metrics: prometheusMetrics({ registry: metrics.registry }) } : {}),
@@ -324,6 +337,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     node.addRoutes(statusPage({ source: pageSource(node), tokens }))
     node.addRoutes(handoffRoutes(node))
     node.addRoutes(toolRoutes(node))
+    node.addRoutes(membershipRoutes(node.membership))
     node.addRoutes(openaiRoutes(node))
     await libp2p.start()
     node.keepAnnouncedPeers()
@@ -331,6 +345,9 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     for (const warning of toolProxyWarnings(config)) warn(warning)
     for (const warning of unavailableModelWarnings(modelInit.models ?? [])) warn(warning)
     for (const warning of modelPeersWarnings(config.models, config.peers)) warn(warning)
+    if (config.membership === 'certificates' && !(config.admins ?? []).includes(node.peerId) && node.membership.summary().certificate == null) {
+      warn(`membership is "certificates" but this node (${node.peerId}) holds no valid certificate yet: other members will refuse it until an admin runs \`clawmatrix certify ${node.peerId} --name ${node.nodeId}\` and it reconnects`)
+    }
     if (config.members != null && !config.members.includes(node.peerId)) {
       warn(`members is set but does not list this node's own peer ID ${node.peerId}: other members will refuse it`)
     }

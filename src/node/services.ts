@@ -1,24 +1,27 @@
 import { capabilitiesInitFromConfig } from '../capabilities/from-config.js'
 import { capabilities } from '../capabilities/index.js'
 import { handoffInitFromConfig, handoffService } from '../handoff/index.js'
+import { membershipInitFromConfig } from '../membership/from-config.js'
+import { membershipService } from '../membership/index.js'
 import { meshBaseServices } from '../mesh/libp2p-options.js'
 import { modelService } from '../model/index.js'
 import { standaloneToolExecutor } from '../standalone/tools/index.js'
 import { fileRootsOf } from '../tool/file-roots.js'
 import { toolInitFromConfig, toolService } from '../tool/index.js'
-import type { LocalCapabilities } from '../capabilities/index.js'
+import type { CapabilitiesInit, LocalCapabilities } from '../capabilities/index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { AgentRunner, ToolExecutor } from '../host/ports.js'
 import type { ModelServiceInit } from '../model/index.js'
 import type { MeshTiming } from './clawmatrix.js'
 import type { CapabilitiesService } from '../capabilities/index.js'
 import type { HandoffService } from '../handoff/index.js'
+import type { MembershipInit, MembershipService } from '../membership/index.js'
 import type { ModelService } from '../model/index.js'
 import type { ToolService } from '../tool/index.js'
 import type { PeerId, ServiceMap } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
-export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, handoff: HandoffService, tool: ToolService, model: ModelService }
+export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, membership: MembershipService, handoff: HandoffService, tool: ToolService, model: ModelService }
 
 export interface NodeServicesInit {
   config: ClawMatrixConfig
@@ -30,6 +33,10 @@ export interface NodeServicesInit {
   local: () => LocalCapabilities
   /** the node id a peer announced, for the tool audit log and the model usage counts */
   nodeIdOf: (peerId: PeerId) => string | undefined
+  /** the membership service's timings that tests shorten */
+  membership?: Pick<MembershipInit, 'probationMs' | 'refusedMs'>
+  /** membership mode: whether a capability record may be taken (the membership service's `admitRecord`) */
+  admitRecord: NonNullable<CapabilitiesInit['admitRecord']>
 }
 
 /**
@@ -40,7 +47,13 @@ export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMat
   const { config, timing } = init
   return {
     ...meshBaseServices({ listen: config.listen }),
-    capabilities: capabilities(capabilitiesInitFromConfig(config, { local: init.local, announceIntervalMs: timing.announceIntervalMs, recordTtlMs: timing.recordTtlMs })),
+    membership: membershipService(membershipInitFromConfig(config, init.membership)),
+    capabilities: capabilities(capabilitiesInitFromConfig(config, {
+      local: init.local,
+      announceIntervalMs: timing.announceIntervalMs,
+      recordTtlMs: timing.recordTtlMs,
+      ...(config.membership === 'certificates' ? { admitRecord: init.admitRecord } : {})
+    })),
     model: modelService({ ...init.modelInit, nodeIdOf: init.nodeIdOf }),
     handoff: handoffService(handoffInitFromConfig(config, init.agentRunner)),
     tool: toolService({

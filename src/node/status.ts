@@ -1,4 +1,5 @@
 import type { GossipView } from '../capabilities/index.js'
+import type { MembershipStanding, MembershipSummary } from '../membership/index.js'
 import type { AgentCapability, ModelCapability } from '../capabilities/types.js'
 import type { ModelUsage } from '../model/usage.js'
 import type { RunningHandoff } from '../handoff/index.js'
@@ -27,6 +28,10 @@ export interface PeerStatus {
   lastSeenMs: number | null
   /** why the last dial failed, while unreachable */
   lastError: string | null
+  /** `certified` (any peer in open mode), `probation` or `refused` */
+  membership?: MembershipStanding
+  /** when the peer's certificate expires (ms since the epoch); null: never, or none */
+  certificateExpiresAt?: number | null
 }
 
 export interface NodeStatus {
@@ -45,7 +50,9 @@ export interface NodeStatus {
   peers: PeerStatus[]
   /** the capabilities topic: peers subscribed, and peers in this node's gossipsub mesh for it */
   gossip: GossipView
-  rejectedRecords: { malformed: number, signature: number, nonMember: number, seqAhead: number, tableFull: number }
+  rejectedRecords: { malformed: number, signature: number, nonMember: number, seqAhead: number, tableFull: number, uncertified: number, uncertifiedNodeId: number }
+  /** the membership mode, the admins, this node's certificate, peers on probation and refused */
+  membership: MembershipSummary
   /** handoffs this node is serving now */
   handoffs: RunningHandoff[]
   /** requests and tokens per caller of each model this node serves, since it started */

@@ -75,6 +75,15 @@ describe('config', () => {
     expect(found.some(p => p.startsWith(expected)), `got: ${found.join(' | ')}`).toBe(true)
   })
 
+  it('takes membership "open" by default and needs admins with "certificates"', () => {
+    expect(resolveConfig({}).membership).toBe('open')
+    expect(problems({ membership: 'certificates' })).toEqual([expect.stringMatching(/^admins: required with membership "certificates"/)])
+    expect(problems({ membership: 'certificates', admins: [] })).toEqual([expect.stringMatching(/^admins: required/)])
+    expect(problems({ membership: 'certificates', admins: [PEER] })).toEqual([])
+    expect(problems({ membership: 'invite-only' })).toEqual(['membership: must be "open" or "certificates"'])
+    expect(problems({ admins: ['bob'] })).toEqual(['admins[0]: must be a base58 peer ID (12D3KooW...)'])
+  })
+
   it('reports every problem at once, naming each field', () => {
     const found = problems({ secret: 'x', listenPort: -1, bogus: 1 })
     expect(found).toHaveLength(3)

@@ -1,0 +1,373 @@
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface MembershipCertificate {
+  subject: Uint8Array<ArrayBuffer>
+  nodeId: string
+  roles: string[]
+  issuedAt: bigint
+  expiresAt?: bigint
+  issuer: Uint8Array<ArrayBuffer>
+}
+
+export namespace MembershipCertificate {
+  let _codec: Codec<MembershipCertificate>
+
+  export const codec = (): Codec<MembershipCertificate> => {
+    if (_codec == null) {
+      _codec = message<MembershipCertificate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.subject != null && obj.subject.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.subject)
+        }
+
+        if ((obj.nodeId != null && obj.nodeId !== '')) {
+          w.uint32(18)
+          w.string(obj.nodeId)
+        }
+
+        if (obj.roles != null && obj.roles.length > 0) {
+          for (const value of obj.roles) {
+            w.uint32(26)
+            w.string(value)
+          }
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.issuedAt)
+        }
+
+        if (obj.expiresAt != null) {
+          w.uint32(40)
+          w.uint64(obj.expiresAt)
+        }
+
+        if ((obj.issuer != null && obj.issuer.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.issuer)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          subject: uint8ArrayAlloc(0),
+          nodeId: '',
+          roles: [],
+          issuedAt: 0n,
+          issuer: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.subject = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.nodeId = reader.string()
+              break
+            }
+            case 3: {
+              if (opts.limits?.roles != null && obj.roles.length === opts.limits.roles) {
+                throw new MaxLengthError('Decode error - repeated field "roles" had too many elements')
+              }
+
+              obj.roles.push(reader.string())
+              break
+            }
+            case 4: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.expiresAt = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.issuer = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          roles: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.subject`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.nodeId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.roles != null && obj.roles === opts.limits.roles) {
+                throw new MaxLengthError('Streaming decode error - repeated field "roles" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.roles[]`,
+                index: obj.roles,
+                value: reader.string()
+              }
+
+              obj.roles++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.issuer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MembershipCertificateSubjectFieldEvent {
+    field: '$.subject'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MembershipCertificateNodeIdFieldEvent {
+    field: '$.nodeId'
+    value: string
+  }
+
+  export interface MembershipCertificateRolesFieldEvent {
+    field: '$.roles[]'
+    index: number
+    value: string
+  }
+
+  export interface MembershipCertificateIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export interface MembershipCertificateExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
+  export interface MembershipCertificateIssuerFieldEvent {
+    field: '$.issuer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<MembershipCertificate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MembershipCertificate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MembershipCertificate>): MembershipCertificate {
+    return decodeMessage(buf, MembershipCertificate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MembershipCertificate>): Generator<MembershipCertificateSubjectFieldEvent | MembershipCertificateNodeIdFieldEvent | MembershipCertificateRolesFieldEvent | MembershipCertificateIssuedAtFieldEvent | MembershipCertificateExpiresAtFieldEvent | MembershipCertificateIssuerFieldEvent> {
+    return streamMessage(buf, MembershipCertificate.codec(), opts)
+  }
+}
+
+export interface CertificateBatch {
+  certificates: Uint8Array<ArrayBuffer>[]
+  wanted: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace CertificateBatch {
+  let _codec: Codec<CertificateBatch>
+
+  export const codec = (): Codec<CertificateBatch> => {
+    if (_codec == null) {
+      _codec = message<CertificateBatch>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.certificates != null && obj.certificates.length > 0) {
+          for (const value of obj.certificates) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.wanted != null && obj.wanted.length > 0) {
+          for (const value of obj.wanted) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificates: [],
+          wanted: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.certificates != null && obj.certificates.length === opts.limits.certificates) {
+                throw new MaxLengthError('Decode error - repeated field "certificates" had too many elements')
+              }
+
+              obj.certificates.push(reader.bytes())
+              break
+            }
+            case 2: {
+              if (opts.limits?.wanted != null && obj.wanted.length === opts.limits.wanted) {
+                throw new MaxLengthError('Decode error - repeated field "wanted" had too many elements')
+              }
+
+              obj.wanted.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          certificates: 0,
+          wanted: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.certificates != null && obj.certificates === opts.limits.certificates) {
+                throw new MaxLengthError('Streaming decode error - repeated field "certificates" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.certificates[]`,
+                index: obj.certificates,
+                value: reader.bytes()
+              }
+
+              obj.certificates++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.wanted != null && obj.wanted === opts.limits.wanted) {
+                throw new MaxLengthError('Streaming decode error - repeated field "wanted" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.wanted[]`,
+                index: obj.wanted,
+                value: reader.bytes()
+              }
+
+              obj.wanted++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CertificateBatchCertificatesFieldEvent {
+    field: '$.certificates[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CertificateBatchWantedFieldEvent {
+    field: '$.wanted[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<CertificateBatch>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CertificateBatch.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CertificateBatch>): CertificateBatch {
+    return decodeMessage(buf, CertificateBatch.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CertificateBatch>): Generator<CertificateBatchCertificatesFieldEvent | CertificateBatchWantedFieldEvent> {
+    return streamMessage(buf, CertificateBatch.codec(), opts)
+  }
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto'
+import { readFile, writeFile, mkdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { configPath } from '../../config/load-file.js'
+import { resolveConfig } from '../../config/resolve.js'
+import { ADMIN_ROLE, CERTIFICATES_FILE, readCertificateFile, sealCertificate, writeCertificateFile } from '../../membership/index.js'
+import { loadOrCreateIdentity } from '../../mesh/identity.js'
+import { UsageError } from '../errors.js'
+import type { ClawMatrixConfig } from '../../config/resolve.js'
+import type { Command } from 'commander'
+
+/** bytes of randomness in a generated cluster secret (base64url: 43 characters) */
+const SECRET_BYTES = 32
+
+interface InitOptions {
+  nodeId?: string
+  adopt?: boolean
+}
+
+/** the node's identity (created if new) and a self-signed admin certificate kept in its dataDir */
+async function selfCertify (config: ClawMatrixConfig): Promise<{ peerId: string, certificatesFile: string }> {
+  const key = await loadOrCreateIdentity(config.dataDir)
+  const peerId = peerIdFromPrivateKey(key).toString()
+  const envelope = await sealCertificate({ subject: peerId, nodeId: config.nodeId, roles: [ADMIN_ROLE], issuedAt: Date.now(), issuer: peerId }, key)
+  const certificatesFile = join(config.dataDir, CERTIFICATES_FILE)
+  await writeCertificateFile(certificatesFile, [...await readCertificateFile(certificatesFile), envelope])
+  return { peerId, certificatesFile }
+}
+
+async function readJson (path: string): Promise<Record<string, unknown> | undefined> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err: any) {
+    if (err.code === 'ENOENT') return undefined
+    throw err
+  }
+  try {
+    const value = JSON.parse(text)
+    if (value == null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object')
+    return value
+  } catch (err: any) {
+    throw new UsageError(`${path} is not a JSON config object: ${String(err.message)}`)
+  }
+}
+
+/** the lines telling an admin how a member joins, and how the mesh's nodes get certified */
+function nextSteps (configFile: string, config: ClawMatrixConfig, peerId: string, adopted: boolean): string[] {
+  const admins = config.admins ?? [peerId]
+  const steps = [
+    '',
+    'Next:',
+    `  clawmatrix start --config ${configFile}`,
+    '  then, on this machine, for each member (its peer ID from `clawmatrix id` there):',
+    '  clawmatrix certify <peerId> --name <nodeId> [--expires 30d]',
+    '  A member\'s config needs the same secret and:',
+    `  "membership": "certificates", "admins": ${JSON.stringify(admins)}`
+  ]
+  if (adopted) {
+    steps.push('  Members that run now receive their certificate at their next connection to this node;',
+      '  once each holds one, set membership and admins in its config as above and restart it.')
+  }
+  return steps
+}
+
+export function registerInitCommand (program: Command): void {
+  program.command('init')
+    .description('create a mesh: identity, secret and config with membership certificates, this node its admin')
+    .option('--node-id <id>', 'this node\'s node id (default: the host name)')
+    .option('--adopt', 'move an existing config (a running open mesh) to certificates: keeps its secret and settings')
+    .action(async (opts: InitOptions, cmd: Command) => {
+      const configFile = configPath(cmd.optsWithGlobals().config)
+      const existing = await readJson(configFile)
+      let raw: Record<string, unknown>
+      if (opts.adopt === true) {
+        if (existing == null) throw new UsageError(`${configFile} does not exist: run clawmatrix init without --adopt to create a mesh`)
+        raw = { ...existing, ...(opts.nodeId != null ? { nodeId: opts.nodeId } : {}) }
+      } else {
+        if (existing != null) throw new UsageError(`${configFile} already exists: not overwriting it (clawmatrix init --adopt moves an existing mesh to certificates)`)
+        raw = { ...(opts.nodeId != null ? { nodeId: opts.nodeId } : {}), secret: randomBytes(SECRET_BYTES).toString('base64url'), listen: true }
+      }
+      // the identity lives in the dataDir the config resolves to
+      const draft = resolveConfig({ ...raw, membership: 'open' }, { source: configFile })
+      const { peerId, certificatesFile } = await selfCertify(draft)
+      const admins = [...new Set([...(Array.isArray(raw.admins) ? raw.admins as string[] : []), peerId])]
+      // the node id is written out: the certificate binds it
+      const written = { ...raw, nodeId: draft.nodeId, membership: 'certificates', admins }
+      const config = resolveConfig(written, { source: configFile })
+      await mkdir(dirname(configFile), { recursive: true, mode: 0o700 })
+      await writeFile(configFile, JSON.stringify(written, null, 2) + '\n', { mode: 0o600, flag: opts.adopt === true ? 'w' : 'wx' })
+      process.stdout.write([
+        `${opts.adopt === true ? 'updated' : 'wrote'} ${configFile}: membership "certificates", admins [${peerId}]${opts.adopt === true ? '' : ', listen true, a new secret'}`,
+        opts.adopt === true ? null : 'The config holds the cluster secret: keep it private (mode 0600).',
+        `node id:  ${config.nodeId}`,
+        `peer ID:  ${peerId}`,
+        `dataDir:  ${config.dataDir} (identity; admin certificate in ${certificatesFile})`,
+        ...nextSteps(configFile, config, peerId, opts.adopt === true)
+      ].filter(l => l != null).join('\n') + '\n')
+    })
+}

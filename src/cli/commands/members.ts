@@ -1,0 +1,49 @@
+import { apiClientFromOptions } from '../api-client.js'
+import { plainTable } from '../format-status.js'
+import { terminalSafe as safe, terminalSafeJson } from '../terminal-text.js'
+import type { CertificateView, MembershipSummary } from '../../membership/index.js'
+import type { Command } from 'commander'
+
+export type MembershipDocument = MembershipSummary & { certificates: CertificateView[] }
+
+function stateOf (view: CertificateView): string {
+  return view.valid ? 'valid' : (view.problem ?? 'invalid')
+}
+
+/** What `clawmatrix members` prints: the mode, then one row per certificate */
+export function formatMembers (doc: MembershipDocument): string {
+  const lines = [
+    `Membership: ${doc.mode}${doc.admins.length > 0 ? `, admins ${doc.admins.map(safe).join(', ')}` : ''}`
+  ]
+  if (doc.refused.length > 0) lines.push(`Refused:    ${doc.refused.map(r => `${safe(r.peerId)} until ${new Date(r.until).toISOString()}`).join(', ')}`)
+  if (doc.probation.length > 0) lines.push(`Probation:  ${doc.probation.map(safe).join(', ')}`)
+  if (doc.certificates.length === 0) {
+    lines.push('', 'No certificates held.')
+    return lines.join('\n') + '\n'
+  }
+  const table = plainTable(['node id', 'subject', 'roles', 'issuer', 'expires', 'state'])
+  const sorted = [...doc.certificates].sort((a, b) => a.nodeId.localeCompare(b.nodeId) || a.issuedAt - b.issuedAt)
+  for (const view of sorted) {
+    table.push([
+      safe(view.nodeId),
+      safe(view.subject),
+      view.roles.length > 0 ? view.roles.map(safe).join(', ') : '-',
+      safe(view.issuer),
+      view.expiresAt != null ? new Date(view.expiresAt).toISOString() : 'never',
+      stateOf(view)
+    ])
+  }
+  lines.push('', table.toString())
+  return lines.join('\n') + '\n'
+}
+
+export function registerMembersCommand (program: Command): void {
+  program.command('members')
+    .description('list the membership certificates this node holds')
+    .option('--json', 'print them as one JSON document')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const api = await apiClientFromOptions(cmd.optsWithGlobals())
+      const doc = await api.json<MembershipDocument>('GET', '/clawmatrix/membership')
+      process.stdout.write(opts.json === true ? terminalSafeJson(doc, 2) + '\n' : formatMembers(doc))
+    })
+}

@@ -1,0 +1,47 @@
+/** the certificate exchange, run on every new connection and again when a certificate is issued */
+export const MEMBERSHIP_PROTOCOL = '/clawmatrix/membership/1.0.0'
+/** signed-envelope domain and payload type of a membership certificate */
+export const CERTIFICATE_DOMAIN = 'clawmatrix-membership-certificate'
+export const CERTIFICATE_CODEC = new TextEncoder().encode('/cm/cert')
+/** the file in a node's dataDir that keeps the certificates about it and those it issued */
+export const CERTIFICATES_FILE = 'membership/certificates'
+
+/** the role that lets a member certify others */
+export const ADMIN_ROLE = 'admin'
+/** longest chain from a certificate to a root admin, the certificate itself included */
+export const MAX_CHAIN_DEPTH = 4
+/** how far past its expiry a certificate is still taken, for clocks that differ a little */
+export const CLOCK_SKEW_MS = 60_000
+
+/** largest signed certificate accepted, in bytes */
+export const MAX_CERTIFICATE_BYTES = 2048
+/** most roles on one certificate, and the longest role name */
+export const MAX_ROLES = 8
+export const MAX_ROLE_CHARS = 32
+/** most certificates a node keeps (the ones about itself and the ones it issued always fit first) */
+export const MAX_CERTIFICATES = 4096
+/** most certificates, and subjects asked for, in one exchange batch */
+export const MAX_BATCH_CERTIFICATES = 64
+export const MAX_BATCH_WANTED = 16
+/** largest exchange batch, in bytes (the protobuf message, without its length prefix) */
+export const MAX_BATCH_BYTES = MAX_BATCH_CERTIFICATES * (MAX_CERTIFICATE_BYTES + 4) + MAX_BATCH_WANTED * 64
+/** exchange streams one peer may hold open at once, each way */
+export const MAX_EXCHANGE_STREAMS = 2
+/** the whole exchange (open, both batches, both closes) runs within this */
+export const EXCHANGE_TIMEOUT_MS = 5000
+
+/** how long a connected peer without a valid certificate may stay before its connections are closed */
+export const PROBATION_MS = 10_000
+/** how long a peer whose probation ran out is refused */
+export const REFUSED_MS = 60_000
+/** most refused peers remembered; the oldest refusal goes first */
+export const MAX_REFUSED = 1024
+/**
+ * how long a relay reservation, a circuit or a gated stream of a peer whose certificate exchange
+ * is still running waits for it before the peer is taken as not certified
+ */
+export const ADMISSION_WAIT_MS = 3000
+/** how long a peer that could not supply a signer's certificate is not asked again for it */
+export const LOOKUP_MISS_MS = 30_000
+/** most remembered lookup misses */
+export const MAX_LOOKUP_MISSES = 1024

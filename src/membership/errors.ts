@@ -1,0 +1,52 @@
+import { ClawMatrixError } from '../errors/clawmatrix-error.js'
+
+/**
+ * The membership plane's error codes. `invalid_certificate` never reaches a peer (a refused
+ * certificate is dropped and logged); `not_admin` answers the HTTP API.
+ */
+export type MembershipErrorCode =
+  /** a certificate that did not open or is not valid here: `reason` says which check */
+  | 'invalid_certificate'
+  /** this node cannot certify: it is neither a root admin nor holds a valid admin certificate */
+  | 'not_admin'
+
+export type CertificateRejection =
+  /** not a certificate envelope, or a payload that does not decode within the limits */
+  | 'malformed'
+  /** the envelope signature does not verify */
+  | 'signature'
+  /** the certificate names another issuer than its signer */
+  | 'issuer'
+  /** past its `expiresAt` (with the clock skew allowance) */
+  | 'expired'
+  /** no chain of admin certificates from its issuer to a root admin, or one too deep */
+  | 'untrusted'
+
+/** A certificate that failed to open or is not valid; `reason` says which check */
+export class InvalidCertificateError extends ClawMatrixError<'invalid_certificate'> {
+  static override readonly name: string = 'InvalidCertificateError'
+  override readonly name: string = 'InvalidCertificateError'
+
+  constructor (readonly reason: CertificateRejection, message: string) {
+    super('invalid_certificate', message)
+  }
+}
+
+/** This node holds no admin right to sign a certificate with */
+export class NotAdminError extends ClawMatrixError<'not_admin'> {
+  static override readonly name: string = 'NotAdminError'
+  override readonly name: string = 'NotAdminError'
+
+  constructor (message: string) {
+    super('not_admin', message)
+  }
+}
+
+/** the HTTP status of each code the API answers with */
+export function httpStatusOf (code: MembershipErrorCode): number {
+  switch (code) {
+    case 'not_admin': return 403
+    case 'invalid_certificate': return 400
+    default: return 500
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The membership plane: certificates signed by the mesh's admins (a libp2p signed envelope per
+ * member: peer ID, node id, roles, expiry), exchanged on every new connection
+ * (`MEMBERSHIP_PROTOCOL`) and, with `membership: "certificates"`, the admission of peers by them.
+ */
+import { DefaultMembershipService } from './membership-service.js'
+import type { Certificate } from './certificate.js'
+import type { CertificateView, MembershipStore } from './membership-store.js'
+import type { ComponentLogger, ConnectionGater, Libp2pEvents, PeerId, PrivateKey, TypedEventTarget } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+
+export type { Certificate, SignedCertificate } from './certificate.js'
+export type { CertificateView } from './membership-store.js'
+export { MembershipStore } from './membership-store.js'
+export { openCertificate, sealCertificate, isExpired } from './certificate.js'
+export { readCertificateFile, writeCertificateFile } from './certificate-file.js'
+export { MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, CERTIFICATES_FILE, ADMIN_ROLE, PROBATION_MS, MAX_CHAIN_DEPTH } from './constants.js'
+export { InvalidCertificateError, NotAdminError, httpStatusOf } from './errors.js'
+export type { CertificateRejection, MembershipErrorCode } from './errors.js'
+
+export type MembershipMode = 'open' | 'certificates'
+
+/** how this node sees a peer: `certified` (or a root admin, or any peer in `open` mode), `probation`, `refused` */
+export type MembershipStanding = 'certified' | 'probation' | 'refused'
+
+/** what `admitRecord` says of a capability record: taken, its signer uncertified, or its node id not the certified one */
+export type RecordAdmission = 'ok' | 'uncertified' | 'uncertifiedNodeId'
+
+export interface MembershipInit {
+  mode: MembershipMode
+  /** the root admins' peer IDs */
+  admins: string[]
+  /** file keeping the certificates about this node and those it issued */
+  certificatesFile?: string
+  /** protocols whose streams only admitted peers may open, either way */
+  gatedProtocols?: string[]
+  probationMs?: number
+  refusedMs?: number
+  admissionWaitMs?: number
+  exchangeTimeoutMs?: number
+}
+
+export interface MembershipComponents {
+  peerId: PeerId
+  privateKey: PrivateKey
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  events: TypedEventTarget<Libp2pEvents>
+  logger: ComponentLogger
+}
+
+export interface MembershipEvents {
+  /** a peer on probation showed a valid certificate (the detail is its peer ID) */
+  'admitted': CustomEvent<string>
+  /** an exchange with a peer ended, or its probation did (the detail is its peer ID) */
+  'exchanged': CustomEvent<string>
+}
+
+export interface CertificateRequest {
+  subject: string
+  nodeId: string
+  roles?: string[]
+  /** ms since the epoch */
+  expiresAt?: number
+}
+
+export interface MembershipSummary {
+  mode: MembershipMode
+  admins: string[]
+  /** this node may sign certificates */
+  canCertify: boolean
+  /** this node's own valid certificate */
+  certificate: Certificate | null
+  /** connected peers without a valid certificate yet */
+  probation: string[]
+  /** peers refused, until (ms since the epoch) */
+  refused: Array<{ peerId: string, until: number }>
+}
+
+export interface MembershipService extends TypedEventTarget<MembershipEvents> {
+  readonly mode: MembershipMode
+  readonly store: MembershipStore
+  isAdmitted(peerId: string): boolean
+  standing(peerId: string): MembershipStanding
+  waitAdmitted(peerId: string, ms?: number): Promise<boolean>
+  admitRecord(peerId: string, nodeId: string, source: string): Promise<RecordAdmission>
+  certify(request: CertificateRequest): Promise<Certificate>
+  canCertify(): boolean
+  certificates(): CertificateView[]
+  summary(): MembershipSummary
+  peerMembership(peerId: string): { membership: MembershipStanding, certificateExpiresAt: number | null }
+  /** the connection gater of this mode (empty in `open` mode) */
+  gater(): ConnectionGater
+}
+
+/** The membership service: the certificate exchange and, in `certificates` mode, admission */
+export function membershipService (init: MembershipInit): (components: MembershipComponents) => MembershipService {
+  return (components) => new DefaultMembershipService(components, init)
+}

@@ -1,0 +1,40 @@
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { describe, expect, it } from 'vitest'
+import { CertificateBatch } from '../../protocols/membership.js'
+import { encodeCertificate, openCertificate, sealCertificate } from '../../src/membership/certificate.js'
+import { publishedVectors } from '../helpers/protocol-vectors.js'
+import type { Certificate } from '../../src/membership/certificate.js'
+
+describe('membership certificate test vectors', async () => {
+  // the admin key of the capability record vectors (seed 07 07 … 07), a member from seed 08 08 … 08
+  const admin = await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(7))
+  const member = await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(8))
+  const certificate: Certificate = {
+    subject: peerIdFromPrivateKey(member).toString(),
+    nodeId: 'laptop',
+    roles: ['admin'],
+    issuedAt: 1764200000000,
+    expiresAt: 1766792000000,
+    issuer: peerIdFromPrivateKey(admin).toString()
+  }
+  const vectors = await publishedVectors('/clawmatrix/membership/1.0.0')
+
+  it('publishes the payload, the envelope and an exchange request', () => {
+    expect([...vectors.keys()].sort()).toEqual(['envelope', 'payload', 'request'])
+    expect(certificate.subject).toBe('12D3KooWB8sCGZCrwr79HtabLAn95qyPQx6RYHXjEbiD6QKou7ww')
+  })
+
+  it('encodes and signs to the published bytes, and opens them back', async () => {
+    expect(Buffer.from(encodeCertificate(certificate)).toString('hex')).toBe(vectors.get('payload'))
+    const envelope = await sealCertificate(certificate, admin)
+    expect(Buffer.from(envelope).toString('hex')).toBe(vectors.get('envelope'))
+    expect((await openCertificate(Buffer.from(vectors.get('envelope') ?? '', 'hex'))).certificate).toEqual(certificate)
+  })
+
+  it('frames an exchange request asking for the member\'s certificate as published', () => {
+    const request = CertificateBatch.encode({ certificates: [], wanted: [peerIdFromPrivateKey(member).toMultihash().bytes] })
+    expect(request.length).toBeLessThan(128)
+    expect(Buffer.concat([Buffer.from([request.length]), request]).toString('hex')).toBe(vectors.get('request'))
+  })
+})
