@@ -11,14 +11,14 @@ const running: Libp2p[] = []
 afterEach(async () => { await Promise.all(running.splice(0).map(async n => { await n.stop() })) })
 
 /** a node built from meshLibp2pOptions alone, as an embedder would, with short liveness timings */
-async function embedded (): Promise<Libp2p<any>> {
+async function embedded (pingIntervalMs = 100): Promise<Libp2p<any>> {
   const node = await createLibp2p(meshLibp2pOptions({
     privateKey: await generateKeyPair('Ed25519'),
     psk: await testPsk(),
     listen: true,
     listenHost: '127.0.0.1',
     listenPort: 0,
-    silentPeers: { intervalMs: 100, silentAfterMs: 600 }
+    silentPeers: { intervalMs: pingIntervalMs, silentAfterMs: Math.max(600, 6 * pingIntervalMs) }
   }, meshBaseServices({ listen: true })))
   running.push(node)
   return node
@@ -44,7 +44,8 @@ describe('the liveness meshLibp2pOptions gives an embedder', () => {
   })
 
   it('leaves the embedder\'s own ping working while a watch ping is in flight on the same connection', async () => {
-    const [watcher, peer] = await Promise.all([embedded(), embedded()])
+    // the watch of this pair pings once an hour: the held stream below stands for its ping in flight
+    const [watcher, peer] = await Promise.all([embedded(3_600_000), embedded(3_600_000)])
     const connection = await watcher.dial(peer.getMultiaddrs()[0])
     // a ping stream held open, as the watch's is while it waits for an answer
     const held = await connection.newStream(PING_PROTOCOL, { signal: AbortSignal.timeout(5000) })
