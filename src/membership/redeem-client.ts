@@ -36,7 +36,7 @@ export async function redeemInvite (invite: Invite, privateKey: PrivateKey, node
     try {
       connection = await node.dial(issuerAddrs, { signal: AbortSignal.timeout(JOIN_DIAL_TIMEOUT_MS) })
     } catch (err: any) {
-      throw new RedeemError('issuer_offline', `${REDEEM_REASONS.issuer_offline} (dialing ${issuerAddrs.map(a => a.toString()).join(', ')}: ${String(err.message)})`)
+      throw new RedeemError('issuer_offline', `${REDEEM_REASONS.issuer_offline} (dialing ${issuerAddrs.map(a => a.toString()).join(', ')}: ${dialFailure(err)})`)
     }
     const signal = AbortSignal.timeout(REDEEM_TIMEOUT_MS)
     const stream = await connection.newStream(REDEEM_PROTOCOL, { signal, runOnLimitedConnection: true })
@@ -55,4 +55,11 @@ export async function redeemInvite (invite: Invite, privateKey: PrivateKey, node
   } finally {
     await node.stop()
   }
+}
+
+/** the first cause of a failed dial that says something (libp2p wraps each address's failure) */
+function dialFailure (err: any): string {
+  const causes: any[] = Array.isArray(err?.errors) && err.errors.length > 0 ? err.errors : [err]
+  const first = causes.find(e => typeof e?.message === 'string' && e.message !== '') ?? causes[0]
+  return first?.message !== '' && first?.message != null ? String(first.message) : String(first?.name ?? err?.name ?? 'failed')
 }
