@@ -35,3 +35,13 @@ export class RedeemError extends ClawMatrixError<RedeemErrorCode> {
 export class InviteFormatError extends Error {
   override readonly name = 'InviteFormatError'
 }
+
+/** This node cannot issue an invite now: it listens on no address, or keeps as many invites as it may */
+export class CannotInviteError extends ClawMatrixError<'cannot_invite'> {
+  static override readonly name: string = 'CannotInviteError'
+  override readonly name: string = 'CannotInviteError'
+
+  constructor (message: string) {
+    super('cannot_invite', message)
+  }
+}

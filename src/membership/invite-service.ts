@@ -5,7 +5,7 @@ import {
   DEFAULT_INVITE_LIFETIME_MS, DEFAULT_INVITE_USES, MAX_INVITE_ADDRS, MAX_INVITE_LIFETIME_MS, MAX_INVITE_USES, MAX_REDEEM_STREAMS,
   REDEEM_IP_ATTEMPTS, REDEEM_PEER_ATTEMPTS, REDEEM_PROTOCOL, REDEEM_TIMEOUT_MS
 } from './invite-constants.js'
-import { RedeemError } from './invite-errors.js'
+import { CannotInviteError, RedeemError } from './invite-errors.js'
 import { InviteStore } from './invite-store.js'
 import { RedeemRateLimit } from './redeem-rate-limit.js'
 import { answerRedeem } from './redeem.js'
@@ -100,7 +100,7 @@ export class DefaultInviteService implements Startable, InviteService {
     const uses = Math.min(request.uses ?? DEFAULT_INVITE_USES, MAX_INVITE_USES)
     const expiresAt = Date.now() + lifetime
     const addrs = this.inviteAddrs()
-    if (addrs.length === 0) throw new Error('this node listens on no address a joiner can dial: set "listen": true in its config to issue invites')
+    if (addrs.length === 0) throw new CannotInviteError('this node listens on no address a joiner can dial: set "listen": true in its config to issue invites')
     const token = await this.store.issue({ expiresAt, uses, ...(request.name != null ? { name: request.name } : {}) })
     const admins = [...membership.store.roots]
     const invite = encodeInvite({ secret: this.init.secret, issuer: self, addrs, admins, token, expiresAt, ...(request.name != null ? { name: request.name } : {}) })

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { INVITE_TOKEN_BYTES, MAX_INVITES } from './invite-constants.js'
-import { RedeemError } from './invite-errors.js'
+import { CannotInviteError, RedeemError } from './invite-errors.js'
 
 /** An invite as its issuer keeps it: never the token, only its hash */
 export interface StoredInvite {
@@ -26,8 +26,8 @@ export function tokenHash (token: Uint8Array): string {
 
 /**
  * The invites an admin issued, kept in one file of its dataDir (written beside it and renamed,
- * one write at a time). At most MAX_INVITES unexpired ones; expired and used-up ones are dropped
- * at each write. A redeemed use is on disk before the redeem is answered.
+ * one write at a time). At most MAX_INVITES unexpired ones: expired ones are dropped at each
+ * write, used-up ones when room is needed. A redeemed use is on disk before the redeem is answered.
  */
 export class InviteStore {
   private readonly invites = new Map<string, StoredInvite>()
@@ -68,7 +68,12 @@ export class InviteStore {
   async issue (request: InviteRequest): Promise<Uint8Array> {
     await this.load()
     this.prune()
-    if (this.invites.size >= this.maxInvites) throw new Error(`this node keeps ${this.maxInvites} unexpired invites already: let some expire or be used first`)
+    // used-up invites make room first (a second use of one then says unknown_invite)
+    for (const [hash, invite] of this.invites) {
+      if (this.invites.size < this.maxInvites) break
+      if (invite.usesLeft <= 0) this.invites.delete(hash)
+    }
+    if (this.invites.size >= this.maxInvites) throw new CannotInviteError(`this node keeps ${this.maxInvites} unexpired invites already: let some expire or be used first`)
     const token = randomBytes(INVITE_TOKEN_BYTES)
     const hash = tokenHash(token)
     this.invites.set(hash, { hash, expiresAt: request.expiresAt, usesLeft: request.uses, ...(request.name != null ? { name: request.name } : {}) })

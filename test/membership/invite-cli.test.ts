@@ -91,8 +91,10 @@ describe('invite and join through the built CLI', () => {
     expect((await stat(betaConfig)).mode & 0o777).toBe(0o600)
     expect(beta.output()).toMatch(/^joined as beta: certificate from /m)
 
-    // a second newcomer that dials out, routable from beta through the hub
-    const second = await runCli(['invite', '--config', hub.configFile])
+    // a second newcomer that dials out, routable from beta through the hub; this invite also as a QR code
+    const second = await runCli(['invite', '--qr', '--config', hub.configFile])
+    expect(second.stdout).toMatch(/^cm-invite:[A-Za-z0-9_-]+\n$/)
+    expect(second.stderr.split('\n').filter(l => /[▀▄█]/.test(l)).length).toBeGreaterThan(20)
     const gammaHome = await tempDir('cm-gamma-')
     const gammaPort = await freePort()
     const gamma = await joinInForeground([second.stdout.trim(), '--config', join(gammaHome, 'config.json'), '--node-id', 'gamma', '--api-port', String(gammaPort)], gammaHome)
@@ -101,6 +103,9 @@ describe('invite and join through the built CLI', () => {
       const seen = (await peersOf(betaPort, betaDataDir)).find(p => p.nodeId === 'gamma')
       return seen?.connected === true && seen.path === 'relayed' && seen.membership === 'certified'
     }, 40_000, 200)
+    const atHub = (await peersOf(hubPort, join(hubHome, '.clawmatrix', 'hub'))).find(p => p.nodeId === 'gamma')
+    expect(atHub).toMatchObject({ connected: true, path: 'direct', membership: 'certified' })
+    await waitFor('gamma to see beta through the hub', async () => (await peersOf(gammaPort, join(gammaHome, '.clawmatrix', 'gamma'))).find(p => p.nodeId === 'beta')?.path === 'relayed', 20_000, 200)
     console.log(`invite -> gamma routable from beta through the hub: ${Date.now() - started - joinedMs} ms after beta`)
   }, 120_000)
 

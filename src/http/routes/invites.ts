@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { httpStatusOf, NotAdminError } from '../../membership/index.js'
 import { MAX_INVITE_LIFETIME_MS, MAX_INVITE_USES } from '../../membership/invite-constants.js'
+import { CannotInviteError } from '../../membership/invite-errors.js'
 import { HttpError, readJsonObject, sendJson } from '../respond.js'
 import type { InviteService } from '../../membership/invite-service.js'
 import type { Route } from '../route.js'
@@ -33,6 +34,7 @@ export function inviteRoutes (invites: InviteService): Route[] {
         sendJson(res, 200, await invites.issue({ ...(name != null ? { name } : {}), ...(expiresInMs != null ? { expiresInMs } : {}), ...(uses != null ? { uses } : {}) }))
       } catch (err) {
         if (err instanceof NotAdminError) throw new HttpError(httpStatusOf(err.code), err.code, err.message)
+        if (err instanceof CannotInviteError) throw new HttpError(409, err.code, err.message)
         throw err
       }
     }
