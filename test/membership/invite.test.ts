@@ -102,3 +102,36 @@ describe('the redeem protocol', () => {
     expect(hub.membership.standing(u.peerId.toString())).toBe('certified')
   })
 })
+
+describe('POST /clawmatrix/membership/invites', () => {
+  async function post (node: TestNode, body: unknown, token = node.tokens.adminToken): Promise<{ status: number, body: any }> {
+    const res = await fetch(`http://127.0.0.1:${node.api.port}/clawmatrix/membership/invites`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body)
+    })
+    return { status: res.status, body: await res.json() }
+  }
+
+  it('issues with the admin token only, checks its body, and says why a node cannot issue', async () => {
+    const hub = await adminHub(10_000)
+    const ok = await post(hub, { name: 'laptop', expiresInMs: 3_600_000, uses: 2 })
+    expect(ok.status).toBe(200)
+    expect(ok.body).toMatchObject({ invite: expect.stringMatching(/^cm-invite:/), uses: 2, name: 'laptop', addrs: [hub.dialAddr] })
+    expect(parseInvite(ok.body.invite).expiresAt).toBe(ok.body.expiresAt)
+    expect((await post(hub, {}, hub.tokens.apiToken)).status).toBe(401)
+    expect(await post(hub, { uses: 0 })).toMatchObject({ status: 400, body: { error: { message: 'uses must be a whole number from 1 to 100' } } })
+    expect(await post(hub, { expiresInMs: 40 * 86_400_000 })).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/^expiresInMs must be a whole number of ms from 1 to/) } } })
+    expect(await post(hub, { name: 'a b' })).toMatchObject({ status: 400, body: { error: { message: 'name must be 1 to 128 letters, digits and . _ : @ -' } } })
+
+    // a member that is no admin, and an admin that listens nowhere
+    const member = await startNode({ nodeId: 'm', membership: 'certificates', admins: [hub.peerId] })
+    running.push(member)
+    expect(await post(member, {})).toMatchObject({ status: 403, body: { error: { code: 'not_admin' } } })
+    const dataDir = await mkdtemp(join(tmpdir(), 'cm-id-'))
+    const self = peerIdFromPrivateKey(await loadOrCreateIdentity(dataDir)).toString()
+    const quiet = await startNode({ nodeId: 'quiet', membership: 'certificates', admins: [self] }, { dataDir })
+    running.push(quiet)
+    expect(await post(quiet, {})).toMatchObject({ status: 409, body: { error: { code: 'cannot_invite', message: expect.stringMatching(/listens on no address/) } } })
+  })
+})
