@@ -53,6 +53,7 @@ export interface InviteService {
 }
 
 const NODE_ID = /^[A-Za-z0-9._:@-]{1,128}$/
+const LOOPBACK = /^\/(ip4\/127\.|ip6\/::1\/)/
 
 /**
  * Invites: an admin issues them (keeping only each token's hash) and redeems them on
@@ -113,8 +114,9 @@ export class DefaultInviteService implements Startable, InviteService {
     const own = this.components.addressManager.getAddresses().map(a => a.toString())
       .filter(a => !a.includes('/p2p-circuit'))
       .map(a => a.includes('/p2p/') ? a : `${a}/p2p/${self}`)
-    // our own addresses must all fit, so the joiner has every way to the issuer
-    return [...new Set([...own, ...this.init.memberAddrs()])].slice(0, Math.max(MAX_INVITE_ADDRS, 0))
+    // loopback last: it reaches the issuer only from its own machine
+    const ordered = [...own.filter(a => !LOOPBACK.test(a)), ...own.filter(a => LOOPBACK.test(a))]
+    return [...new Set([...ordered, ...this.init.memberAddrs()])].slice(0, MAX_INVITE_ADDRS)
   }
 
   private async handleRedeem (stream: Stream, connection: Connection): Promise<void> {
