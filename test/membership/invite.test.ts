@@ -8,6 +8,8 @@ import { MODEL_PROTOCOL } from '../../src/model/constants.js'
 import { REDEEM_PEER_ATTEMPTS, REDEEM_PROTOCOL } from '../../src/membership/invite-constants.js'
 import { parseInvite } from '../../src/membership/invite.js'
 import { requestRedeem } from '../../src/membership/redeem.js'
+import { redeemInvite } from '../../src/membership/redeem-client.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { loadOrCreateIdentity } from '../../src/mesh/identity.js'
 import { startTestLibp2p } from '../helpers/libp2p.js'
 import { removeTempDirs, startNode } from '../helpers/mesh.js'
@@ -79,6 +81,20 @@ describe('the redeem protocol', () => {
     running.push(second)
     await second.dial(hub.libp2p.getMultiaddrs()[0])
     expect((await redeemOnce(second, hub, invite.token, 'joiner2')).code).toBe('invite_used')
+  })
+
+  it('the joiner\'s client names each refusal: expired, reserved or taken node id', async () => {
+    const hub = await adminHub(10_000)
+    const expired = parseInvite((await hub.libp2p.services.invites.issue({ expiresInMs: 1 })).invite)
+    await waitFor('the invite to expire', () => Date.now() > expired.expiresAt)
+    await expect(redeemInvite(expired, await generateKeyPair('Ed25519'), 'late')).rejects.toMatchObject({ code: 'invite_expired', message: expect.stringMatching(/^this invite has expired: ask an admin for a new one/) })
+    const reserved = parseInvite((await hub.libp2p.services.invites.issue({ name: 'laptop' })).invite)
+    await expect(redeemInvite(reserved, await generateKeyPair('Ed25519'), 'desktop')).rejects.toMatchObject({ code: 'node_id_taken', message: 'this invite is for node id "laptop", not "desktop"' })
+    const open = parseInvite((await hub.libp2p.services.invites.issue({ uses: 2 })).invite)
+    await redeemInvite(open, await generateKeyPair('Ed25519'), 'first')
+    await expect(redeemInvite(open, await generateKeyPair('Ed25519'), 'first')).rejects.toMatchObject({ code: 'node_id_taken', message: expect.stringMatching(/^node id "first" belongs to another member \(12D3KooW\w+\): choose another with --node-id$/) })
+    // a refused redeem takes no use
+    await redeemInvite(open, await generateKeyPair('Ed25519'), 'second')
   })
 
   it('keeps invite uses across a restart of the issuer', async () => {
