@@ -33,6 +33,15 @@ export type { CapabilitiesService, CapabilitiesEvents, CapabilitiesInit, Capabil
 // membership: certificates signed by the mesh's admins, and admission by them
 export { membershipService, MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, openCertificate, sealCertificate, InvalidCertificateError, NotAdminError } from './membership/index.js'
 export type { MembershipService, MembershipInit, MembershipEvents, MembershipMode, MembershipStanding, MembershipSummary, Certificate, CertificateView, CertificateRequest } from './membership/index.js'
+// invites: issued by an admin, redeemed at it for a certificate
+export { inviteService } from './membership/invite-service.js'
+export { encodeInvite, parseInvite } from './membership/invite.js'
+export { redeemInvite } from './membership/redeem-client.js'
+export { REDEEM_PROTOCOL, INVITE_PREFIX } from './membership/invite-constants.js'
+export { RedeemError, InviteFormatError, CannotInviteError } from './membership/invite-errors.js'
+export type { RedeemErrorCode } from './membership/invite-errors.js'
+export type { Invite } from './membership/invite.js'
+export type { InviteService, InviteServiceInit, IssueInviteRequest, IssuedInvite } from './membership/invite-service.js'
 
 // the model plane
 export {

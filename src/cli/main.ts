@@ -12,6 +12,8 @@ import { registerHandoffCommand } from './commands/handoff.js'
 import { registerSendCommand } from './commands/send.js'
 import { registerIdCommand } from './commands/id.js'
 import { registerInitCommand } from './commands/init.js'
+import { registerInviteCommand } from './commands/invite.js'
+import { registerJoinCommand } from './commands/join.js'
 import { registerMembersCommand } from './commands/members.js'
 import { registerReadCommand } from './commands/read.js'
 import { registerStartCommand } from './commands/start.js'
@@ -28,7 +30,7 @@ export function buildProgram (): Command {
     .exitOverride()
   for (const register of [registerChatCommand, registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand,
     registerExecCommand, registerReadCommand, registerWriteCommand, registerToolCommand, registerDemoCommand, registerDoctorCommand,
-    registerInitCommand, registerCertifyCommand, registerMembersCommand]) {
+    registerInitCommand, registerCertifyCommand, registerMembersCommand, registerInviteCommand, registerJoinCommand]) {
     register(program)
   }
   return program

@@ -19,6 +19,7 @@ import { RecentActivity, statusPage } from '../status-page/index.js'
 import type { StatusPageSource } from '../status-page/index.js'
 import { toolRoutes } from '../http/routes/tool.js'
 import { membershipRoutes } from '../http/routes/membership.js'
+import { inviteRoutes } from '../http/routes/invites.js'
 import { deferredGater } from '../membership/deferred-gater.js'
 import { AnnouncedDialPolicy } from '../capabilities/dial-policy.js'
 import { ConnectionKeeper } from '../mesh/connection-keeper.js'
@@ -322,6 +323,13 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
           return node.local()
         },
         nodeIdOf: peerId => node?.capabilities.table.get(peerId.toString())?.record.nodeId,
+        invites: {
+          membership: () => {
+            if (libp2p == null) throw new Error('node not ready')
+            return libp2p.services.membership
+          },
+          memberAddrs: () => node != null ? memberAddrs(node) : []
+        },
         admitRecord: async (record, source) => await (libp2p?.services.membership.admitRecord(record.peerId, record.nodeId, source) ?? 'uncertified'),
         ...(options.membership != null ? { membership: options.membership } : {})
       })),
@@ -338,6 +346,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     node.addRoutes(handoffRoutes(node))
     node.addRoutes(toolRoutes(node))
     node.addRoutes(membershipRoutes(node.membership))
+    node.addRoutes(inviteRoutes(libp2p.services.invites))
     node.addRoutes(openaiRoutes(node))
     await libp2p.start()
     node.keepAnnouncedPeers()
@@ -372,6 +381,13 @@ function serveMetrics (node: ClawMatrixNode, metrics: NodeMetricsRegistry): void
 /** what the status page reads from the node */
 function pageSource (node: ClawMatrixNode): StatusPageSource {
   return { nodeId: node.nodeId, status: () => node.status(), activity: () => node.activity.view() }
+}
+
+/** direct addresses (with /p2p/) of the members with a live record: where a joiner may reach the mesh */
+function memberAddrs (node: ClawMatrixNode): string[] {
+  return node.capabilities.table.live().flatMap(entry => entry.record.addrs
+    .filter(a => !a.includes('/p2p-circuit'))
+    .map(a => a.includes('/p2p/') ? a : `${a}/p2p/${entry.record.peerId}`))
 }
 
 /** the host of a dial address (`/ip4/…`, `/ip6/…`, `/dns…/…`), or nothing for a bare relay path */

@@ -3,6 +3,8 @@ import { capabilities } from '../capabilities/index.js'
 import { handoffInitFromConfig, handoffService } from '../handoff/index.js'
 import { membershipInitFromConfig } from '../membership/from-config.js'
 import { membershipService } from '../membership/index.js'
+import { inviteServiceInitFromConfig } from '../membership/invite-from-config.js'
+import { inviteService } from '../membership/invite-service.js'
 import { meshBaseServices } from '../mesh/libp2p-options.js'
 import { modelService } from '../model/index.js'
 import { standaloneToolExecutor } from '../standalone/tools/index.js'
@@ -16,12 +18,13 @@ import type { MeshTiming } from './clawmatrix.js'
 import type { CapabilitiesService } from '../capabilities/index.js'
 import type { HandoffService } from '../handoff/index.js'
 import type { MembershipInit, MembershipService } from '../membership/index.js'
+import type { InviteService, InviteServiceInit } from '../membership/invite-service.js'
 import type { ModelService } from '../model/index.js'
 import type { ToolService } from '../tool/index.js'
 import type { PeerId, ServiceMap } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
-export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, membership: MembershipService, handoff: HandoffService, tool: ToolService, model: ModelService }
+export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, membership: MembershipService, invites: InviteService, handoff: HandoffService, tool: ToolService, model: ModelService }
 
 export interface NodeServicesInit {
   config: ClawMatrixConfig
@@ -37,6 +40,8 @@ export interface NodeServicesInit {
   membership?: Pick<MembershipInit, 'probationMs' | 'refusedMs'>
   /** membership mode: whether a capability record may be taken (the membership service's `admitRecord`) */
   admitRecord: NonNullable<CapabilitiesInit['admitRecord']>
+  /** what the invite service reads from the running node: its membership service, other members' addresses */
+  invites: Pick<InviteServiceInit, 'membership' | 'memberAddrs'>
 }
 
 /**
@@ -48,6 +53,7 @@ export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMat
   return {
     ...meshBaseServices({ listen: config.listen }),
     membership: membershipService(membershipInitFromConfig(config, init.membership)),
+    invites: inviteService(inviteServiceInitFromConfig(config, init.invites)),
     capabilities: capabilities(capabilitiesInitFromConfig(config, {
       local: init.local,
       announceIntervalMs: timing.announceIntervalMs,
