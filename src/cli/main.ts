@@ -14,6 +14,7 @@ import { registerIdCommand } from './commands/id.js'
 import { registerInitCommand } from './commands/init.js'
 import { registerMembersCommand } from './commands/members.js'
 import { registerReadCommand } from './commands/read.js'
+import { registerRevokeCommand } from './commands/revoke.js'
 import { registerStartCommand } from './commands/start.js'
 import { registerPeersCommand, registerStatusCommand } from './commands/status.js'
 import { registerToolCommand } from './commands/tool.js'
@@ -28,7 +29,8 @@ export function buildProgram (): Command {
     .exitOverride()
   for (const register of [registerChatCommand, registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand,
     registerExecCommand, registerReadCommand, registerWriteCommand, registerToolCommand, registerDemoCommand, registerDoctorCommand,
-    registerInitCommand, registerCertifyCommand, registerMembersCommand]) {
+    registerInitCommand, registerCertifyCommand, registerMembersCommand,
+    registerRevokeCommand]) {
     register(program)
   }
   return program
