@@ -92,12 +92,14 @@ describe('membership revocation', () => {
   it('revoke on the admin cuts a certified member off every node within 2 s: no reconnection, direct or relayed, no record, no stream', async () => {
     const hubId = await identityIn()
     const certs = { membership: 'certificates' as const, admins: [hubId.peerId] }
-    const hub = await node({ nodeId: 'hub', listen: true, agents: [{ id: 'helper' }], ...certs }, { dataDir: hubId.dataDir })
+    // records live long here: what cuts r off is the revocation, not its records running out
+    const timing = { recordTtlMs: 60_000 }
+    const hub = await node({ nodeId: 'hub', listen: true, agents: [{ id: 'helper' }], ...certs }, { dataDir: hubId.dataDir, timing })
     const aId = await identityIn()
     const rId = await identityIn()
     await certify(hub, aId.peerId, 'a')
     await certify(hub, rId.peerId, 'r')
-    const a = await node({ nodeId: 'a', listen: true, agents: [{ id: 'writer' }], peers: [{ nodeId: 'hub', url: hub.dialAddr }], ...certs }, { dataDir: aId.dataDir })
+    const a = await node({ nodeId: 'a', listen: true, agents: [{ id: 'writer' }], peers: [{ nodeId: 'hub', url: hub.dialAddr }], ...certs }, { dataDir: aId.dataDir, timing })
     const r = await node({ nodeId: 'r', agents: [{ id: 'rogue' }], peers: [{ nodeId: 'hub', url: hub.dialAddr }, { nodeId: 'a', url: a.dialAddr }], ...certs }, { dataDir: rId.dataDir })
     await waitFor('the hub and a to route to r', () => hub.router.agents('rogue').length === 1 && a.router.agents('rogue').length === 1, 15_000)
     await waitFor('r connected to the hub and to a', () => connected(r, hub) && connected(r, a))
