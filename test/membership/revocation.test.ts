@@ -186,7 +186,8 @@ describe('membership revocation', () => {
   it('ignores a revocation signed by a member; a certified admin cannot revoke a root admin; a revoked admin\'s certificates stop being valid', async () => {
     const hubId = await identityIn()
     const certs = { membership: 'certificates' as const, admins: [hubId.peerId] }
-    const hub = await node({ nodeId: 'hub', listen: true, ...certs }, { dataDir: hubId.dataDir, membership: { probationMs: 2000 } })
+    // records live long here: what cuts y off is its probation, not its records running out
+    const hub = await node({ nodeId: 'hub', listen: true, ...certs }, { dataDir: hubId.dataDir, membership: { probationMs: 2000 }, timing: { recordTtlMs: 60_000 } })
     const xId = await identityIn()
     const mId = await identityIn()
     await certify(hub, xId.peerId, 'x', true)
