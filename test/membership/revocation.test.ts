@@ -129,6 +129,8 @@ describe('membership revocation', () => {
     }
     expect(a.libp2p.getConnections(r.libp2p.peerId)).toHaveLength(0)
     expect(hub.libp2p.getConnections(r.libp2p.peerId)).toHaveLength(0)
+    // r's own redials of its peers end right after the handshake, and it says why that may be
+    await waitFor('r to name the cause', () => /or was revoked/.test(r.peers().find(p => p.nodeId === 'hub')?.lastError ?? ''), 10_000)
     await waitFor('r\'s record to be gone', () => { try { return hub.router.agents('rogue').length === 0 } catch { return true } })
     expect(connected(r, hub) || connected(r, a)).toBe(false)
 
