@@ -404,7 +404,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
         revocations: this.revocations.batch() as Array<Uint8Array<ArrayBuffer>>
       }, signal)
       await this.receive(theirs.certificates, remote)
-      await this.receiveRevocations(theirs.revocations, remote)
+      await this.receiveRevocations(theirs.revocations, remote, wanted.length === 0)
     } finally {
       this.exchanged(remote)
     }
@@ -422,7 +422,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     try {
       const theirs = await answerCertificates(stream, (batch: CertificateBatch) => this.batchFor(remote, subjectsOf(batch.wanted)), AbortSignal.timeout(this.exchangeTimeoutMs), this.revocations.batch())
       await this.receive(theirs.certificates, remote)
-      await this.receiveRevocations(theirs.revocations, remote)
+      await this.receiveRevocations(theirs.revocations, remote, true)
     } finally {
       this.exchanged(remote)
     }
@@ -438,18 +438,16 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
   }
 
   /**
-   * take the revocations that came from `remote`; one whose issuer is a certified admin this node
-   * knows nothing of yet is tried again after asking `remote` for the issuer's certificate
+   * take the revocations that came from `remote`; for one whose issuer this node does not know as
+   * an admin, `remote` is asked for the issuer's certificate first (not from inside such a lookup)
    */
-  private async receiveRevocations (envelopes: Uint8Array[], remote: string): Promise<void> {
+  private async receiveRevocations (envelopes: Uint8Array[], remote: string, lookUpIssuers: boolean): Promise<void> {
     if (envelopes.length === 0) return
+    if (lookUpIssuers && this.isAdmitted(remote)) {
+      const issuers = (await this.revocations.issuersOf(envelopes)).filter(issuer => !this.store.isAdmin(issuer) && !this.revocations.list.has(issuer))
+      await Promise.all(issuers.slice(0, MAX_BATCH_WANTED).map(async issuer => { await this.lookUp(issuer, remote) }))
+    }
     await this.revocations.receive(envelopes, remote)
-    const issuers = (await this.revocations.unknownIssuers(envelopes)).filter(issuer => !this.store.isAdmin(issuer) && !this.revocations.list.has(issuer))
-    if (issuers.length === 0 || !this.isAdmitted(remote)) return
-    // not awaited: this may run inside the lookup's own exchange
-    Promise.all(issuers.slice(0, MAX_BATCH_WANTED).map(async issuer => { await this.lookUp(issuer, remote) }))
-      .then(async () => { await this.revocations.receive(envelopes, remote) })
-      .catch(err => { this.log('taking the revocations from %s failed - %e', remote, err) })
   }
 
   private async openAll (envelopes: Uint8Array[], source = 'the certificate file'): Promise<SignedCertificate[]> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { MAX_BATCH_REVOCATIONS, REVOCATIONS_TOPIC } from './constants.js'
 import { InvalidRevocationError } from './errors.js'
@@ -31,6 +32,8 @@ export class Revocations {
   readonly list: RevocationList
   readonly rejected: RevocationRejections = { malformed: 0, signature: 0, issuer: 0, unauthorized: 0, full: 0 }
   private pubsub?: GossipSub
+  /** sha256 of every envelope taken, to skip them unopened when they come again */
+  private readonly held = new Set<string>()
   private saving: Promise<void> = Promise.resolve()
 
   constructor (private readonly init: RevocationsInit) {
@@ -72,10 +75,11 @@ export class Revocations {
     return signed
   }
 
-  /** open, check and take revocations from `source`; returns the new ones */
+  /** open, check and take revocations from `source` (those held already are skipped unopened); returns the new ones */
   async receive (envelopes: Uint8Array[], source: string, opts: { save?: boolean } = {}): Promise<SignedRevocation[]> {
     const added: SignedRevocation[] = []
     for (const envelope of envelopes) {
+      if (this.isHeld(envelope)) continue
       const signed = await this.open(envelope, source)
       if (signed != null && this.list.get(signed.revocation.subject) == null && this.tryTake(signed, source)) added.push(signed)
     }
@@ -83,16 +87,21 @@ export class Revocations {
     return added
   }
 
-  /** subjects of revocations in `envelopes` this node could not take as it does not know their issuer as an admin */
-  async unknownIssuers (envelopes: Uint8Array[]): Promise<string[]> {
+  /** the issuers of the revocations in `envelopes` whose subjects are not revoked here yet */
+  async issuersOf (envelopes: Uint8Array[]): Promise<string[]> {
     const issuers = new Set<string>()
     for (const envelope of envelopes) {
+      if (this.isHeld(envelope)) continue
       try {
         const { revocation } = await openRevocation(envelope)
         if (!this.list.has(revocation.subject)) issuers.add(revocation.issuer)
       } catch {}
     }
     return [...issuers]
+  }
+
+  private isHeld (envelope: Uint8Array): boolean {
+    return this.held.has(keyOf(envelope))
   }
 
   private async open (envelope: Uint8Array, source: string): Promise<SignedRevocation | undefined> {
@@ -115,6 +124,7 @@ export class Revocations {
 
   private take (signed: SignedRevocation): boolean {
     if (!this.list.add(signed)) return false
+    this.held.add(keyOf(signed.envelope))
     const { subject, issuer, reason } = signed.revocation
     this.init.log('%s is revoked by %s%s', subject, issuer, reason !== '' ? ` (${reason})` : '')
     this.init.onRevoked(signed.revocation)
@@ -152,4 +162,8 @@ export class Revocations {
       .catch(err => { this.init.log.error('cannot keep the revocations in %s - %e', file, err) })
     await this.saving
   }
+}
+
+function keyOf (envelope: Uint8Array): string {
+  return createHash('sha256').update(envelope).digest('hex')
 }

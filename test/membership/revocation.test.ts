@@ -152,7 +152,7 @@ describe('membership revocation', () => {
     expect(a.router.agents('helper')).toHaveLength(1)
   })
 
-  it('a node offline during the revocation learns it from the first member it reconnects to, and a restart keeps it', async () => {
+  it('a node offline during a certified admin\'s revocation learns it from the first member it reconnects to, and a restart keeps it', async () => {
     const hubId = await identityIn()
     const certs = { membership: 'certificates' as const, admins: [hubId.peerId] }
     const hub = await node({ nodeId: 'hub', listen: true, ...certs }, { dataDir: hubId.dataDir })
@@ -164,22 +164,30 @@ describe('membership revocation', () => {
     await waitFor('b to hold its certificate', () => b.status().membership.certificate?.nodeId === 'b')
     await stop(b)
 
+    // x, an admin the hub certified, revokes r: b never met x, and learns x's certificate when it needs it
+    const xId = await identityIn()
+    await certify(hub, xId.peerId, 'x', true)
+    const x = await node({ nodeId: 'x', peers: [{ nodeId: 'hub', url: hub.dialAddr }], ...certs }, { dataDir: xId.dataDir })
     const r = await node({ nodeId: 'r', peers: [{ nodeId: 'hub', url: hub.dialAddr }], ...certs }, { dataDir: rId.dataDir })
-    await waitFor('r connected to the hub', () => connected(r, hub))
-    expect((await post(hub, '/clawmatrix/membership/revocations', { subject: rId.peerId, reason: 'stolen' })).status).toBe(200)
+    await waitFor('r connected to the hub, x an admin', () => connected(r, hub) && x.status().membership.canCertify)
+    await waitFor('the revocations topic to reach the hub from x', () => x.libp2p.services.pubsub.getSubscribers(REVOCATIONS_TOPIC).some(p => p.equals(hub.libp2p.peerId)))
+    expect((await post(x, '/clawmatrix/membership/revocations', { subject: rId.peerId, reason: 'stolen' })).status).toBe(200)
     await waitFor('r to be cut off', () => !connected(r, hub), 2000)
+    await stop(x)
 
     // the hub restarts on its dataDir: the revocation is still there
     await stop(hub)
     const hub2 = await node({ nodeId: 'hub', listen: true, ...certs }, { dataDir: hubId.dataDir })
     expect(hub2.status().membership.revocationCount).toBe(1)
-    expect(hub2.membership.revocationList()).toEqual([expect.objectContaining({ subject: rId.peerId, nodeId: 'r', issuer: hubId.peerId, reason: 'stolen' })])
+    expect(hub2.membership.revocationList()).toEqual([expect.objectContaining({ subject: rId.peerId, nodeId: 'r', issuer: xId.peerId, reason: 'stolen' })])
     expect(await dialRefused(r, hub2.dialAddr)).toBe(true)
     expect(hub2.libp2p.getConnections(r.libp2p.peerId)).toHaveLength(0)
 
     // b comes back, connects to the hub only, and learns the revocation in the exchange
     const b2 = await node({ nodeId: 'b', listen: true, peers: [{ nodeId: 'hub', url: hub2.dialAddr }], ...certs }, { dataDir: bId.dataDir })
     await waitFor('b to learn the revocation', () => b2.status().membership.revocationCount === 1, 5000)
+    expect(b2.status().membership.rejectedRevocations.unauthorized).toBe(0)
+    expect(b2.membership.store.isAdmin(xId.peerId)).toBe(true)
     expect(b2.membership.standing(rId.peerId)).toBe('revoked')
     expect(await dialRefused(r, b2.dialAddr)).toBe(true)
     expect(b2.libp2p.getConnections(r.libp2p.peerId)).toHaveLength(0)
