@@ -40,10 +40,13 @@ export class Revocations {
     this.list = new RevocationList({ roots: init.roots, isAdmin: init.isAdmin })
   }
 
-  /** take the revocations kept in the file (each checked again) */
+  /**
+   * take the revocations kept in the file: their signatures are checked again, who signed them was
+   * checked when they were taken (the certificate of an admin that signed one is not kept here)
+   */
   async load (): Promise<void> {
     if (this.init.file == null) return
-    await this.receive(await readRevocationFile(this.init.file), 'the revocation file', { save: false })
+    await this.receive(await readRevocationFile(this.init.file), 'the revocation file', { save: false, checked: true })
   }
 
   /** subscribe to the topic; pubsub is only usable once every service has started */
@@ -76,12 +79,12 @@ export class Revocations {
   }
 
   /** open, check and take revocations from `source` (those held already are skipped unopened); returns the new ones */
-  async receive (envelopes: Uint8Array[], source: string, opts: { save?: boolean } = {}): Promise<SignedRevocation[]> {
+  async receive (envelopes: Uint8Array[], source: string, opts: { save?: boolean, checked?: boolean } = {}): Promise<SignedRevocation[]> {
     const added: SignedRevocation[] = []
     for (const envelope of envelopes) {
       if (this.isHeld(envelope)) continue
       const signed = await this.open(envelope, source)
-      if (signed != null && this.list.get(signed.revocation.subject) == null && this.tryTake(signed, source)) added.push(signed)
+      if (signed != null && this.list.get(signed.revocation.subject) == null && this.tryTake(signed, source, opts.checked)) added.push(signed)
     }
     if (added.length > 0 && opts.save !== false) await this.save()
     return added
@@ -113,17 +116,17 @@ export class Revocations {
     }
   }
 
-  private tryTake (signed: SignedRevocation, source: string): boolean {
+  private tryTake (signed: SignedRevocation, source: string, checked = false): boolean {
     try {
-      return this.take(signed)
+      return this.take(signed, checked)
     } catch (err: any) {
       this.count(err, source)
       return false
     }
   }
 
-  private take (signed: SignedRevocation): boolean {
-    if (!this.list.add(signed)) return false
+  private take (signed: SignedRevocation, checked = false): boolean {
+    if (!this.list.add(signed, checked)) return false
     this.held.add(keyOf(signed.envelope))
     const { subject, issuer, reason } = signed.revocation
     this.init.log('%s is revoked by %s%s', subject, issuer, reason !== '' ? ` (${reason})` : '')

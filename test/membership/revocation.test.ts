@@ -191,6 +191,12 @@ describe('membership revocation', () => {
     expect(b2.membership.standing(rId.peerId)).toBe('revoked')
     expect(await dialRefused(r, b2.dialAddr)).toBe(true)
     expect(b2.libp2p.getConnections(r.libp2p.peerId)).toHaveLength(0)
+
+    // b keeps it across a restart without peers, though it keeps no certificate of x
+    await stop(b2)
+    const b3 = await node({ nodeId: 'b', listen: true, ...certs }, { dataDir: bId.dataDir })
+    expect(b3.membership.store.isAdmin(xId.peerId)).toBe(false)
+    expect(b3.membership.standing(rId.peerId)).toBe('revoked')
   })
 
   it('ignores a revocation signed by a member; a certified admin cannot revoke a root admin; a revoked admin\'s certificates stop being valid', async () => {
