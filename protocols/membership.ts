@@ -225,9 +225,168 @@ export namespace MembershipCertificate {
   }
 }
 
+export interface MembershipRevocation {
+  subject: Uint8Array<ArrayBuffer>
+  issuer: Uint8Array<ArrayBuffer>
+  revokedAt: bigint
+  reason: string
+}
+
+export namespace MembershipRevocation {
+  let _codec: Codec<MembershipRevocation>
+
+  export const codec = (): Codec<MembershipRevocation> => {
+    if (_codec == null) {
+      _codec = message<MembershipRevocation>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.subject != null && obj.subject.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.subject)
+        }
+
+        if ((obj.issuer != null && obj.issuer.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.issuer)
+        }
+
+        if ((obj.revokedAt != null && obj.revokedAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.revokedAt)
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(34)
+          w.string(obj.reason)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          subject: uint8ArrayAlloc(0),
+          issuer: uint8ArrayAlloc(0),
+          revokedAt: 0n,
+          reason: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.subject = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.issuer = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.revokedAt = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.reason = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.subject`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.issuer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.revokedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.reason`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MembershipRevocationSubjectFieldEvent {
+    field: '$.subject'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MembershipRevocationIssuerFieldEvent {
+    field: '$.issuer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MembershipRevocationRevokedAtFieldEvent {
+    field: '$.revokedAt'
+    value: bigint
+  }
+
+  export interface MembershipRevocationReasonFieldEvent {
+    field: '$.reason'
+    value: string
+  }
+
+  export function encode (obj: Partial<MembershipRevocation>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MembershipRevocation.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MembershipRevocation>): MembershipRevocation {
+    return decodeMessage(buf, MembershipRevocation.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MembershipRevocation>): Generator<MembershipRevocationSubjectFieldEvent | MembershipRevocationIssuerFieldEvent | MembershipRevocationRevokedAtFieldEvent | MembershipRevocationReasonFieldEvent> {
+    return streamMessage(buf, MembershipRevocation.codec(), opts)
+  }
+}
+
 export interface CertificateBatch {
   certificates: Uint8Array<ArrayBuffer>[]
   wanted: Uint8Array<ArrayBuffer>[]
+  revocations: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace CertificateBatch {
@@ -254,13 +413,21 @@ export namespace CertificateBatch {
           }
         }
 
+        if (obj.revocations != null && obj.revocations.length > 0) {
+          for (const value of obj.revocations) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           certificates: [],
-          wanted: []
+          wanted: [],
+          revocations: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -285,6 +452,14 @@ export namespace CertificateBatch {
               obj.wanted.push(reader.bytes())
               break
             }
+            case 3: {
+              if (opts.limits?.revocations != null && obj.revocations.length === opts.limits.revocations) {
+                throw new MaxLengthError('Decode error - repeated field "revocations" had too many elements')
+              }
+
+              obj.revocations.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -296,7 +471,8 @@ export namespace CertificateBatch {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           certificates: 0,
-          wanted: 0
+          wanted: 0,
+          revocations: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -335,6 +511,21 @@ export namespace CertificateBatch {
 
               break
             }
+            case 3: {
+              if (opts.limits?.revocations != null && obj.revocations === opts.limits.revocations) {
+                throw new MaxLengthError('Streaming decode error - repeated field "revocations" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.revocations[]`,
+                index: obj.revocations,
+                value: reader.bytes()
+              }
+
+              obj.revocations++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -359,6 +550,12 @@ export namespace CertificateBatch {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface CertificateBatchRevocationsFieldEvent {
+    field: '$.revocations[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<CertificateBatch>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CertificateBatch.codec())
   }
@@ -367,7 +564,7 @@ export namespace CertificateBatch {
     return decodeMessage(buf, CertificateBatch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CertificateBatch>): Generator<CertificateBatchCertificatesFieldEvent | CertificateBatchWantedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CertificateBatch>): Generator<CertificateBatchCertificatesFieldEvent | CertificateBatchWantedFieldEvent | CertificateBatchRevocationsFieldEvent> {
     return streamMessage(buf, CertificateBatch.codec(), opts)
   }
 }

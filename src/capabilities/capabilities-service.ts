@@ -16,13 +16,13 @@ import type { RepeatingTask } from '@libp2p/utils'
 /** envelopes of a batch handled between two turns of the event loop */
 const RECEIVE_SLICE = 16
 
-export type RejectionReason = 'malformed' | 'signature' | 'nonMember' | 'seqAhead' | 'tableFull' | 'uncertified' | 'uncertifiedNodeId'
+export type RejectionReason = 'malformed' | 'signature' | 'nonMember' | 'seqAhead' | 'tableFull' | 'uncertified' | 'uncertifiedNodeId' | 'revoked'
 
 /**
  * How many records were refused and why, for status. `seqAhead`: the seq ran more than the skew
  * allowance ahead of this node's clock; `tableFull`: no place for a new signer (see PeerTable);
  * `uncertified`: in membership mode, a signer without a valid certificate; `uncertifiedNodeId`: a
- * node id other than the one the signer's certificate names.
+ * node id other than the one the signer's certificate names; `revoked`: a signer an admin revoked.
  */
 export class RejectionCounters {
   malformed = 0
@@ -32,6 +32,7 @@ export class RejectionCounters {
   tableFull = 0
   uncertified = 0
   uncertifiedNodeId = 0
+  revoked = 0
 
   count (reason: RejectionReason): void {
     this[reason]++
@@ -45,7 +46,8 @@ export class RejectionCounters {
       seqAhead: this.seqAhead,
       tableFull: this.tableFull,
       uncertified: this.uncertified,
-      uncertifiedNodeId: this.uncertifiedNodeId
+      uncertifiedNodeId: this.uncertifiedNodeId,
+      revoked: this.revoked
     }
   }
 }
@@ -262,7 +264,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     const admission = await this.init.admitRecord?.(record, source) ?? 'ok'
     if (admission !== 'ok') {
       this.rejected.count(admission)
-      this.log('rejected the record of %s (%s) - %s', record.peerId, record.nodeId, admission === 'uncertified' ? 'no valid membership certificate' : 'its certificate names another node id')
+      this.log('rejected the record of %s (%s) - %s', record.peerId, record.nodeId, admission === 'uncertified' ? 'no valid membership certificate' : admission === 'revoked' ? 'revoked' : 'its certificate names another node id')
       return { outcome: 'rejected', peerId: record.peerId }
     }
     const result = this.table.accept(record, envelope, source)

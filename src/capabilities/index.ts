@@ -37,7 +37,7 @@ export interface CapabilitiesInit {
    * membership mode: whether a verified record of another signer, which came through a connection
    * to `source`, may be taken; anything but `ok` rejects it under that reason
    */
-  admitRecord?: (record: CapabilityRecord, source: string) => Promise<'ok' | 'uncertified' | 'uncertifiedNodeId'>
+  admitRecord?: (record: CapabilityRecord, source: string) => Promise<'ok' | 'uncertified' | 'uncertifiedNodeId' | 'revoked'>
   /** close connections to peers whose record expired (default true) */
   closeExpired?: boolean
 }

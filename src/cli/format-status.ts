@@ -76,6 +76,7 @@ function membershipLabel (membership: NonNullable<NodeStatus['membership']>): st
   if (membership.canCertify) parts.push('admin')
   if (membership.probation.length > 0) parts.push(`${membership.probation.length} on probation`)
   if (membership.refused.length > 0) parts.push(`${membership.refused.length} refused`)
+  if ((membership.revocationCount ?? 0) > 0) parts.push(`${membership.revocationCount} revoked`)
   return parts.join(', ')
 }
 
@@ -93,10 +94,10 @@ export function formatStatus (status: NodeStatus): string {
     ...(status.membership?.mode === 'certificates' ? [`Members: certificates (${membershipLabel(status.membership)})`] : [])
   ]
   const rejected = status.rejectedRecords
-  const uncertified = (rejected.uncertified ?? 0) + (rejected.uncertifiedNodeId ?? 0)
+  const uncertified = (rejected.uncertified ?? 0) + (rejected.uncertifiedNodeId ?? 0) + (rejected.revoked ?? 0)
   if (rejected.malformed + rejected.signature + rejected.nonMember + rejected.seqAhead + rejected.tableFull + uncertified > 0) {
     lines.push(`Refused records: ${rejected.malformed} malformed, ${rejected.signature} bad signature, ${rejected.nonMember} non-member, ${rejected.seqAhead} seq too far ahead, ${rejected.tableFull} no place (peer table full)` +
-      (uncertified > 0 ? `, ${rejected.uncertified ?? 0} uncertified, ${rejected.uncertifiedNodeId ?? 0} node id not the certified one` : ''))
+      (uncertified > 0 ? `, ${rejected.uncertified ?? 0} uncertified, ${rejected.uncertifiedNodeId ?? 0} node id not the certified one, ${rejected.revoked ?? 0} revoked` : ''))
   }
   const usage = (status.modelUsage ?? []).filter(m => m.callers.length > 0)
   if (usage.length > 0) {

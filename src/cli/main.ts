@@ -16,6 +16,7 @@ import { registerInviteCommand } from './commands/invite.js'
 import { registerJoinCommand } from './commands/join.js'
 import { registerMembersCommand } from './commands/members.js'
 import { registerReadCommand } from './commands/read.js'
+import { registerRevokeCommand } from './commands/revoke.js'
 import { registerStartCommand } from './commands/start.js'
 import { registerPeersCommand, registerStatusCommand } from './commands/status.js'
 import { registerToolCommand } from './commands/tool.js'
@@ -30,7 +31,8 @@ export function buildProgram (): Command {
     .exitOverride()
   for (const register of [registerChatCommand, registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand,
     registerExecCommand, registerReadCommand, registerWriteCommand, registerToolCommand, registerDemoCommand, registerDoctorCommand,
-    registerInitCommand, registerCertifyCommand, registerMembersCommand, registerInviteCommand, registerJoinCommand]) {
+    registerInitCommand, registerCertifyCommand, registerMembersCommand, registerInviteCommand, registerJoinCommand,
+    registerRevokeCommand]) {
     register(program)
   }
   return program

@@ -13,7 +13,7 @@ export async function readCertificateFile (file: string): Promise<Uint8Array[]> 
     throw new Error(`cannot read the certificates in ${file}: ${String(err.message)}`)
   }
   try {
-    return CertificateBatch.decode(bytes, { limits: { certificates: MAX_CERTIFICATES, wanted: 0 } }).certificates
+    return CertificateBatch.decode(bytes, { limits: { certificates: MAX_CERTIFICATES, wanted: 0, revocations: 0 } }).certificates
   } catch (err: any) {
     throw new Error(`${file} does not hold certificates: ${String(err.message)}`)
   }
@@ -23,6 +23,6 @@ export async function readCertificateFile (file: string): Promise<Uint8Array[]> 
 export async function writeCertificateFile (file: string, envelopes: Uint8Array[]): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 })
   const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, CertificateBatch.encode({ certificates: envelopes as Array<Uint8Array<ArrayBuffer>>, wanted: [] }), { mode: 0o600 })
+  await writeFile(tmp, CertificateBatch.encode({ certificates: envelopes as Array<Uint8Array<ArrayBuffer>>, wanted: [], revocations: [] }), { mode: 0o600 })
   await rename(tmp, file)
 }

@@ -23,8 +23,6 @@ export const MAX_CERTIFICATES = 4096
 /** most certificates, and subjects asked for, in one exchange batch */
 export const MAX_BATCH_CERTIFICATES = 64
 export const MAX_BATCH_WANTED = 16
-/** largest exchange batch, in bytes (the protobuf message, without its length prefix) */
-export const MAX_BATCH_BYTES = MAX_BATCH_CERTIFICATES * (MAX_CERTIFICATE_BYTES + 4) + MAX_BATCH_WANTED * 64
 /** exchange streams one peer may hold open at once, each way */
 export const MAX_EXCHANGE_STREAMS = 2
 /** the whole exchange (open, both batches, both closes) runs within this */
@@ -45,3 +43,21 @@ export const ADMISSION_WAIT_MS = 3000
 export const LOOKUP_MISS_MS = 30_000
 /** most remembered lookup misses */
 export const MAX_LOOKUP_MISSES = 1024
+
+/** signed-envelope domain and payload type of a revocation */
+export const REVOCATION_DOMAIN = 'clawmatrix-membership-revocation'
+export const REVOCATION_CODEC = new TextEncoder().encode('/cm/revoke')
+/** the file in a node's dataDir that keeps every revocation the node holds */
+export const REVOCATIONS_FILE = 'membership/revocations'
+/** the gossipsub topic a new revocation is published on */
+export const REVOCATIONS_TOPIC = '/clawmatrix/revocations/1.0.0'
+/** largest signed revocation accepted, in bytes */
+export const MAX_REVOCATION_BYTES = 1024
+/** longest revocation reason, in characters */
+export const MAX_REASON_CHARS = 200
+/** most revocations a node keeps; a new one beyond is dropped (and logged) */
+export const MAX_REVOCATIONS = 10_000
+/** most revocations in one exchange batch (the newest go first) */
+export const MAX_BATCH_REVOCATIONS = 512
+/** largest exchange batch, in bytes (the protobuf message, without its length prefix) */
+export const MAX_BATCH_BYTES = MAX_BATCH_CERTIFICATES * (MAX_CERTIFICATE_BYTES + 4) + MAX_BATCH_WANTED * 64 + MAX_BATCH_REVOCATIONS * (MAX_REVOCATION_BYTES + 4)

@@ -9,6 +9,8 @@ export type MembershipErrorCode =
   | 'invalid_certificate'
   /** this node cannot certify: it is neither a root admin nor holds a valid admin certificate */
   | 'not_admin'
+  /** a revocation that did not open or that its issuer may not make: `reason` says which check */
+  | 'invalid_revocation'
 
 export type CertificateRejection =
   /** not a certificate envelope, or a payload that does not decode within the limits */
@@ -21,6 +23,22 @@ export type CertificateRejection =
   | 'expired'
   /** no chain of admin certificates from its issuer to a root admin, or one too deep */
   | 'untrusted'
+  /** its subject is revoked */
+  | 'revoked'
+  /** its issuer is revoked: what that admin signed is no longer taken */
+  | 'issuerRevoked'
+
+export type RevocationRejection =
+  /** not a revocation envelope, or a payload that does not decode within the limits */
+  | 'malformed'
+  /** the envelope signature does not verify */
+  | 'signature'
+  /** the revocation names another issuer than its signer */
+  | 'issuer'
+  /** its issuer is no admin here, or a certified admin revoking a root admin, or a peer revoking itself */
+  | 'unauthorized'
+  /** no place left in the revocation list */
+  | 'full'
 
 /** A certificate that failed to open or is not valid; `reason` says which check */
 export class InvalidCertificateError extends ClawMatrixError<'invalid_certificate'> {
@@ -29,6 +47,16 @@ export class InvalidCertificateError extends ClawMatrixError<'invalid_certificat
 
   constructor (readonly reason: CertificateRejection, message: string) {
     super('invalid_certificate', message)
+  }
+}
+
+/** A revocation that failed to open or that its issuer may not make; `reason` says which check */
+export class InvalidRevocationError extends ClawMatrixError<'invalid_revocation'> {
+  static override readonly name: string = 'InvalidRevocationError'
+  override readonly name: string = 'InvalidRevocationError'
+
+  constructor (readonly reason: RevocationRejection, message: string) {
+    super('invalid_revocation', message)
   }
 }
 
@@ -47,6 +75,7 @@ export function httpStatusOf (code: MembershipErrorCode): number {
   switch (code) {
     case 'not_admin': return 403
     case 'invalid_certificate': return 400
+    case 'invalid_revocation': return 400
     default: return 500
   }
 }

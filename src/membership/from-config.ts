@@ -3,7 +3,7 @@ import { SYNC_PROTOCOL } from '../capabilities/constants.js'
 import { HANDOFF_PROTOCOL } from '../handoff/constants.js'
 import { MODEL_PROTOCOL } from '../model/constants.js'
 import { TOOL_PROTOCOL } from '../tool/constants.js'
-import { CERTIFICATES_FILE } from './constants.js'
+import { CERTIFICATES_FILE, REVOCATIONS_FILE } from './constants.js'
 import type { MembershipInit } from './index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 
@@ -16,6 +16,7 @@ export function membershipInitFromConfig (config: ClawMatrixConfig, overrides: P
     mode: config.membership,
     admins: config.admins ?? [],
     certificatesFile: join(config.dataDir, CERTIFICATES_FILE),
+    revocationsFile: join(config.dataDir, REVOCATIONS_FILE),
     gatedProtocols: GATED_PROTOCOLS,
     ...overrides
   }

@@ -6,25 +6,32 @@
 import { DefaultMembershipService } from './membership-service.js'
 import type { Certificate } from './certificate.js'
 import type { CertificateView, MembershipStore } from './membership-store.js'
+import type { Revocation } from './revocation.js'
+import type { RevocationRejections } from './revocations.js'
+import type { GossipSub } from '@libp2p/gossipsub'
 import type { ComponentLogger, ConnectionGater, Libp2pEvents, PeerId, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
 export type { Certificate, SignedCertificate } from './certificate.js'
-export type { CertificateView } from './membership-store.js'
+export type { CertificateView, CertificateProblem } from './membership-store.js'
+export type { Revocation, SignedRevocation } from './revocation.js'
+export type { RevocationRejections } from './revocations.js'
+export { openRevocation, sealRevocation } from './revocation.js'
+export { RevocationList } from './revocation-list.js'
 export { MembershipStore } from './membership-store.js'
 export { openCertificate, sealCertificate, isExpired } from './certificate.js'
 export { readCertificateFile, writeCertificateFile } from './certificate-file.js'
-export { MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, CERTIFICATES_FILE, ADMIN_ROLE, PROBATION_MS, MAX_CHAIN_DEPTH } from './constants.js'
-export { InvalidCertificateError, NotAdminError, httpStatusOf } from './errors.js'
-export type { CertificateRejection, MembershipErrorCode } from './errors.js'
+export { MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, CERTIFICATES_FILE, ADMIN_ROLE, PROBATION_MS, MAX_CHAIN_DEPTH, REVOCATION_DOMAIN, REVOCATIONS_FILE, REVOCATIONS_TOPIC, MAX_REASON_CHARS } from './constants.js'
+export { InvalidCertificateError, InvalidRevocationError, NotAdminError, httpStatusOf } from './errors.js'
+export type { CertificateRejection, MembershipErrorCode, RevocationRejection } from './errors.js'
 
 export type MembershipMode = 'open' | 'certificates'
 
-/** how this node sees a peer: `certified` (or a root admin, or any peer in `open` mode), `probation`, `refused` */
-export type MembershipStanding = 'certified' | 'probation' | 'refused'
+/** how this node sees a peer: `certified` (or a root admin, or any peer in `open` mode), `probation`, `refused`, `revoked` */
+export type MembershipStanding = 'certified' | 'probation' | 'refused' | 'revoked'
 
-/** what `admitRecord` says of a capability record: taken, its signer uncertified, or its node id not the certified one */
-export type RecordAdmission = 'ok' | 'uncertified' | 'uncertifiedNodeId'
+/** what `admitRecord` says of a capability record: taken, its signer uncertified or revoked, or its node id not the certified one */
+export type RecordAdmission = 'ok' | 'uncertified' | 'uncertifiedNodeId' | 'revoked'
 
 export interface MembershipInit {
   mode: MembershipMode
@@ -32,6 +39,8 @@ export interface MembershipInit {
   admins: string[]
   /** file keeping the certificates about this node and those it issued */
   certificatesFile?: string
+  /** file keeping every revocation this node holds */
+  revocationsFile?: string
   /** protocols whose streams only admitted peers may open, either way */
   gatedProtocols?: string[]
   probationMs?: number
@@ -47,6 +56,8 @@ export interface MembershipComponents {
   connectionManager: ConnectionManager
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
+  /** gossipsub, when the node runs it: new revocations travel on REVOCATIONS_TOPIC */
+  pubsub?: GossipSub
 }
 
 export interface MembershipEvents {
@@ -64,6 +75,17 @@ export interface CertificateRequest {
   expiresAt?: number
 }
 
+export interface RevocationRequest {
+  /** the peer ID to revoke */
+  subject: string
+  reason?: string
+}
+
+/** A revocation as `members` lists it, with the node id of the subject's certificate when one is held */
+export interface RevocationView extends Revocation {
+  nodeId: string | null
+}
+
 export interface MembershipSummary {
   mode: MembershipMode
   admins: string[]
@@ -75,6 +97,10 @@ export interface MembershipSummary {
   probation: string[]
   /** peers refused, until (ms since the epoch) */
   refused: Array<{ peerId: string, until: number }>
+  /** revocations held */
+  revocationCount: number
+  /** revocations ignored, by reason (`unauthorized`: signed by a peer that may not revoke the subject) */
+  rejectedRevocations: RevocationRejections
 }
 
 export interface MembershipService extends TypedEventTarget<MembershipEvents> {
@@ -86,6 +112,9 @@ export interface MembershipService extends TypedEventTarget<MembershipEvents> {
   admitRecord(peerId: string, nodeId: string, source: string): Promise<RecordAdmission>
   certify(request: CertificateRequest): Promise<Certificate>
   canCertify(): boolean
+  revoke(request: RevocationRequest): Promise<Revocation>
+  /** every revocation held, the newest first */
+  revocationList(): RevocationView[]
   certificates(): CertificateView[]
   summary(): MembershipSummary
   peerMembership(peerId: string): { membership: MembershipStanding, certificateExpiresAt: number | null }

@@ -5,12 +5,15 @@ import { copyMiddlewareOnRead } from '../mesh/patches/registrar-middleware.js'
 import { openCertificate, sealCertificate } from './certificate.js'
 import { readCertificateFile, writeCertificateFile } from './certificate-file.js'
 import {
-  ADMIN_ROLE, ADMISSION_WAIT_MS, EXCHANGE_TIMEOUT_MS, LOOKUP_MISS_MS, MAX_BATCH_CERTIFICATES, MAX_BATCH_WANTED,
+  ADMISSION_WAIT_MS, EXCHANGE_TIMEOUT_MS, LOOKUP_MISS_MS, MAX_BATCH_CERTIFICATES, MAX_BATCH_WANTED,
   MAX_EXCHANGE_STREAMS, MAX_LOOKUP_MISSES, MAX_REFUSED, MEMBERSHIP_PROTOCOL, PROBATION_MS, REFUSED_MS
 } from './constants.js'
-import { NotAdminError } from './errors.js'
+import { InvalidRevocationError, NotAdminError } from './errors.js'
 import { answerCertificates, requestCertificates } from './exchange.js'
 import { MembershipStore } from './membership-store.js'
+import { Revocations } from './revocations.js'
+import type { Revocation } from './revocation.js'
+import type { RevocationRequest, RevocationView } from './index.js'
 import type { Certificate, SignedCertificate } from './certificate.js'
 import type { CertificateRequest, MembershipComponents, MembershipEvents, MembershipInit, MembershipService, MembershipStanding, MembershipSummary, RecordAdmission } from './index.js'
 import type { CertificateView } from './membership-store.js'
@@ -30,6 +33,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
   readonly [Symbol.toStringTag] = 'clawmatrix/membership'
   readonly [serviceCapabilities]: string[] = ['clawmatrix/membership']
   readonly store: MembershipStore
+  readonly revocations: Revocations
   readonly mode: 'open' | 'certificates'
   private readonly log: Logger
   private readonly self: string
@@ -52,7 +56,14 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     this.log = components.logger.forComponent('clawmatrix:membership')
     this.self = components.peerId.toString()
     this.mode = init.mode
-    this.store = new MembershipStore({ roots: init.admins, self: this.self })
+    this.store = new MembershipStore({ roots: init.admins, self: this.self, isRevoked: peerId => this.revocations.list.has(peerId) })
+    this.revocations = new Revocations({
+      roots: this.store.roots,
+      isAdmin: peerId => this.store.isAdmin(peerId),
+      ...(init.revocationsFile != null ? { file: init.revocationsFile } : {}),
+      log: this.log,
+      onRevoked: revocation => { this.cutOff(revocation) }
+    })
     this.probationMs = init.probationMs ?? PROBATION_MS
     this.refusedMs = init.refusedMs ?? REFUSED_MS
     this.admissionWaitMs = init.admissionWaitMs ?? ADMISSION_WAIT_MS
@@ -67,6 +78,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
       const lot = await this.openAll(await readCertificateFile(this.init.certificatesFile))
       this.store.addAll(lot)
     }
+    await this.revocations.load()
     await this.components.registrar.handle(MEMBERSHIP_PROTOCOL, this.handleExchange, {
       maxInboundStreams: MAX_EXCHANGE_STREAMS,
       maxOutboundStreams: MAX_EXCHANGE_STREAMS,
@@ -87,6 +99,15 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     return this.started
   }
 
+  /** gossipsub is only usable once every service has started */
+  async afterStart (): Promise<void> {
+    let pubsub: MembershipComponents['pubsub']
+    try {
+      pubsub = this.components.pubsub
+    } catch {} // libp2p's components throw for a service the node does not run
+    if (pubsub != null) this.revocations.subscribe(pubsub)
+  }
+
   async stop (): Promise<void> {
     this.started = false
     this.components.events.removeEventListener('connection:open', this.onConnect)
@@ -96,6 +117,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     this.probation.clear()
     await this.components.registrar.unhandle(MEMBERSHIP_PROTOCOL)
     await Promise.allSettled([...this.lookups.values()])
+    await this.revocations.stop()
     await this.saving
   }
 
@@ -105,6 +127,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
   }
 
   isRefused (peerId: string, now = Date.now()): boolean {
+    if (this.mode === 'certificates' && this.revocations.list.has(peerId)) return true
     const until = this.refused.get(peerId)
     if (until == null) return false
     if (until <= now || this.isAdmitted(peerId)) {
@@ -115,6 +138,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
   }
 
   standing (peerId: string): MembershipStanding {
+    if (this.mode === 'certificates' && this.revocations.list.has(peerId)) return 'revoked'
     if (this.isAdmitted(peerId)) return 'certified'
     if (this.isRefused(peerId)) return 'refused'
     return 'probation'
@@ -147,6 +171,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
    */
   async admitRecord (peerId: string, nodeId: string, source: string): Promise<RecordAdmission> {
     if (this.mode === 'open' || peerId === this.self) return 'ok'
+    if (this.revocations.list.has(peerId)) return 'revoked'
     if (!this.store.isMember(peerId)) {
       // from the signer itself while its exchange may still bring its certificate, or through another member
       if (source === peerId) await this.waitAdmitted(peerId)
@@ -182,9 +207,32 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     return certificate
   }
 
-  /** whether this node may sign certificates: a root admin, or holding a valid admin certificate */
+  /**
+   * Sign a revocation of `subject`, take it (its connections here close at once), keep it and
+   * publish it; a subject revoked before keeps its first revocation.
+   */
+  async revoke (request: RevocationRequest): Promise<Revocation> {
+    if (!this.canCertify()) throw new NotAdminError(`this node (${this.self}) is neither a root admin (config admins) nor holds a valid admin certificate`)
+    const revocation: Revocation = { subject: request.subject, issuer: this.self, revokedAt: Date.now(), reason: request.reason ?? '' }
+    try {
+      this.revocations.list.authorize({ revocation, envelope: new Uint8Array() })
+    } catch (err) {
+      if (err instanceof InvalidRevocationError) throw new NotAdminError(err.message)
+      throw err
+    }
+    return (await this.revocations.revoke(revocation, this.components.privateKey)).revocation
+  }
+
+  /** whether this node may sign certificates and revocations: a root admin, or holding a valid admin certificate, not revoked */
   canCertify (): boolean {
-    return this.store.roots.has(this.self) || this.store.chainOf(this.self)[0]?.certificate.roles.includes(ADMIN_ROLE) === true
+    return this.store.isAdmin(this.self)
+  }
+
+  revocationList (): RevocationView[] {
+    return this.revocations.list.all().map(({ revocation }) => ({
+      ...revocation,
+      nodeId: this.store.about(revocation.subject).map(s => s.certificate).sort((a, b) => b.issuedAt - a.issuedAt)[0]?.nodeId ?? null
+    }))
   }
 
   certificates (): CertificateView[] {
@@ -200,7 +248,9 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
       canCertify: this.canCertify(),
       certificate: own ?? null,
       probation: [...this.probation.keys()],
-      refused: [...this.refused.entries()].filter(([peerId]) => this.isRefused(peerId, now)).map(([peerId, until]) => ({ peerId, until }))
+      refused: [...this.refused.entries()].filter(([peerId]) => this.isRefused(peerId, now)).map(([peerId, until]) => ({ peerId, until })),
+      revocationCount: this.revocations.list.size,
+      rejectedRevocations: { ...this.revocations.rejected }
     }
   }
 
@@ -229,6 +279,24 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     }
   }
 
+  /** a peer was revoked here: in `certificates` mode its connections close now and it is refused from now on */
+  private cutOff (revocation: Revocation): void {
+    if (this.mode !== 'certificates') return
+    const entry = this.probation.get(revocation.subject)
+    if (entry != null) {
+      clearTimeout(entry.timer)
+      this.probation.delete(revocation.subject)
+    }
+    for (const connection of this.components.connectionManager.getConnections(peerIdFromString(revocation.subject))) {
+      connection.close().catch(err => { connection.abort(err) })
+    }
+    // the peers a revoked admin certified are no longer admitted: they need a new certificate within probation
+    for (const connection of this.components.connectionManager.getConnections()) {
+      const peer = connection.remotePeer.toString()
+      if (!this.isAdmitted(peer) && !this.isRefused(peer) && !this.probation.has(peer)) this.startProbation(peer)
+    }
+  }
+
   private isValid (signed: SignedCertificate): boolean {
     try {
       this.store.check(signed)
@@ -242,6 +310,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
   private async gateStream (stream: Stream, connection: Connection, next: (stream: Stream, connection: Connection) => void): Promise<void> {
     const peer = connection.remotePeer.toString()
     if (!(await this.waitAdmitted(peer))) {
+      if (this.revocations.list.has(peer)) throw new Error(`${peer} is revoked: ${stream.protocol ?? 'this protocol'} refused`)
       throw new Error(`${peer} has no valid membership certificate: ${stream.protocol ?? 'this protocol'} refused`)
     }
     next(stream, connection)
@@ -331,9 +400,11 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
       const stream = await connection.newStream(MEMBERSHIP_PROTOCOL, { signal, runOnLimitedConnection: true })
       const theirs = await requestCertificates(stream, {
         certificates: this.batchFor(remote) as Array<Uint8Array<ArrayBuffer>>,
-        wanted: wanted.map(w => peerIdFromString(w).toMultihash().bytes)
+        wanted: wanted.map(w => peerIdFromString(w).toMultihash().bytes),
+        revocations: this.revocations.batch() as Array<Uint8Array<ArrayBuffer>>
       }, signal)
       await this.receive(theirs.certificates, remote)
+      await this.receiveRevocations(theirs.revocations, remote, wanted.length === 0)
     } finally {
       this.exchanged(remote)
     }
@@ -349,8 +420,9 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
   private async handleExchange (stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
     try {
-      const theirs = await answerCertificates(stream, (batch: CertificateBatch) => this.batchFor(remote, subjectsOf(batch.wanted)), AbortSignal.timeout(this.exchangeTimeoutMs))
+      const theirs = await answerCertificates(stream, (batch: CertificateBatch) => this.batchFor(remote, subjectsOf(batch.wanted)), AbortSignal.timeout(this.exchangeTimeoutMs), this.revocations.batch())
       await this.receive(theirs.certificates, remote)
+      await this.receiveRevocations(theirs.revocations, remote, true)
     } finally {
       this.exchanged(remote)
     }
@@ -363,6 +435,19 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     for (const err of refused) this.log('refused a certificate from %s - %s', remote, err.message)
     if (added.some(s => this.store.isOwn(s))) await this.save()
     if (added.length > 0) this.settleProbation()
+  }
+
+  /**
+   * take the revocations that came from `remote`; for one whose issuer this node does not know as
+   * an admin, `remote` is asked for the issuer's certificate first (not from inside such a lookup)
+   */
+  private async receiveRevocations (envelopes: Uint8Array[], remote: string, lookUpIssuers: boolean): Promise<void> {
+    if (envelopes.length === 0) return
+    if (lookUpIssuers && this.isAdmitted(remote)) {
+      const issuers = (await this.revocations.issuersOf(envelopes)).filter(issuer => !this.store.isAdmin(issuer) && !this.revocations.list.has(issuer))
+      await Promise.all(issuers.slice(0, MAX_BATCH_WANTED).map(async issuer => { await this.lookUp(issuer, remote) }))
+    }
+    await this.revocations.receive(envelopes, remote)
   }
 
   private async openAll (envelopes: Uint8Array[], source = 'the certificate file'): Promise<SignedCertificate[]> {

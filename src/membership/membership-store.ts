@@ -4,12 +4,15 @@ import { ADMIN_ROLE, MAX_CERTIFICATES, MAX_CHAIN_DEPTH } from './constants.js'
 import { InvalidCertificateError } from './errors.js'
 import type { Certificate, SignedCertificate } from './certificate.js'
 
+/** why a certificate held is not valid here now */
+export type CertificateProblem = 'expired' | 'untrusted' | 'revoked' | 'issuerRevoked'
+
 /** A certificate as `members` lists it */
 export interface CertificateView extends Certificate {
-  /** valid here now: not expired and chained to a root admin */
+  /** valid here now: not expired, not revoked and chained to a root admin */
   valid: boolean
   /** why not, when not valid */
-  problem?: 'expired' | 'untrusted'
+  problem?: CertificateProblem
 }
 
 export interface MembershipStoreInit {
@@ -18,9 +21,11 @@ export interface MembershipStoreInit {
   /** this node's peer ID: certificates about it, or issued by it, always get a place */
   self: string
   maxCertificates?: number
+  /** whether a peer is revoked: a revoked subject's certificates, and those a revoked issuer signed, are not valid */
+  isRevoked?: (peerId: string) => boolean
 }
 
-type Verdict = { ok: true, chain: SignedCertificate[] } | { ok: false, problem: 'expired' | 'untrusted', message: string }
+type Verdict = { ok: true, chain: SignedCertificate[] } | { ok: false, problem: CertificateProblem, message: string }
 
 function keyOf (envelope: Uint8Array): string {
   return createHash('sha256').update(envelope).digest('hex')
@@ -40,20 +45,28 @@ export class MembershipStore {
   private readonly maxCertificates: number
   private readonly entries = new Map<string, SignedCertificate>()
   private readonly bySubject = new Map<string, Set<string>>()
+  private readonly isRevoked: (peerId: string) => boolean
 
   constructor (init: MembershipStoreInit) {
     this.roots = new Set(init.roots)
     this.self = init.self
     this.maxCertificates = init.maxCertificates ?? MAX_CERTIFICATES
+    this.isRevoked = init.isRevoked ?? (() => false)
   }
 
   get size (): number {
     return this.entries.size
   }
 
-  /** whether `peerId` is a member: a root admin, or the subject of a valid certificate */
+  /** whether `peerId` is a member: not revoked, and a root admin or the subject of a valid certificate */
   isMember (peerId: string, now = Date.now()): boolean {
-    return this.roots.has(peerId) || this.validFor(peerId, now) != null
+    return !this.isRevoked(peerId) && (this.roots.has(peerId) || this.validFor(peerId, now) != null)
+  }
+
+  /** whether `peerId` may certify and revoke: a root admin or the subject of a valid `admin` certificate, not revoked */
+  isAdmin (peerId: string, now = Date.now()): boolean {
+    if (this.isRevoked(peerId)) return false
+    return this.roots.has(peerId) || this.about(peerId).some(s => s.certificate.roles.includes(ADMIN_ROLE) && this.verify(s.certificate, s.envelope, now).ok)
   }
 
   /** the subject's valid certificate that lasts longest, if any */
@@ -178,6 +191,9 @@ export class MembershipStore {
    * way, so a cycle of admins certifying each other ends as untrusted.
    */
   private verify (certificate: Certificate, envelope: Uint8Array, now: number, depth = 1, visited = new Set<string>()): Verdict {
+    if (this.isRevoked(certificate.subject)) return { ok: false, problem: 'revoked', message: `${certificate.subject} is revoked` }
+    // a revoked admin's key may be in other hands, and could backdate issuedAt: nothing it signed is taken
+    if (this.isRevoked(certificate.issuer)) return { ok: false, problem: 'issuerRevoked', message: `the issuer ${certificate.issuer} of ${certificate.subject}'s certificate is revoked` }
     if (isExpired(certificate, now)) return { ok: false, problem: 'expired', message: `the certificate of ${certificate.subject} expired at ${new Date(certificate.expiresAt ?? 0).toISOString()}` }
     const self = { certificate, envelope }
     if (this.roots.has(certificate.issuer)) return { ok: true, chain: [self] }

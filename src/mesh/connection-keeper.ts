@@ -191,7 +191,7 @@ export class ConnectionKeeper {
     await this.disconnected(remote, signal)
     state.connectedPeer = undefined
     if (!signal.aborted && Date.now() - openedAt < SHORT_LIVED_MS) {
-      this.fail(state, `the peer closed the connection right after the handshake: this node is likely not in its members list (add this node's peer ID to the members of that peer), or, in a mesh with membership certificates, holds no valid certificate (on an admin: clawmatrix certify <this node's peer ID> --name <its node id>)`)
+      this.fail(state, `the peer closed the connection right after the handshake: this node is likely not in its members list (add this node's peer ID to the members of that peer), or, in a mesh with membership certificates, holds no valid certificate (on an admin: clawmatrix certify <this node's peer ID> --name <its node id>) or was revoked (clawmatrix members on an admin lists revocations)`)
     }
   }
 

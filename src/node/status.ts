@@ -50,7 +50,7 @@ export interface NodeStatus {
   peers: PeerStatus[]
   /** the capabilities topic: peers subscribed, and peers in this node's gossipsub mesh for it */
   gossip: GossipView
-  rejectedRecords: { malformed: number, signature: number, nonMember: number, seqAhead: number, tableFull: number, uncertified: number, uncertifiedNodeId: number }
+  rejectedRecords: { malformed: number, signature: number, nonMember: number, seqAhead: number, tableFull: number, uncertified: number, uncertifiedNodeId: number, revoked: number }
   /** the membership mode, the admins, this node's certificate, peers on probation and refused */
   membership: MembershipSummary
   /** handoffs this node is serving now */

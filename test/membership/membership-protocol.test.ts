@@ -1,7 +1,7 @@
 import { streamPair } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
 import { CertificateBatch } from '../../protocols/membership.js'
-import { MAX_BATCH_BYTES, MAX_BATCH_CERTIFICATES, MAX_BATCH_WANTED } from '../../src/membership/constants.js'
+import { MAX_BATCH_BYTES, MAX_BATCH_CERTIFICATES, MAX_BATCH_REVOCATIONS, MAX_BATCH_WANTED } from '../../src/membership/constants.js'
 import { answerCertificates, requestCertificates } from '../../src/membership/exchange.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -37,6 +37,16 @@ describe('certificate exchange over an in-memory stream pair', () => {
     await waitFor('both sides closed', () => opener.status === 'closed' && answerer.status === 'closed', 3000)
   })
 
+  it('carries the revocations of both sides', async () => {
+    const [opener, answerer] = await streamPair()
+    const [answer, request] = await Promise.all([
+      requestCertificates(opener, { certificates: [], wanted: [], revocations: [bytes(4, 300)] }, AbortSignal.timeout(1000)),
+      answerCertificates(answerer, () => [], AbortSignal.timeout(1000), [bytes(5, 200), bytes(6, 1024)])
+    ])
+    expect(request.revocations.map(b => Buffer.from(b))).toEqual([Buffer.from(bytes(4, 300))])
+    expect(answer.revocations.map(b => b.length)).toEqual([200, 1024])
+  })
+
   it('resets the stream on a batch over the byte limit, announced by its length prefix', async () => {
     const [opener, answerer] = await streamPair()
     const answered = rejection(answerCertificates(answerer, () => [], AbortSignal.timeout(1000)))
@@ -48,7 +58,8 @@ describe('certificate exchange over an in-memory stream pair', () => {
   it('resets the stream on more certificates or wanted subjects than a batch holds', async () => {
     for (const batch of [
       { certificates: Array.from({ length: MAX_BATCH_CERTIFICATES + 1 }, (_, i) => bytes(i, 10)), wanted: [] },
-      { certificates: [], wanted: Array.from({ length: MAX_BATCH_WANTED + 1 }, (_, i) => bytes(i, 38)) }
+      { certificates: [], wanted: Array.from({ length: MAX_BATCH_WANTED + 1 }, (_, i) => bytes(i, 38)) },
+      { certificates: [], wanted: [], revocations: Array.from({ length: MAX_BATCH_REVOCATIONS + 1 }, (_, i) => bytes(i, 10)) }
     ]) {
       const [opener, answerer] = await streamPair()
       const answered = rejection(answerCertificates(answerer, () => [], AbortSignal.timeout(1000)))

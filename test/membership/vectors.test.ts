@@ -3,8 +3,10 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { CertificateBatch } from '../../protocols/membership.js'
 import { encodeCertificate, openCertificate, sealCertificate } from '../../src/membership/certificate.js'
+import { encodeRevocation, openRevocation, sealRevocation } from '../../src/membership/revocation.js'
 import { publishedVectors } from '../helpers/protocol-vectors.js'
 import type { Certificate } from '../../src/membership/certificate.js'
+import type { Revocation } from '../../src/membership/revocation.js'
 
 describe('membership certificate test vectors', async () => {
   // the admin key of the capability record vectors (seed 07 07 … 07), a member from seed 08 08 … 08
@@ -20,8 +22,8 @@ describe('membership certificate test vectors', async () => {
   }
   const vectors = await publishedVectors('/clawmatrix/membership/1.0.0')
 
-  it('publishes the payload, the envelope and an exchange request', () => {
-    expect([...vectors.keys()].sort()).toEqual(['envelope', 'payload', 'request'])
+  it('publishes the payload, the envelope, an exchange request and a revocation', () => {
+    expect([...vectors.keys()].sort()).toEqual(['envelope', 'payload', 'request', 'revocation envelope', 'revocation payload'])
     expect(certificate.subject).toBe('12D3KooWB8sCGZCrwr79HtabLAn95qyPQx6RYHXjEbiD6QKou7ww')
   })
 
@@ -36,5 +38,14 @@ describe('membership certificate test vectors', async () => {
     const request = CertificateBatch.encode({ certificates: [], wanted: [peerIdFromPrivateKey(member).toMultihash().bytes] })
     expect(request.length).toBeLessThan(128)
     expect(Buffer.concat([Buffer.from([request.length]), request]).toString('hex')).toBe(vectors.get('request'))
+  })
+
+  it('encodes and signs a revocation to the published bytes, and opens it back', async () => {
+    const revocation: Revocation = { subject: certificate.subject, issuer: certificate.issuer, revokedAt: 1764300000000, reason: 'laptop lost' }
+    expect(Buffer.from(encodeRevocation(revocation)).toString('hex')).toBe(vectors.get('revocation payload'))
+    expect(Buffer.from(await sealRevocation(revocation, admin)).toString('hex')).toBe(vectors.get('revocation envelope'))
+    expect((await openRevocation(Buffer.from(vectors.get('revocation envelope') ?? '', 'hex'))).revocation).toEqual(revocation)
+    // the payload type in the envelope is the bytes of /cm/revoke
+    expect(vectors.get('revocation envelope')).toContain(Buffer.from('/cm/revoke').toString('hex'))
   })
 })
