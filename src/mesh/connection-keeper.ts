@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { REQUEST_DIAL_TIMEOUT_MS } from './context.js'
-import { describeDialFailure } from './dial-diagnosis.js'
+import { describeDialFailure, explainDialError } from './dial-diagnosis.js'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -211,7 +211,9 @@ export class ConnectionKeeper {
       return conn.remotePeer
     } catch (err: any) {
       if (state.controller.signal.aborted) throw err
-      const reason = await describeDialFailure(err, addrs, this.psk)
+      // a peer named only by records is not probed: each probe step is one more connection to an
+      // address someone else chose, outside the dial budget
+      const reason = peer.budgeted === true ? explainDialError(err) : await describeDialFailure(err, addrs, this.psk)
       if (state.controller.signal.aborted) throw err
       this.fail(state, reason)
     }
