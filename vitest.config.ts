@@ -7,6 +7,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    fileParallelism: true
+    fileParallelism: true,
+    // vitest's default on 2 cores is one worker; the tests mostly wait on sockets, timers and
+    // child processes, so two run side by side without starving each other
+    maxWorkers: 2
   }
 })

@@ -20,6 +20,15 @@ export function agentCommand (name: string, ...args: string[]): string[] {
   return [process.execPath, `${AGENTS_DIR}${name}.mjs`, ...args]
 }
 
+/**
+ * A child that writes its pid and then says nothing until killed, started by the shell: it is
+ * there within milliseconds even on a loaded machine, so a short idle timeout always finds it
+ * running (a Node agent may still be starting when the timeout passes)
+ */
+export function silentShellAgent (pidFile: string): string[] {
+  return ['/bin/sh', '-c', 'echo $$ > "$0"; exec sleep 600', pidFile]
+}
+
 export function isRunning (pid: number): boolean {
   try {
     process.kill(pid, 0)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { removeTempDirs, startHubMesh } from '../helpers/mesh.js'
-import { agentCommand, collect, failure, HANDOFF_TIMING, isRunning, pidsIn, runsLog, waitUntilGone } from './fixtures.js'
+import { agentCommand, collect, failure, HANDOFF_TIMING, isRunning, pidsIn, runsLog, silentShellAgent, waitUntilGone } from './fixtures.js'
 import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
 
 describe('handoff: idle timeouts', () => {
@@ -23,14 +23,14 @@ describe('handoff: idle timeouts', () => {
         config: {
           nodeId: 'one',
           agents: [
-            { id: 'mute', command: agentCommand('silent', '--pid', join(dir, 'mute.pid')) },
+            { id: 'mute', command: silentShellAgent(join(dir, 'mute.pid')) },
             { id: 'talker', command: agentCommand('chatty', '--every', '100', '--for', '4000') },
             worker
           ]
         }
       },
       { config: { nodeId: 'two', agents: [worker] } },
-      { config: { nodeId: 'strict', handoffTimeout: 400, agents: [{ id: 'hushed', command: agentCommand('silent', '--pid', join(dir, 'hushed.pid')) }] } }
+      { config: { nodeId: 'strict', handoffTimeout: 400, agents: [{ id: 'hushed', command: silentShellAgent(join(dir, 'hushed.pid')) }] } }
     ], { timing: HANDOFF_TIMING })
     caller = mesh.members[0]
   })
