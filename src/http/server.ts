@@ -7,7 +7,7 @@ import {
 } from './constants.js'
 import { HostCheck } from './host-check.js'
 import { HttpError, sendError } from './respond.js'
-import { tokenMatches } from './tokens.js'
+import { bearerToken, grantsApi, tokenMatches } from './tokens.js'
 import type { ConnectionCounts, ConnectionLimits } from './connection-guard.js'
 import type { Route, RouteAuth } from './route.js'
 import type { ApiTokens } from './tokens.js'
@@ -47,11 +47,9 @@ const CLIENT_ERROR_STATUS: Record<string, string> = {
 
 function authorized (req: IncomingMessage, auth: RouteAuth, tokens: ApiTokens): boolean {
   if (auth === 'none') return true
-  const header = req.headers.authorization
-  if (header == null || !header.startsWith('Bearer ')) return false
-  const presented = header.slice('Bearer '.length).trim()
-  if (tokenMatches(presented, tokens.adminToken)) return true
-  return auth === 'api' && tokenMatches(presented, tokens.apiToken)
+  const presented = bearerToken(req)
+  if (auth === 'api') return grantsApi(tokens, presented)
+  return presented != null && tokenMatches(presented, tokens.adminToken)
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { IncomingMessage } from 'node:http'
 
 export const API_TOKEN_FILE = 'api-token'
 export const ADMIN_TOKEN_FILE = 'admin-token'
@@ -34,6 +35,17 @@ export async function loadApiTokens (dataDir: string, configured?: string): Prom
   const apiToken = configured ?? await readOrCreateToken(join(dataDir, API_TOKEN_FILE))
   const adminToken = await readOrCreateToken(join(dataDir, ADMIN_TOKEN_FILE))
   return { apiToken, adminToken }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, if the request has one */
+export function bearerToken (req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization
+  return header?.startsWith('Bearer ') === true ? header.slice('Bearer '.length).trim() : undefined
+}
+
+/** `presented` is the apiToken or the admin token (what the `api` routes take) */
+export function grantsApi (tokens: ApiTokens, presented: string | undefined): boolean {
+  return presented != null && presented !== '' && (tokenMatches(presented, tokens.apiToken) || tokenMatches(presented, tokens.adminToken))
 }
 
 export function tokenMatches (presented: string, expected: string): boolean {

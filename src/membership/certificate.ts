@@ -1,10 +1,11 @@
-import { RecordEnvelope } from '@libp2p/peer-record'
-import { peerIdFromMultihash, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { MembershipCertificate as CertificateMessage } from '../../protocols/membership.js'
 import { CERTIFICATE_CODEC, CERTIFICATE_DOMAIN, CLOCK_SKEW_MS, MAX_CERTIFICATE_BYTES, MAX_ROLE_CHARS, MAX_ROLES } from './constants.js'
 import { InvalidCertificateError } from './errors.js'
-import type { PrivateKey, Record } from '@libp2p/interface'
+import { openIssued, sealIssued } from './issued-envelope.js'
+import type { IssuedKind } from './issued-envelope.js'
+import type { PrivateKey } from '@libp2p/interface'
 
 /** What an admin states about a member, as this node reads it */
 export interface Certificate {
@@ -25,14 +26,6 @@ export interface Certificate {
 export interface SignedCertificate {
   certificate: Certificate
   envelope: Uint8Array
-}
-
-class CertificatePayload implements Record {
-  readonly domain = CERTIFICATE_DOMAIN
-  readonly codec = CERTIFICATE_CODEC
-  constructor (private readonly bytes: Uint8Array) {}
-  marshal (): Uint8Array { return this.bytes }
-  equals (other: Record): boolean { return other instanceof CertificatePayload && Buffer.compare(other.bytes, this.bytes) === 0 }
 }
 
 const NODE_ID = /^[A-Za-z0-9._:@-]{1,128}$/
@@ -66,10 +59,19 @@ export function decodeCertificate (bytes: Uint8Array): Certificate {
   }
 }
 
+const CERTIFICATE_KIND: IssuedKind<Certificate> = {
+  name: 'certificate',
+  domain: CERTIFICATE_DOMAIN,
+  codec: CERTIFICATE_CODEC,
+  maxBytes: MAX_CERTIFICATE_BYTES,
+  encode: encodeCertificate,
+  decode: decodeCertificate,
+  reject: (reason, message) => new InvalidCertificateError(reason, message)
+}
+
 /** Sign a certificate with the issuer's key; the certificate must name that key as its issuer */
 export async function sealCertificate (certificate: Certificate, privateKey: PrivateKey): Promise<Uint8Array> {
-  const envelope = await RecordEnvelope.seal(new CertificatePayload(encodeCertificate(certificate)), privateKey)
-  return envelope.marshal()
+  return await sealIssued(CERTIFICATE_KIND, certificate, privateKey)
 }
 
 /**
@@ -78,28 +80,7 @@ export async function sealCertificate (certificate: Certificate, privateKey: Pri
  * to a root admin) and expiry are the store's checks (`MembershipStore`).
  */
 export async function openCertificate (bytes: Uint8Array): Promise<SignedCertificate> {
-  if (bytes.byteLength > MAX_CERTIFICATE_BYTES) throw new InvalidCertificateError('malformed', `certificate of ${bytes.byteLength} bytes is over ${MAX_CERTIFICATE_BYTES}`)
-  let envelope: RecordEnvelope
-  try {
-    envelope = RecordEnvelope.createFromProtobuf(bytes)
-  } catch (err: any) {
-    throw new InvalidCertificateError('malformed', `not a signed envelope: ${String(err.message)}`)
-  }
-  if (Buffer.compare(envelope.payloadType, CERTIFICATE_CODEC) !== 0) throw new InvalidCertificateError('malformed', 'not a membership certificate')
-  let valid = false
-  try {
-    valid = await envelope.validate(CERTIFICATE_DOMAIN)
-  } catch {}
-  if (!valid) throw new InvalidCertificateError('signature', 'bad signature')
-  let certificate: Certificate
-  try {
-    certificate = decodeCertificate(envelope.payload)
-  } catch (err: any) {
-    throw new InvalidCertificateError('malformed', `bad certificate: ${String(err.message)}`)
-  }
-  const signer = peerIdFromPublicKey(envelope.publicKey).toString()
-  if (signer !== certificate.issuer) throw new InvalidCertificateError('issuer', `certificate names issuer ${certificate.issuer} but is signed by ${signer}`)
-  return { certificate, envelope: bytes }
+  return { certificate: await openIssued(CERTIFICATE_KIND, bytes), envelope: bytes }
 }
 
 /** whether the certificate is past its expiry at `now`, beyond the clock skew allowance */

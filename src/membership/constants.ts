@@ -43,6 +43,8 @@ export const ADMISSION_WAIT_MS = 3000
 export const LOOKUP_MISS_MS = 30_000
 /** most remembered lookup misses */
 export const MAX_LOOKUP_MISSES = 1024
+/** lookups of a signer's certificate running at once, over all peers */
+export const MAX_LOOKUPS = 8
 
 /** signed-envelope domain and payload type of a revocation */
 export const REVOCATION_DOMAIN = 'clawmatrix-membership-revocation'

@@ -3,10 +3,10 @@ import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { copyMiddlewareOnRead } from '../mesh/patches/registrar-middleware.js'
 import { openCertificate, sealCertificate } from './certificate.js'
-import { readCertificateFile, writeCertificateFile } from './certificate-file.js'
+import { readCertificateFile, writeCertificateFile } from './envelope-file.js'
 import {
   ADMISSION_WAIT_MS, EXCHANGE_TIMEOUT_MS, LOOKUP_MISS_MS, MAX_BATCH_CERTIFICATES, MAX_BATCH_WANTED,
-  MAX_EXCHANGE_STREAMS, MAX_LOOKUP_MISSES, MAX_REFUSED, MEMBERSHIP_PROTOCOL, PROBATION_MS, REFUSED_MS
+  MAX_EXCHANGE_STREAMS, MAX_LOOKUP_MISSES, MAX_LOOKUPS, MAX_REFUSED, MEMBERSHIP_PROTOCOL, PROBATION_MS, REFUSED_MS
 } from './constants.js'
 import { InvalidRevocationError, NotAdminError } from './errors.js'
 import { answerCertificates, requestCertificates } from './exchange.js'
@@ -19,9 +19,6 @@ import type { CertificateRequest, MembershipComponents, MembershipEvents, Member
 import type { CertificateView } from './membership-store.js'
 import type { CertificateBatch } from '../../protocols/membership.js'
 import type { Connection, ConnectionGater, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
-
-/** lookups of a signer's certificate running at once, over all peers */
-const MAX_LOOKUPS = 8
 
 /**
  * Membership certificates: held in a `MembershipStore`, exchanged on every new connection

@@ -1,5 +1,5 @@
 import { HttpError, readBody, sendJson } from '../http/respond.js'
-import { tokenMatches } from '../http/tokens.js'
+import { bearerToken, grantsApi } from '../http/tokens.js'
 import { pageAssets } from './assets.js'
 import {
   LOGIN_PATH, LOGOUT_PATH, MAX_LOGIN_BODY_BYTES, PAGE_PATH, PAGE_PATH_PREFIX, PAGE_SECURITY_HEADERS,
@@ -48,11 +48,6 @@ export function sessionCookie (req: IncomingMessage): string | undefined {
   return undefined
 }
 
-function bearer (req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization
-  return header?.startsWith('Bearer ') === true ? header.slice('Bearer '.length).trim() : undefined
-}
-
 /**
  * The status page on the node's API: GET /clawmatrix/ (the login form until a session exists),
  * POST /clawmatrix/login and /clawmatrix/logout, GET /clawmatrix/view (the JSON the page polls;
@@ -62,9 +57,7 @@ function bearer (req: IncomingMessage): string | undefined {
 export function statusPageRoutes (init: StatusPageRoutesInit): Route[] {
   const { source, tokens, sessions, throttle } = init
   const assets = pageAssets()
-  const validToken = (token: string | undefined): boolean =>
-    token != null && token !== '' && (tokenMatches(token, tokens.apiToken) || tokenMatches(token, tokens.adminToken))
-  const signedIn = (req: IncomingMessage): boolean => sessions.valid(sessionCookie(req)) || validToken(bearer(req))
+  const signedIn = (req: IncomingMessage): boolean => sessions.valid(sessionCookie(req)) || grantsApi(tokens, bearerToken(req))
 
   return [
     { method: 'GET', path: PAGE_PATH_PREFIX, auth: 'none', handle: async ({ res }) => { redirect(res, 308, PAGE_PATH) } },
@@ -97,7 +90,7 @@ export function statusPageRoutes (init: StatusPageRoutesInit): Route[] {
           return
         }
         const token = new URLSearchParams(body.toString('utf8')).get('token') ?? undefined
-        if (!validToken(token)) {
+        if (!grantsApi(tokens, token)) {
           throttle.failed()
           sendHtml(res, 401, renderLogin(source.nodeId, token == null || token === '' ? 'Enter the API token.' : 'That token is not this node\'s API token or admin token.'))
           return
