@@ -107,6 +107,8 @@ export interface MembershipService extends TypedEventTarget<MembershipEvents> {
   readonly mode: MembershipMode
   readonly store: MembershipStore
   isAdmitted(peerId: string): boolean
+  /** whether this node holds a revocation of `peerId` */
+  isRevoked(peerId: string): boolean
   standing(peerId: string): MembershipStanding
   waitAdmitted(peerId: string, ms?: number): Promise<boolean>
   admitRecord(peerId: string, nodeId: string, source: string): Promise<RecordAdmission>
@@ -120,6 +122,8 @@ export interface MembershipService extends TypedEventTarget<MembershipEvents> {
   peerMembership(peerId: string): { membership: MembershipStanding, certificateExpiresAt: number | null }
   /** the connection gater of this mode (empty in `open` mode) */
   gater(): ConnectionGater
+  /** the relay limit of a circuit from `source` (a peer not admitted gets one that ends with its probation) */
+  relayCircuitLimit(source: PeerId): { duration: number, data: bigint } | undefined
 }
 
 /** The membership service: the certificate exchange and, in `certificates` mode, admission */

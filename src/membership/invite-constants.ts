@@ -39,3 +39,22 @@ export const REDEEM_WINDOW_MS = 60_000
 export const MAX_REDEEM_SOURCES = 1024
 /** how long a joiner waits for a connection to the issuer */
 export const JOIN_DIAL_TIMEOUT_MS = 10_000
+
+/**
+ * circuits a relay opens for a peer it does not admit (a joiner, to an admin only): per source
+ * peer and per source IP in one REDEEM_WINDOW_MS, and at most this many at once
+ */
+export const REDEEM_RELAY_PEER_CIRCUITS = 5
+export const REDEEM_RELAY_IP_CIRCUITS = 20
+export const MAX_REDEEM_RELAY_CIRCUITS = 16
+/** the limit of such a circuit: it lasts no longer than probation, and carries a redeem and identify */
+export const REDEEM_CIRCUIT_DURATION_MS = 10_000
+export const REDEEM_CIRCUIT_DATA_BYTES = 4 * MAX_REDEEM_BYTES
+/**
+ * a revoked peer may complete one connection to an admin this often, and keep it this long: its
+ * redeem is answered `revoked` rather than its connection closed without a word
+ */
+export const REVOKED_NOTICE_EVERY_MS = 60_000
+export const REVOKED_NOTICE_MS = 5000
+/** most revoked peers whose last notice is remembered; the oldest go first */
+export const MAX_REVOKED_NOTICES = 1024

@@ -7,6 +7,7 @@ export type RedeemErrorCode =
   | 'unknown_invite'
   | 'node_id_taken'
   | 'rate_limited'
+  | 'revoked'
   | 'issuer_offline'
   | 'bad_request'
 
@@ -16,8 +17,9 @@ export const REDEEM_REASONS: Record<RedeemErrorCode, string> = {
   invite_expired: 'this invite has expired: ask an admin for a new one (clawmatrix invite)',
   unknown_invite: 'the issuer does not know this invite: it is forged, or was issued by another admin or before the issuer\'s invites were lost',
   node_id_taken: 'that node id belongs to another member, or the invite reserves another one: choose another with --node-id',
+  revoked: 'this machine\'s peer ID is revoked: an invite cannot bring it back; join with a new identity (a fresh dataDir), which may take the same node id',
   rate_limited: 'too many redeem attempts from this machine: wait a minute and try again',
-  issuer_offline: 'the admin that issued this invite cannot be reached: it must be online and reachable at one of the invite\'s addresses',
+  issuer_offline: 'the admin that issued this invite cannot be reached: it must be online and reachable at one of the invite\'s addresses, directly or through a listed member\'s relay',
   bad_request: 'the issuer could not read the redeem request'
 }
 

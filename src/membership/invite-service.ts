@@ -59,7 +59,8 @@ const LOOPBACK = /^\/(ip4\/127\.|ip6\/::1\/)/
  * Invites: an admin issues them (keeping only each token's hash) and redeems them on
  * `REDEEM_PROTOCOL` for the joiner's certificate. Only the issuer redeems its own tokens, so a
  * use is counted without asking anyone else. The protocol is open to peers on probation (it is
- * not a gated protocol), under a per-peer and per-IP rate limit.
+ * not a gated protocol), over a relay's limited circuit too, under a per-peer and per-IP rate
+ * limit; a revoked peer is answered `revoked`.
  */
 export class DefaultInviteService implements Startable, InviteService {
   readonly [Symbol.toStringTag] = 'clawmatrix/invites'
@@ -101,22 +102,25 @@ export class DefaultInviteService implements Startable, InviteService {
     const uses = Math.min(request.uses ?? DEFAULT_INVITE_USES, MAX_INVITE_USES)
     const expiresAt = Date.now() + lifetime
     const addrs = this.inviteAddrs()
-    if (addrs.length === 0) throw new CannotInviteError('this node listens on no address a joiner can dial: set "listen": true in its config to issue invites')
+    if (addrs.length === 0) throw new CannotInviteError('this node listens on no address a joiner can dial and knows no listening member to be reached through: set "listen": true in its config, or connect it to a listening member (peers) first')
     const token = await this.store.issue({ expiresAt, uses, ...(request.name != null ? { name: request.name } : {}) })
     const admins = [...membership.store.roots]
     const invite = encodeInvite({ secret: this.init.secret, issuer: self, addrs, admins, token, expiresAt, ...(request.name != null ? { name: request.name } : {}) })
     return { invite, expiresAt, uses, addrs, ...(request.name != null ? { name: request.name } : {}) }
   }
 
-  /** this node's direct addresses first, then other members', at most MAX_INVITE_ADDRS */
+  /**
+   * this node's direct addresses first, then the relays it holds a slot on (a joiner reaches it
+   * through them), then other members', at most MAX_INVITE_ADDRS
+   */
   private inviteAddrs (): string[] {
     const self = this.components.peerId.toString()
-    const own = this.components.addressManager.getAddresses().map(a => a.toString())
-      .filter(a => !a.includes('/p2p-circuit'))
-      .map(a => a.includes('/p2p/') ? a : `${a}/p2p/${self}`)
-    // loopback last: it reaches the issuer only from its own machine
-    const ordered = [...own.filter(a => !LOOPBACK.test(a)), ...own.filter(a => LOOPBACK.test(a))]
-    return [...new Set([...ordered, ...this.init.memberAddrs()])].slice(0, MAX_INVITE_ADDRS)
+    const all = this.components.addressManager.getAddresses().map(a => a.toString())
+    const own = all.filter(a => !a.includes('/p2p-circuit')).map(a => a.includes('/p2p/') ? a : `${a}/p2p/${self}`)
+    const relays = all.filter(a => a.includes('/p2p-circuit')).map(a => a.slice(0, a.indexOf('/p2p-circuit'))).filter(a => a.includes('/p2p/'))
+    // loopback last: it reaches a node only from its own machine
+    const byReach = (list: string[]): string[] => [...list.filter(a => !LOOPBACK.test(a)), ...list.filter(a => LOOPBACK.test(a))]
+    return [...new Set([...byReach(own), ...byReach(relays), ...this.init.memberAddrs()])].slice(0, MAX_INVITE_ADDRS)
   }
 
   private async handleRedeem (stream: Stream, connection: Connection): Promise<void> {
@@ -135,6 +139,7 @@ export class DefaultInviteService implements Startable, InviteService {
       if (request == null) throw new RedeemError('bad_request', 'the redeem request does not decode')
       if (!NODE_ID.test(request.nodeId)) throw new RedeemError('bad_request', 'nodeId must be 1 to 128 letters, digits and . _ : @ -')
       const membership = this.init.membership()
+      if (membership.isRevoked(remote)) throw new RedeemError('revoked')
       await this.store.check(request.token, request.nodeId)
       const holder = membership.certificates().find(c => c.valid && c.nodeId === request.nodeId && c.subject !== remote)
       if (holder != null) throw new RedeemError('node_id_taken', `node id "${request.nodeId}" belongs to another member (${holder.subject}): choose another with --node-id`)

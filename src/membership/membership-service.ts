@@ -11,6 +11,8 @@ import {
 import { InvalidRevocationError, NotAdminError } from './errors.js'
 import { answerCertificates, requestCertificates } from './exchange.js'
 import { MembershipStore } from './membership-store.js'
+import { directIpOf, REDEEM_CIRCUIT_LIMIT, RedeemRelayGate } from './redeem-relay-gate.js'
+import { RevokedNotice } from './revoked-notice.js'
 import { Revocations } from './revocations.js'
 import type { Revocation } from './revocation.js'
 import type { RevocationRequest, RevocationView } from './index.js'
@@ -45,6 +47,10 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
   /** `${source}/${signer}` -> local ms until which `source` is not asked again for `signer` */
   private readonly misses = new Map<string, number>()
   private readonly lookups = new Map<string, Promise<void>>()
+  /** circuits this node relays for joiners to an admin */
+  private readonly redeemRelay = new RedeemRelayGate()
+  /** revoked peers let in briefly to hear why (admins only) */
+  private readonly revokedNotice = new RevokedNotice()
   private saving: Promise<void> = Promise.resolve()
   private started = false
 
@@ -132,6 +138,10 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
       return false
     }
     return true
+  }
+
+  isRevoked (peerId: string): boolean {
+    return this.revocations.list.has(peerId)
   }
 
   standing (peerId: string): MembershipStanding {
@@ -258,22 +268,43 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
   }
 
   /**
-   * In `certificates` mode: refused peers complete no connection; relay reservations and circuits
-   * need both ends admitted (waiting a little for an exchange in flight). In `open` mode: nothing.
+   * In `certificates` mode: refused peers complete no connection (an admin hears a revoked one
+   * out, see `RevokedNotice`); relay reservations need the peer admitted (waiting a little for an
+   * exchange in flight); a circuit needs both ends admitted, or, for a joiner on probation, an
+   * admin at the other end (see `RedeemRelayGate`). In `open` mode: nothing.
    */
   gater (): ConnectionGater {
     if (this.mode === 'open') return {}
     const refused = (peer: PeerId): boolean => this.isRefused(peer.toString())
+    const refusedInbound = (peer: PeerId): boolean => refused(peer) && !this.mayHearRevocation(peer.toString())
     const notAdmitted = async (peer: PeerId): Promise<boolean> => !(await this.waitAdmitted(peer.toString()))
     return {
       denyDialPeer: refused,
-      denyInboundEncryptedConnection: refused,
+      denyInboundEncryptedConnection: refusedInbound,
       denyOutboundEncryptedConnection: refused,
       denyInboundRelayReservation: notAdmitted,
-      denyOutboundRelayedConnection: async (source, destination) => await notAdmitted(source) || await notAdmitted(destination),
+      denyOutboundRelayedConnection: async (source, destination) => {
+        if (await notAdmitted(destination)) return true
+        if (this.isAdmitted(source.toString())) return false
+        if (refused(source)) return true
+        // a joiner runs no exchange to wait for: to an admin it goes at once, on a limited circuit
+        const ip = directIpOf(this.components.connectionManager.getConnections(source))
+        if (this.redeemRelay.allow(source.toString(), ip, this.store.isAdmin(destination.toString()))) return false
+        return await notAdmitted(source)
+      },
       // the remote end of an inbound circuit goes on probation like any other peer
-      denyInboundRelayedConnection: async (relay, remote) => refused(remote) || await notAdmitted(relay)
+      denyInboundRelayedConnection: async (relay, remote) => refusedInbound(remote) || await notAdmitted(relay)
     }
+  }
+
+  /** the relay limit of a circuit from `source`: a joiner's ends with its probation; a member's has none */
+  relayCircuitLimit (source: PeerId): { duration: number, data: bigint } | undefined {
+    return this.mode === 'certificates' && !this.isAdmitted(source.toString()) ? REDEEM_CIRCUIT_LIMIT : undefined
+  }
+
+  /** an admin lets a revoked peer connect, now and then, for its redeem to be answered `revoked` */
+  private mayHearRevocation (peer: string): boolean {
+    return this.revocations.list.has(peer) && this.canCertify() && this.revokedNotice.mayConnect(peer)
   }
 
   /** a peer was revoked here: in `certificates` mode its connections close now and it is refused from now on */
@@ -318,7 +349,10 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     const peer = connection.remotePeer.toString()
     if (this.mode === 'certificates') {
       if (this.isRefused(peer)) {
-        connection.close().catch(err => { connection.abort(err) })
+        const close = (): void => { connection.close().catch(err => { connection.abort(err) }) }
+        const notice = this.revocations.list.has(peer) ? this.revokedNotice.remaining(peer) : 0
+        if (notice > 0) setTimeout(close, notice).unref()
+        else close()
         return
       }
       if (!this.isAdmitted(peer)) this.startProbation(peer)

@@ -10,34 +10,64 @@ import { requestRedeem } from './redeem.js'
 import type { Invite } from './invite.js'
 import type { RedeemErrorCode } from './invite-errors.js'
 import type { Connection, PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface Redeemed {
   /** the joiner's certificate envelope first, then those above it */
   certificates: Uint8Array[]
-  /** multiaddrs with /p2p/ of members to keep as peers: the issuer's as dialed first */
+  /**
+   * multiaddrs with /p2p/ of members to keep as peers: first the one that worked, the issuer's
+   * as dialed, or the relay's when the issuer was reached through it (not the circuit itself)
+   */
   addrs: string[]
+}
+
+/** one way to the issuer: its own addresses, or circuits through one listed member */
+interface Route {
+  what: string
+  addrs: Multiaddr[]
+}
+
+/** the issuer's direct addresses first, then a circuit through each other member the invite lists */
+export function routesOf (invite: Invite): Route[] {
+  const direct = invite.addrs.filter(a => peerIdOfAddr(a) === invite.issuer)
+  const relays = new Map<string, string[]>()
+  for (const addr of invite.addrs) {
+    const peer = peerIdOfAddr(addr)
+    if (peer == null || peer === invite.issuer || addr.includes('/p2p-circuit')) continue
+    relays.set(peer, [...relays.get(peer) ?? [], `${addr}/p2p-circuit/p2p/${invite.issuer}`])
+  }
+  return [
+    ...(direct.length > 0 ? [{ what: `directly at ${direct.join(', ')}`, addrs: direct.map(a => multiaddr(a)) }] : []),
+    ...[...relays].map(([peer, list]) => ({ what: `through ${peer}`, addrs: list.map(a => multiaddr(a)) }))
+  ]
 }
 
 const CODES = new Set(Object.keys(REDEEM_REASONS))
 
 /**
  * Redeem `invite` at its issuer for a certificate of `privateKey`'s peer ID as `nodeId`: a
- * short-lived node with the invite's secret (listening nowhere) dials the issuer, runs
- * `REDEEM_PROTOCOL` once and stops. Throws `RedeemError` with the issuer's reason, or
- * `issuer_offline` when the issuer cannot be reached at the invite's addresses.
+ * short-lived node with the invite's secret (listening nowhere) dials the issuer, directly or
+ * through the relay of a member the invite lists, runs `REDEEM_PROTOCOL` once and stops. Throws
+ * `RedeemError` with the issuer's reason, or `issuer_offline` naming each way tried.
  */
 export async function redeemInvite (invite: Invite, privateKey: PrivateKey, nodeId: string): Promise<Redeemed> {
-  const issuerAddrs = invite.addrs.filter(a => peerIdOfAddr(a) === invite.issuer).map(a => multiaddr(a))
-  if (issuerAddrs.length === 0) throw new RedeemError('issuer_offline', `${REDEEM_REASONS.issuer_offline} (the invite holds no address of the issuer ${invite.issuer})`)
+  const routes = routesOf(invite)
+  if (routes.length === 0) throw new RedeemError('issuer_offline', `${REDEEM_REASONS.issuer_offline} (the invite holds no address of the issuer ${invite.issuer} nor of a member)`)
   const psk = await pskFromSecret(invite.secret)
   const node = await createLibp2p({ ...meshLibp2pOptions({ privateKey, psk, listen: false }, { ...meshBaseServices({ listen: false }) }), addresses: { listen: [] } })
   try {
-    let connection: Connection
-    try {
-      connection = await node.dial(issuerAddrs, { signal: AbortSignal.timeout(JOIN_DIAL_TIMEOUT_MS) })
-    } catch (err: any) {
-      throw new RedeemError('issuer_offline', `${REDEEM_REASONS.issuer_offline} (dialing ${issuerAddrs.map(a => a.toString()).join(', ')}: ${dialFailure(err)})`)
+    let connection: Connection | undefined
+    const tried: string[] = []
+    for (const route of routes) {
+      try {
+        connection = await node.dial(route.addrs, { signal: AbortSignal.timeout(JOIN_DIAL_TIMEOUT_MS) })
+        break
+      } catch (err: any) {
+        tried.push(`${route.what}: ${dialFailure(err)}`)
+      }
     }
+    if (connection == null) throw new RedeemError('issuer_offline', `${REDEEM_REASONS.issuer_offline} (tried ${invite.issuer} ${tried.join('; ')})`)
     const signal = AbortSignal.timeout(REDEEM_TIMEOUT_MS)
     const stream = await connection.newStream(REDEEM_PROTOCOL, { signal, runOnLimitedConnection: true })
     const answer = await requestRedeem(stream, { token: invite.token as Uint8Array<ArrayBuffer>, nodeId }, signal)
@@ -49,9 +79,10 @@ export async function redeemInvite (invite: Invite, privateKey: PrivateKey, node
     const own = answer.certificates[0] != null ? (await openCertificate(answer.certificates[0])).certificate : undefined
     if (own?.subject !== self || own.nodeId !== nodeId) throw new Error('the issuer answered without a certificate for this node')
     const dialed = connection.remoteAddr.toString()
-    const issuerAddr = dialed.includes('/p2p/') ? dialed : `${dialed}/p2p/${invite.issuer}`
-    const others = answer.addrs.map(bytes => multiaddr(bytes).toString()).filter(a => peerIdOfAddr(a) !== invite.issuer)
-    return { certificates: answer.certificates, addrs: [issuerAddr, ...others] }
+    // through a relay: the relay is the peer to keep; the issuer is found through it
+    const first = dialed.includes('/p2p-circuit') ? dialed.slice(0, dialed.indexOf('/p2p-circuit')) : dialed.includes('/p2p/') ? dialed : `${dialed}/p2p/${invite.issuer}`
+    const others = answer.addrs.map(bytes => multiaddr(bytes).toString()).filter(a => peerIdOfAddr(a) !== invite.issuer && a !== first)
+    return { certificates: answer.certificates, addrs: [first, ...others] }
   } finally {
     await node.stop()
   }

@@ -13,6 +13,7 @@ import { peerConnectionLimit } from './peer-connection-limit.js'
 import { meshPreSharedKey } from './patches/psk-protector.js'
 import { meshRelayServer } from './relay-server.js'
 import { silentPeerWatch } from './silent-peer-watch.js'
+import type { CircuitLimitOf } from './relay-server.js'
 import type { SilentPeerWatch, SilentPeerWatchInit } from './silent-peer-watch.js'
 import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
@@ -66,7 +67,7 @@ export interface MeshBaseServices {
   relay?: ReturnType<typeof meshRelayServer>
 }
 
-export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): MeshBaseServices {
+export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { relayCircuitLimit?: CircuitLimitOf }): MeshBaseServices {
   const services: MeshBaseServices = {
     identify: identify(),
     // one outbound ping stream per connection is the silent-peer watch's; the second is the
@@ -80,7 +81,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'>): Mesh
       globalSignaturePolicy: 'StrictSign'
     })
   }
-  if (init.listen) services.relay = meshRelayServer({ reservations: { ...RELAY_LIMITS } })
+  if (init.listen) services.relay = meshRelayServer({ reservations: { ...RELAY_LIMITS }, ...(init.relayCircuitLimit != null ? { circuitLimit: init.relayCircuitLimit } : {}) })
   return services
 }
 

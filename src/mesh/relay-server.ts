@@ -55,7 +55,7 @@ function hasConnectMethods (server: unknown): server is RelayServerMethods {
  * The CONNECT step of the hop protocol, as `@libp2p/circuit-relay-v2` 4.2.13 does it, with the two
  * streams joined by `joinRelayedStreams` instead of the library's leaking `pipe(src, dst, src)`.
  */
-async function handleConnect (server: RelayServerMethods & CircuitRelayService, components: CircuitRelayServerComponents, shutdown: AbortSignal, log: Logger, { stream, request, connection }: HopProtocolOptions, options: AbortOptions): Promise<void> {
+async function handleConnect (server: RelayServerMethods & CircuitRelayService, components: CircuitRelayServerComponents, shutdown: AbortSignal, log: Logger, circuitLimit: CircuitLimitOf | undefined, { stream, request, connection }: HopProtocolOptions, options: AbortOptions): Promise<void> {
   const hopstr = stream.pb(await hopMessageCodec())
   const status = async (value: string, limit?: HopMessage['limit']): Promise<void> => {
     await hopstr.write({ type: 'STATUS', status: value, ...(limit != null ? { limit } : {}) }, options)
@@ -89,32 +89,42 @@ async function handleConnect (server: RelayServerMethods & CircuitRelayService, 
     await status('NO_RESERVATION')
     return
   }
+  const limit = circuitLimit?.(connection.remotePeer, dstPeer) ?? reservation.limit
   const destinationStream = await server.stopHop({
     connection: destination,
-    request: { type: 'CONNECT', peer: { id: connection.remotePeer.toMultihash().bytes, addrs: [] }, limit: reservation.limit }
+    request: { type: 'CONNECT', peer: { id: connection.remotePeer.toMultihash().bytes, addrs: [] }, ...(limit != null ? { limit } : {}) }
   }, options)
   if (destinationStream == null) {
     await status('CONNECTION_FAILED')
     return
   }
-  await status('OK', reservation.limit)
+  await status('OK', limit)
   log('connection from %p to %p established - joining streams', connection.remotePeer, dstPeer)
   const signals = [shutdown, reservation.signal]
-  if (reservation.limit?.duration != null) signals.push(AbortSignal.timeout(reservation.limit.duration))
+  if (limit?.duration != null) signals.push(AbortSignal.timeout(limit.duration))
   joinRelayedStreams(stream.unwrap(), destinationStream, {
     signal: AbortSignal.any(signals),
-    ...(reservation.limit?.data != null ? { dataLimit: reservation.limit.data } : {}),
+    ...(limit?.data != null ? { dataLimit: limit.data } : {}),
     log
   })
 }
 
+/** the limit of one circuit from `source` to `destination`, when it differs from the reservation's */
+export type CircuitLimitOf = (source: PeerId, destination: PeerId) => { duration?: number, data?: bigint } | undefined
+
+export interface MeshRelayServerInit extends CircuitRelayServerInit {
+  /** asked once the gater allowed a circuit: a limit of its own for it (else the reservation's) */
+  circuitLimit?: CircuitLimitOf
+}
+
 /**
  * `circuitRelayServer` whose relayed connections do not keep the dialing side's bytes: the
- * server's CONNECT step is replaced by one that joins the streams with `joinRelayedStreams`. Every
- * other part (reservations, gater checks, the STOP request) is the library's own. If a future
- * version lacks the methods this relies on, the server is left as it is and an error is logged.
+ * server's CONNECT step is replaced by one that joins the streams with `joinRelayedStreams`, and
+ * that gives a circuit the limit `circuitLimit` names. Every other part (reservations, gater
+ * checks, the STOP request) is the library's own. If a future version lacks the methods this
+ * relies on, the server is left as it is and an error is logged.
  */
-export function meshRelayServer (init: CircuitRelayServerInit = {}): (components: CircuitRelayServerComponents) => CircuitRelayService {
+export function meshRelayServer ({ circuitLimit, ...init }: MeshRelayServerInit = {}): (components: CircuitRelayServerComponents) => CircuitRelayService {
   const createServer = circuitRelayServer(init)
   return (components) => {
     const server = createServer(components)
@@ -130,7 +140,7 @@ export function meshRelayServer (init: CircuitRelayServerInit = {}): (components
       shutdown.abort(new Error('relay stopped'))
       await stop()
     }
-    server.handleConnect = async (args, options) => { await handleConnect(server, components, shutdown.signal, log, args, options) }
+    server.handleConnect = async (args, options) => { await handleConnect(server, components, shutdown.signal, log, circuitLimit, args, options) }
     return server
   }
 }

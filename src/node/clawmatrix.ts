@@ -331,6 +331,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
           memberAddrs: () => node != null ? memberAddrs(node) : []
         },
         admitRecord: async (record, source) => await (libp2p?.services.membership.admitRecord(record.peerId, record.nodeId, source) ?? 'uncertified'),
+        relayCircuitLimit: source => libp2p?.services.membership.relayCircuitLimit(source),
         ...(options.membership != null ? { membership: options.membership } : {})
       })),
       // libp2p's own metrics in the node's registry, beside the mesh's

@@ -14,6 +14,7 @@ import type { CapabilitiesInit, LocalCapabilities } from '../capabilities/index.
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { AgentRunner, ToolExecutor } from '../host/ports.js'
 import type { ModelServiceInit } from '../model/index.js'
+import type { CircuitLimitOf } from '../mesh/relay-server.js'
 import type { MeshTiming } from './clawmatrix.js'
 import type { CapabilitiesService } from '../capabilities/index.js'
 import type { HandoffService } from '../handoff/index.js'
@@ -42,6 +43,8 @@ export interface NodeServicesInit {
   admitRecord: NonNullable<CapabilitiesInit['admitRecord']>
   /** what the invite service reads from the running node: its membership service, other members' addresses */
   invites: Pick<InviteServiceInit, 'membership' | 'memberAddrs'>
+  /** the relay's limit of a circuit (the membership service's `relayCircuitLimit`) */
+  relayCircuitLimit?: CircuitLimitOf
 }
 
 /**
@@ -51,7 +54,7 @@ export interface NodeServicesInit {
 export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMatrixServices> {
   const { config, timing } = init
   return {
-    ...meshBaseServices({ listen: config.listen }),
+    ...meshBaseServices({ listen: config.listen, ...(init.relayCircuitLimit != null ? { relayCircuitLimit: init.relayCircuitLimit } : {}) }),
     membership: membershipService(membershipInitFromConfig(config, init.membership)),
     invites: inviteService(inviteServiceInitFromConfig(config, init.invites)),
     capabilities: capabilities(capabilitiesInitFromConfig(config, {

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
+import { API_TOKEN_FILE } from '../../src/http/tokens.js'
+import { waitFor } from './wait.js'
 import type { ConfigInput } from '../../src/config/schema.js'
+import type { PeerStatus } from '../../src/node/status.js'
 
 /** The built CLI; `npm test` builds first */
 export const CLI = resolve(import.meta.dirname, '../../dist/src/bin/clawmatrix.js')
@@ -106,4 +109,34 @@ export async function startCliNode (config: ConfigInput, env: NodeJS.ProcessEnv 
       await exited
     }
   }
+}
+
+export interface Joined {
+  output(): string
+  stop(): Promise<void>
+}
+
+/** `clawmatrix join` in a child process (it starts the node in the foreground); resolves once the API is up */
+export async function joinInForeground (args: string[], home: string): Promise<Joined> {
+  const child = spawn(process.execPath, [CLI, 'join', ...args], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d })
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { out += d })
+  const exited = new Promise<number | null>(resolve => child.on('close', resolve))
+  const stop = async (): Promise<void> => {
+    if (child.exitCode == null && child.signalCode == null) child.kill('SIGTERM')
+    await exited
+  }
+  await Promise.race([
+    waitFor('the joined node to start', () => /^API: /m.test(out), 30_000),
+    exited.then(code => { throw new Error(`join exited with ${String(code)}:\n${out}`) })
+  ]).catch(async err => { await stop(); throw err })
+  return { output: () => out, stop }
+}
+
+/** GET /clawmatrix/peers of a node's API, with the token kept in its dataDir */
+export async function peersOf (apiPort: number, dataDir: string): Promise<PeerStatus[]> {
+  const token = (await readFile(join(dataDir, API_TOKEN_FILE), 'utf8')).trim()
+  const res = await fetch(`http://127.0.0.1:${apiPort}/clawmatrix/peers`, { headers: { authorization: `Bearer ${token}` } })
+  return await res.json() as PeerStatus[]
 }

@@ -1,43 +1,13 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/cli/free-port.js'
-import { API_TOKEN_FILE } from '../../src/http/tokens.js'
-import { CLI, runCli, startCliNode } from '../helpers/cli.js'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { loadOrCreateIdentity } from '../../src/mesh/identity.js'
+import { joinInForeground, peersOf, runCli, startCliNode } from '../helpers/cli.js'
 import { waitFor } from '../helpers/wait.js'
 import type { CliNode } from '../helpers/cli.js'
-import type { PeerStatus } from '../../src/node/status.js'
-
-interface Joined {
-  output(): string
-  stop(): Promise<void>
-}
-
-/** `clawmatrix join` in a child process (it starts the node in the foreground); resolves once the API is up */
-async function joinInForeground (args: string[], home: string): Promise<Joined> {
-  const child = spawn(process.execPath, [CLI, 'join', ...args], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d })
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { out += d })
-  const exited = new Promise<number | null>(resolve => child.on('close', resolve))
-  const stop = async (): Promise<void> => {
-    if (child.exitCode == null && child.signalCode == null) child.kill('SIGTERM')
-    await exited
-  }
-  await Promise.race([
-    waitFor('the joined node to start', () => /^API: /m.test(out), 30_000),
-    exited.then(code => { throw new Error(`join exited with ${String(code)}:\n${out}`) })
-  ]).catch(async err => { await stop(); throw err })
-  return { output: () => out, stop }
-}
-
-async function peersOf (apiPort: number, dataDir: string): Promise<PeerStatus[]> {
-  const token = (await readFile(join(dataDir, API_TOKEN_FILE), 'utf8')).trim()
-  const res = await fetch(`http://127.0.0.1:${apiPort}/clawmatrix/peers`, { headers: { authorization: `Bearer ${token}` } })
-  return await res.json() as PeerStatus[]
-}
 
 describe('invite and join through the built CLI', () => {
   const nodes: Array<{ stop(): Promise<unknown> }> = []
@@ -109,7 +79,7 @@ describe('invite and join through the built CLI', () => {
     console.log(`invite -> gamma routable from beta through the hub: ${Date.now() - started - joinedMs} ms after beta`)
   }, 120_000)
 
-  it('refuses a second use, a forged and a malformed invite and an existing config, and says issuer_offline when the issuer is down', async () => {
+  it('refuses a second use, an expired, a forged and a malformed invite, a revoked machine and an existing config, and says issuer_offline when the issuer is down', async () => {
     const once = (await runCli(['invite', '--config', hub.configFile])).stdout.trim()
     const home = await tempDir('cm-refused-')
     const first = await runCli(['join', once, '--config', join(home, 'a.json'), '--node-id', 'delta', '--no-start'], { env: { HOME: home } })
@@ -121,6 +91,21 @@ describe('invite and join through the built CLI', () => {
     expect(again.stderr).toMatch(/^error \[invite_used\]: this invite has been used already/)
 
     const { parseInvite, encodeInvite } = await import('../../src/membership/invite.js')
+    const expiring = (await runCli(['invite', '--expires', '1s', '--config', hub.configFile])).stdout.trim()
+    const expiresAt = parseInvite(expiring).expiresAt
+    await waitFor('the invite to expire', () => Date.now() > expiresAt, 5000)
+    const expired = await runCli(['join', expiring, '--config', join(home, 'c.json'), '--node-id', 'zeta', '--no-start'], { env: { HOME: home } })
+    expect(expired.code).toBe(1)
+    expect(expired.stderr).toMatch(/^error \[invite_expired\]: this invite has expired: ask an admin for a new one/)
+
+    // delta's machine is lost: revoked, its identity cannot join again, even with a new invite
+    const deltaPeer = peerIdFromPrivateKey(await loadOrCreateIdentity(join(home, '.clawmatrix', 'delta'))).toString()
+    expect((await runCli(['revoke', deltaPeer, '--config', hub.configFile])).code).toBe(0)
+    const fresh = (await runCli(['invite', '--config', hub.configFile])).stdout.trim()
+    const revoked = await runCli(['join', fresh, '--config', join(home, 'r.json'), '--node-id', 'delta', '--no-start'], { env: { HOME: home } })
+    expect(revoked.code).toBe(1)
+    expect(revoked.stderr).toMatch(/^error \[revoked\]: this machine's peer ID is revoked: an invite cannot bring it back/)
+
     const { randomBytes } = await import('node:crypto')
     const forged = encodeInvite({ ...parseInvite(once), token: randomBytes(32) })
     const unknown = await runCli(['join', forged, '--config', join(home, 'd.json'), '--node-id', 'eta', '--no-start'], { env: { HOME: home } })
@@ -137,7 +122,7 @@ describe('invite and join through the built CLI', () => {
     const offline = await runCli(['join', pending, '--config', join(home, 'g.json'), '--node-id', 'theta', '--no-start'], { env: { HOME: home } })
     expect(offline.code).toBe(1)
     expect(offline.stderr).toMatch(/^error \[issuer_offline\]: the admin that issued this invite cannot be reached: it must be online and reachable/)
-    for (const file of ['b.json', 'd.json', 'e.json', 'g.json']) {
+    for (const file of ['b.json', 'c.json', 'd.json', 'e.json', 'g.json', 'r.json']) {
       await expect(stat(join(home, file))).rejects.toThrow(/ENOENT/)
     }
   }, 120_000)

@@ -97,6 +97,22 @@ describe('the redeem protocol', () => {
     await redeemInvite(open, await generateKeyPair('Ed25519'), 'second')
   })
 
+  it('answers a revoked peer `revoked` (it may connect to hear it, for a moment only); a new peer may take a revoked member\'s node id', async () => {
+    const hub = await adminHub(10_000)
+    const lost = await generateKeyPair('Ed25519')
+    const lostId = peerIdFromPrivateKey(lost).toString()
+    await redeemInvite(parseInvite((await hub.libp2p.services.invites.issue({ name: 'laptop' })).invite), lost, 'laptop')
+    await hub.membership.revoke({ subject: lostId, reason: 'stolen' })
+    const again = parseInvite((await hub.libp2p.services.invites.issue({ name: 'laptop' })).invite)
+    await expect(redeemInvite(again, lost, 'laptop')).rejects.toMatchObject({ code: 'revoked', message: expect.stringMatching(/^this machine's peer ID is revoked/) })
+    // it took no use, and the revoked peer was let in on a gated protocol nowhere
+    expect(hub.membership.standing(lostId)).toBe('revoked')
+    await waitFor('the revoked peer\'s connection to close', () => hub.libp2p.getConnections(peerIdFromPrivateKey(lost)).length === 0, 10_000)
+    const replacement = await generateKeyPair('Ed25519')
+    await redeemInvite(again, replacement, 'laptop')
+    expect(hub.membership.certificates().find(c => c.subject === peerIdFromPrivateKey(replacement).toString())).toMatchObject({ nodeId: 'laptop', valid: true })
+  })
+
   it('keeps invite uses across a restart of the issuer', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cm-id-'))
     const admin = peerIdFromPrivateKey(await loadOrCreateIdentity(dataDir)).toString()
