@@ -11,3 +11,5 @@ export const IDENTITY_FILE_MODE = 0o600
  * re-issued every few seconds (ANNOUNCE_INTERVAL_MS), so a larger gap is the clocks, not the age
  */
 export const CLOCK_SKEW_TOLERANCE_MS = 30_000
+/** a node's certificate expiring sooner than this is reported */
+export const CERTIFICATE_RENEW_MS = 7 * 86_400_000

@@ -1,6 +1,7 @@
 import { checkConfig, checkResolvedConfig } from './config-checks.js'
 import { checkApiPort, checkDataDir } from './local-checks.js'
 import { checkLiveView } from './live-checks.js'
+import { checkMembership } from './membership-checks.js'
 import { checkPeers } from './peer-checks.js'
 import type { DoctorCheck, DoctorOptions, DoctorReport } from './index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
@@ -23,6 +24,7 @@ export async function runDoctorOnConfig (load: () => Promise<ClawMatrixConfig>, 
 
 async function checkNode (config: ClawMatrixConfig, checks: DoctorCheck[]): Promise<void> {
   await checkDataDir(config, checks)
+  await checkMembership(config, checks)
   const running = await checkApiPort(config, checks)
   await checkPeers(config, checks, { relay: !config.listen && running == null })
   if (running != null) await checkLiveView(running, checks)

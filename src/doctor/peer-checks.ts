@@ -14,11 +14,14 @@ import { classifyDialError, explainDialError, probeTransport, SECRET_DIFFERS } f
 import { probePnet } from '../mesh/pnet-probe.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
 import { pskFromSecret } from '../mesh/psk.js'
+import { CERTIFICATES_FILE, MEMBERSHIP_PROTOCOL, readCertificateFile } from '../membership/index.js'
+import { requestCertificates } from '../membership/exchange.js'
 import { CLOCK_SKEW_TOLERANCE_MS, DOCTOR_DIAL_TIMEOUT_MS, DOCTOR_PING_TIMEOUT_MS } from './constants.js'
+import { certifyFix } from './membership-checks.js'
 import type { DoctorCheck } from './index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 import type { PeerConfig } from '../config/schema.js'
-import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
 type DoctorNode = Libp2p<{ ping: Ping }>
@@ -49,14 +52,43 @@ export async function checkPeers (config: ClawMatrixConfig, checks: DoctorCheck[
   if (!own) checks.push({ name: 'peers', status: 'warn', message: 'no identity yet: peers are dialed with a throwaway key, so members refusals cannot be seen', fix: 'run `clawmatrix start` once, then doctor again' })
   const psk = await pskFromSecret(config.secret)
   const node = await startDoctorNode(psk, key)
+  // in certificates mode each peer is shown this node's certificates first, as the node would
+  const membership = config.membership === 'certificates' && own
+    ? { nodeId: config.nodeId, certificates: await readCertificateFile(join(config.dataDir, CERTIFICATES_FILE)).catch(() => []) }
+    : undefined
   try {
-    for (const peer of config.peers) await checkPeer(node, psk, peer, checks, options.relay)
+    for (const peer of config.peers) await checkPeer(node, psk, peer, checks, options.relay, membership)
   } finally {
     await node.stop()
   }
 }
 
-async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, checks: DoctorCheck[], relay: boolean): Promise<void> {
+/** what a node in certificates mode shows a peer: its certificates (the membership exchange) */
+interface OwnMembership {
+  nodeId: string
+  certificates: Uint8Array[]
+}
+
+/** the membership exchange with our certificates, as the node runs it on each connection; errors are the checks' to find */
+async function offerCertificates (connection: Connection, certificates: Uint8Array[]): Promise<void> {
+  const signal = AbortSignal.timeout(DOCTOR_PING_TIMEOUT_MS)
+  try {
+    const stream = await connection.newStream(MEMBERSHIP_PROTOCOL, { signal, runOnLimitedConnection: true })
+    await requestCertificates(stream, { certificates: certificates as Array<Uint8Array<ArrayBuffer>>, wanted: [], revocations: [] }, signal)
+  } catch {}
+}
+
+/** the peer refuses this node in certificates mode */
+function notCertifiedThere (node: DoctorNode, remoteId: string, name: string, membership: OwnMembership, how: string): DoctorCheck {
+  return {
+    name: `${name}: membership`,
+    status: 'fail',
+    message: `refused by ${remoteId}: this node is not certified there (${how}: it holds no valid certificate of ${node.peerId.toString()}, or a revocation of it)`,
+    fix: certifyFix(node.peerId.toString(), membership.nodeId)
+  }
+}
+
+async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, checks: DoctorCheck[], relay: boolean, membership?: OwnMembership): Promise<void> {
   const name = `peer ${peer.nodeId ?? peer.url}`
   const { addr, peerId } = parsePeerAddress(peer.url, peer.peerId)
   for (const step of await probeTransport(addr)) {
@@ -92,12 +124,20 @@ async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, c
   checks.push(peerId != null
     ? { name: `${name}: peer ID`, status: 'ok', message: `${remoteId} matches the pin` }
     : { name: `${name}: peer ID`, status: 'warn', message: `answered as ${remoteId}, not pinned`, fix: `pin it: "peerId": "${remoteId}" in this peers entry` })
+  if (membership != null) await offerCertificates(remote, membership.certificates)
   try {
     await node.services.ping.ping(remote.remotePeer, { signal: AbortSignal.timeout(DOCTOR_PING_TIMEOUT_MS) })
     checks.push({ name: `${name}: members`, status: 'ok', message: 'the peer accepts this node' })
-    checks.push(await checkClock(node, remote.remotePeer, name))
+    const clock = await checkClock(node, remote.remotePeer, name)
+    // in certificates mode the state exchange is refused to a peer on probation
+    const refusedSync = membership != null && clock.message.startsWith(RECORD_MISSING)
+    checks.push(refusedSync ? notCertifiedThere(node, remoteId, name, membership, 'it keeps this node on probation: its state exchange was refused') : clock)
     if (relay) checks.push(await checkReservation(node, remote.remotePeer, name))
   } catch {
+    if (membership != null) {
+      checks.push(notCertifiedThere(node, remoteId, name, membership, 'the connection closed right after the handshake'))
+      return
+    }
     checks.push({
       name: `${name}: members`,
       status: 'fail',
@@ -140,6 +180,8 @@ async function checkReservation (node: DoctorNode, relay: PeerId, name: string):
   return { name: `${name}: relay`, status: 'fail', message: `the relay answered ${String(answer.status)} to a reservation`, fix: 'see that node\'s log' }
 }
 
+const RECORD_MISSING = 'the peer\'s record did not arrive'
+
 /** The peer's own record through the state exchange (we send none): its `issuedAt` against our clock */
 async function checkClock (node: DoctorNode, peer: PeerId, name: string): Promise<DoctorCheck> {
   const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
@@ -151,7 +193,7 @@ async function checkClock (node: DoctorNode, peer: PeerId, name: string): Promis
       if (record?.peerId === peer.toString()) issuedAt = record.issuedAt
     }
   } catch (err: any) {
-    return { name: `${name}: clock`, status: 'warn', message: `the peer's record did not arrive: ${String(err.message)}`, fix: 'run doctor again; if it persists, see that node\'s log' }
+    return { name: `${name}: clock`, status: 'warn', message: `${RECORD_MISSING}: ${String(err.message)}`, fix: 'run doctor again; if it persists, see that node\'s log' }
   }
   if (issuedAt == null) return { name: `${name}: clock`, status: 'warn', message: 'the peer sent no record of its own yet', fix: 'run doctor again in a few seconds' }
   const skew = Date.now() - issuedAt
