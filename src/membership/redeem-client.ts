@@ -1,15 +1,18 @@
-import { createLibp2p } from 'libp2p'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
 import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { pskFromSecret } from '../mesh/psk.js'
 import { openCertificate } from './certificate.js'
+import { EXCHANGE_TIMEOUT_MS, MEMBERSHIP_PROTOCOL } from './constants.js'
+import { requestCertificates } from './exchange.js'
 import { peerIdOfAddr } from './invite.js'
 import { JOIN_DIAL_TIMEOUT_MS, REDEEM_PROTOCOL, REDEEM_TIMEOUT_MS } from './invite-constants.js'
 import { REDEEM_REASONS, RedeemError } from './invite-errors.js'
 import { requestRedeem } from './redeem.js'
 import type { Invite } from './invite.js'
 import type { RedeemErrorCode } from './invite-errors.js'
-import type { Connection, PrivateKey } from '@libp2p/interface'
+import type { Connection, Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface Redeemed {
@@ -80,12 +83,29 @@ export async function redeemInvite (invite: Invite, privateKey: PrivateKey, node
     if (own?.subject !== self || own.nodeId !== nodeId) throw new Error('the issuer answered without a certificate for this node')
     const dialed = connection.remoteAddr.toString()
     // through a relay: the relay is the peer to keep; the issuer is found through it
-    const first = dialed.includes('/p2p-circuit') ? dialed.slice(0, dialed.indexOf('/p2p-circuit')) : dialed.includes('/p2p/') ? dialed : `${dialed}/p2p/${invite.issuer}`
+    const relayed = dialed.includes('/p2p-circuit')
+    const first = relayed ? dialed.slice(0, dialed.indexOf('/p2p-circuit')) : dialed.includes('/p2p/') ? dialed : `${dialed}/p2p/${invite.issuer}`
+    if (relayed) await showRelay(node, peerIdOfAddr(first), answer.certificates)
     const others = answer.addrs.map(bytes => multiaddr(bytes).toString()).filter(a => peerIdOfAddr(a) !== invite.issuer && a !== first)
     return { certificates: answer.certificates, addrs: [first, ...others] }
   } finally {
     await node.stop()
   }
+}
+
+/**
+ * Hand the new certificate to the relay over the connection to it, as a member's exchange would:
+ * the relay admits this peer now, rather than refusing it for a while once the probation of this
+ * connection runs out (the node may start well after the join). A failure only costs that wait.
+ */
+async function showRelay (node: Libp2p, relay: string | undefined, certificates: Uint8Array[]): Promise<void> {
+  const connection = relay != null ? node.getConnections(peerIdFromString(relay)).find(c => c.status === 'open') : undefined
+  if (connection == null) return
+  try {
+    const signal = AbortSignal.timeout(EXCHANGE_TIMEOUT_MS)
+    const stream = await connection.newStream(MEMBERSHIP_PROTOCOL, { signal })
+    await requestCertificates(stream, { certificates: certificates as Array<Uint8Array<ArrayBuffer>>, wanted: [], revocations: [] }, signal)
+  } catch {}
 }
 
 /** the first cause of a failed dial that says something (libp2p wraps each address's failure) */

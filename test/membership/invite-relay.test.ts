@@ -96,6 +96,8 @@ describe('redeeming through a member\'s relay', () => {
     expect(redeemed.addrs[0]).toBe(hub.dialAddr)
     expect(redeemed.addrs.some(a => a.includes('/p2p-circuit') || a.endsWith(admin.peerId))).toBe(false)
     expect(admin.membership.certificates().find(c => c.subject === joiner)).toMatchObject({ nodeId: 'newcomer', issuer: admin.peerId, valid: true })
+    // the joiner showed its new certificate to the hub: admitted there, not refused once its probation would have run out
+    await waitFor('the hub to admit the joiner', () => hub.membership.standing(joiner) === 'certified' && !hub.status().membership.probation.includes(joiner), 5000)
     // the invite was used once, wherever the joiner came from
     await expect(redeemInvite(invite, await generateKeyPair('Ed25519'), 'newcomer')).rejects.toMatchObject({ code: 'invite_used' })
   })
