@@ -69,10 +69,19 @@ export function formatModelUsage (usage: ModelUsage[]): string {
   return table.toString()
 }
 
+/** why this node is not a member, as `status` says it (`clawmatrix doctor` says what to do) */
+const OWN_PROBLEM: Record<NonNullable<NonNullable<NodeStatus['membership']>['problem']>, string> = {
+  revoked: 'this node is revoked',
+  issuerRevoked: 'its certificate was issued by a revoked admin',
+  expired: 'its certificate expired',
+  untrusted: 'its certificate is from no admin known here',
+  uncertified: 'no certificate of its own'
+}
+
 /** this node's certificate, and the peers on probation or refused */
 function membershipLabel (membership: NonNullable<NodeStatus['membership']>): string {
   const own = membership.certificate
-  const parts = [own != null ? `certified as ${safe(own.nodeId)}${own.expiresAt != null ? ` until ${new Date(own.expiresAt).toISOString()}` : ''}` : 'no certificate of its own']
+  const parts = [own != null ? `certified as ${safe(own.nodeId)}${own.expiresAt != null ? ` until ${new Date(own.expiresAt).toISOString()}` : ''}` : OWN_PROBLEM[membership.problem ?? 'uncertified']]
   if (membership.canCertify) parts.push('admin')
   if (membership.probation.length > 0) parts.push(`${membership.probation.length} on probation`)
   if (membership.refused.length > 0) parts.push(`${membership.refused.length} refused`)

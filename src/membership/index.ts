@@ -27,6 +27,9 @@ export type { CertificateRejection, MembershipErrorCode, RevocationRejection } f
 
 export type MembershipMode = 'open' | 'certificates'
 
+/** why this node is not a member, as its status says */
+export type OwnMembershipProblem = 'revoked' | 'issuerRevoked' | 'expired' | 'untrusted' | 'uncertified'
+
 /** how this node sees a peer: `certified` (or a root admin, or any peer in `open` mode), `probation`, `refused`, `revoked` */
 export type MembershipStanding = 'certified' | 'probation' | 'refused' | 'revoked'
 
@@ -93,6 +96,12 @@ export interface MembershipSummary {
   canCertify: boolean
   /** this node's own valid certificate */
   certificate: Certificate | null
+  /**
+   * in `certificates` mode, why this node is not a member (null when it is: a root admin or
+   * certified): `revoked`, or of its own certificates `issuerRevoked`, `expired`, `untrusted`,
+   * else `uncertified` (none held)
+   */
+  problem: OwnMembershipProblem | null
   /** connected peers without a valid certificate yet */
   probation: string[]
   /** peers refused, until (ms since the epoch) */

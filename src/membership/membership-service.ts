@@ -17,6 +17,7 @@ import { Revocations } from './revocations.js'
 import type { Revocation } from './revocation.js'
 import type { RevocationRequest, RevocationView } from './index.js'
 import type { Certificate, SignedCertificate } from './certificate.js'
+import type { OwnMembershipProblem } from './index.js'
 import type { CertificateRequest, MembershipComponents, MembershipEvents, MembershipInit, MembershipService, MembershipStanding, MembershipSummary, RecordAdmission } from './index.js'
 import type { CertificateView } from './membership-store.js'
 import type { CertificateBatch } from '../../protocols/membership.js'
@@ -254,11 +255,20 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
       admins: [...this.store.roots],
       canCertify: this.canCertify(),
       certificate: own ?? null,
+      problem: this.ownProblem(),
       probation: [...this.probation.keys()],
       refused: [...this.refused.entries()].filter(([peerId]) => this.isRefused(peerId, now)).map(([peerId, until]) => ({ peerId, until })),
       revocationCount: this.revocations.list.size,
       rejectedRevocations: { ...this.revocations.rejected }
     }
+  }
+
+  private ownProblem (): OwnMembershipProblem | null {
+    if (this.mode !== 'certificates') return null
+    if (this.revocations.list.has(this.self)) return 'revoked'
+    if (this.store.isMember(this.self)) return null
+    const problems = new Set(this.store.list().filter(c => c.subject === this.self).map(c => c.problem))
+    return (['issuerRevoked', 'expired', 'untrusted'] as const).find(p => problems.has(p)) ?? 'uncertified'
   }
 
   /** the certificate of a peer as status shows it */

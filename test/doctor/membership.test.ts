@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatStatus } from '../../src/cli/format-status.js'
 import { runDoctor } from '../../src/doctor/index.js'
 import { freePort } from '../../src/cli/free-port.js'
 import { ADMIN_ROLE, CERTIFICATES_FILE, REVOCATIONS_FILE, sealCertificate, sealRevocation, writeCertificateFile } from '../../src/membership/index.js'
@@ -122,6 +123,21 @@ describe('doctor in certificates mode: a peer that refuses this node', () => {
       expect(check(certified.report, 'peer hub: membership')).toBeUndefined()
       expect(check(certified.report, 'peer hub: clock')).toMatchObject({ status: 'ok' })
       expect(certified.report.ok).toBe(true)
+
+      // status says the same causes: the admin is a member, a node without a certificate is not, nor a revoked one
+      expect(hub.status().membership?.problem).toBeNull()
+      const strangerDir = await mkdtemp(join(tmpdir(), 'cm-id-'))
+      dirs.push(strangerDir)
+      const strangerId = idOf(await loadOrCreateIdentity(strangerDir))
+      const stranger = await startNode({ nodeId: 'stranger', membership: 'certificates', admins: [hub.peerId] }, { dataDir: strangerDir })
+      expect(stranger.status().membership?.problem).toBe('uncertified')
+      expect(formatStatus(stranger.status())).toMatch(/^Members: certificates \(no certificate of its own\)$/m)
+      await stranger.stop()
+      await writeRevocationFile(join(strangerDir, REVOCATIONS_FILE), [await sealRevocation({ subject: strangerId, issuer: hub.peerId, revokedAt: Date.now(), reason: '' }, hubKey)])
+      const revoked = await startNode({ nodeId: 'stranger', membership: 'certificates', admins: [hub.peerId] }, { dataDir: strangerDir })
+      expect(revoked.status().membership?.problem).toBe('revoked')
+      expect(formatStatus(revoked.status())).toMatch(/^Members: certificates \(this node is revoked/m)
+      await revoked.stop()
     } finally {
       await hub.stop()
     }
