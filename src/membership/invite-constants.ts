@@ -51,10 +51,11 @@ export const MAX_REDEEM_RELAY_CIRCUITS = 16
 export const REDEEM_CIRCUIT_DURATION_MS = 10_000
 export const REDEEM_CIRCUIT_DATA_BYTES = 4 * MAX_REDEEM_BYTES
 /**
- * a revoked peer may complete one connection to an admin this often, and keep it this long: its
- * redeem is answered `revoked` rather than its connection closed without a word
+ * a revoked peer may complete one connection to an admin this often, and keep it at most this
+ * long (it closes once its redeem is answered): the redeem is answered `revoked` rather than the
+ * connection closed without a word
  */
 export const REVOKED_NOTICE_EVERY_MS = 60_000
-export const REVOKED_NOTICE_MS = 5000
+export const REVOKED_NOTICE_MS = 1000
 /** most revoked peers whose last notice is remembered; the oldest go first */
 export const MAX_REVOKED_NOTICES = 1024

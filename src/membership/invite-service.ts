@@ -131,6 +131,8 @@ export class DefaultInviteService implements Startable, InviteService {
     } catch (err: any) {
       this.log('redeem with %s failed - %e', remote, err)
     }
+    // a revoked peer was let in only to hear that
+    if (this.init.membership().isRevoked(remote)) connection.close().catch(err => { connection.abort(err) })
   }
 
   private async redeem (remote: string, ip: string | undefined, request: RedeemRequest | undefined): Promise<RedeemResponse> {
