@@ -13,7 +13,9 @@ import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { classifyDialError, explainDialError, probeTransport, SECRET_DIFFERS } from '../mesh/dial-diagnosis.js'
 import { probePnet } from '../mesh/pnet-probe.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
-import { pskFromSecret } from '../mesh/psk.js'
+import { logger } from '@libp2p/logger'
+import { ROTATIONS_FILE } from '../membership/constants.js'
+import { SecretRotations } from '../membership/secret-rotations.js'
 import { CLOCK_SKEW_TOLERANCE_MS, DOCTOR_DIAL_TIMEOUT_MS, DOCTOR_PING_TIMEOUT_MS } from './constants.js'
 import type { DoctorCheck } from './index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
@@ -47,7 +49,8 @@ export async function checkPeers (config: ClawMatrixConfig, checks: DoctorCheck[
   if (config.peers.length === 0 || config.secret == null) return
   const { key, own } = await identityOf(config)
   if (!own) checks.push({ name: 'peers', status: 'warn', message: 'no identity yet: peers are dialed with a throwaway key, so members refusals cannot be seen', fix: 'run `clawmatrix start` once, then doctor again' })
-  const psk = await pskFromSecret(config.secret)
+  // the key in use: the configured secret's, or a rotation's this node took
+  const psk = (await SecretRotations.load({ secret: config.secret, file: join(config.dataDir, ROTATIONS_FILE), log: logger('clawmatrix:doctor') })).key.psk
   const node = await startDoctorNode(psk, key)
   try {
     for (const peer of config.peers) await checkPeer(node, psk, peer, checks, options.relay)
@@ -66,7 +69,7 @@ async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, c
   if (!addr.getComponents().some(c => c.name === 'p2p-circuit' || c.name === 'tls')) {
     const pnet = await probePnet(addr, psk)
     if (pnet.result === 'differs') {
-      checks.push({ name: `${name}: pnet`, status: 'fail', message: SECRET_DIFFERS, fix: 'set "secret" to the same value as on that peer (every node of a mesh shares one)' })
+      checks.push({ name: `${name}: pnet`, status: 'fail', message: SECRET_DIFFERS, fix: 'set "secret" to the same value as on that peer (every node of a mesh shares one); after a secret rotation this node missed, join again with a new invite' })
       return
     }
     if (pnet.result === 'no-nonce') {

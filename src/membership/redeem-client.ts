@@ -1,6 +1,7 @@
 import { createLibp2p } from 'libp2p'
 import { multiaddr } from '@multiformats/multiaddr'
 import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
+import { probePnet } from '../mesh/pnet-probe.js'
 import { pskFromSecret } from '../mesh/psk.js'
 import { openCertificate } from './certificate.js'
 import { peerIdOfAddr } from './invite.js'
@@ -10,6 +11,7 @@ import { requestRedeem } from './redeem.js'
 import type { Invite } from './invite.js'
 import type { RedeemErrorCode } from './invite-errors.js'
 import type { Connection, PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface Redeemed {
   /** the joiner's certificate envelope first, then those above it */
@@ -23,8 +25,9 @@ const CODES = new Set(Object.keys(REDEEM_REASONS))
 /**
  * Redeem `invite` at its issuer for a certificate of `privateKey`'s peer ID as `nodeId`: a
  * short-lived node with the invite's secret (listening nowhere) dials the issuer, runs
- * `REDEEM_PROTOCOL` once and stops. Throws `RedeemError` with the issuer's reason, or
- * `issuer_offline` when the issuer cannot be reached at the invite's addresses.
+ * `REDEEM_PROTOCOL` once and stops. Throws `RedeemError` with the issuer's reason,
+ * `invite_rotated` when the issuer answers on another cluster key (the secret was rotated since),
+ * or `issuer_offline` when the issuer cannot be reached at the invite's addresses.
  */
 export async function redeemInvite (invite: Invite, privateKey: PrivateKey, nodeId: string): Promise<Redeemed> {
   const issuerAddrs = invite.addrs.filter(a => peerIdOfAddr(a) === invite.issuer).map(a => multiaddr(a))
@@ -36,6 +39,8 @@ export async function redeemInvite (invite: Invite, privateKey: PrivateKey, node
     try {
       connection = await node.dial(issuerAddrs, { signal: AbortSignal.timeout(JOIN_DIAL_TIMEOUT_MS) })
     } catch (err: any) {
+      // an issuer that answers the pnet step on another key has rotated the secret since the invite
+      if (await answersOnAnotherKey(issuerAddrs, psk)) throw new RedeemError('invite_rotated', `${REDEEM_REASONS.invite_rotated} (the issuer at ${issuerAddrs[0].toString()} answers, but not with the invite's secret)`)
       throw new RedeemError('issuer_offline', `${REDEEM_REASONS.issuer_offline} (dialing ${issuerAddrs.map(a => a.toString()).join(', ')}: ${dialFailure(err)})`)
     }
     const signal = AbortSignal.timeout(REDEEM_TIMEOUT_MS)
@@ -55,6 +60,13 @@ export async function redeemInvite (invite: Invite, privateKey: PrivateKey, node
   } finally {
     await node.stop()
   }
+}
+
+/** whether an issuer address (a direct WebSocket one) answers the pnet step with another key than `psk` */
+async function answersOnAnotherKey (addrs: Multiaddr[], psk: Uint8Array): Promise<boolean> {
+  const direct = addrs.find(a => { const names = a.getComponents().map(c => c.name); return names.includes('ws') && !names.includes('p2p-circuit') })
+  if (direct == null) return false
+  return (await probePnet(direct, psk)).result === 'differs'
 }
 
 /** the first cause of a failed dial that says something (libp2p wraps each address's failure) */
