@@ -34,6 +34,8 @@ export type { CapabilitiesService, CapabilitiesEvents, CapabilitiesInit, Capabil
 // membership: certificates signed by the mesh's admins, and admission by them
 export { membershipService, MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, openCertificate, sealCertificate, InvalidCertificateError, NotAdminError } from './membership/index.js'
 export type { MembershipService, MembershipInit, MembershipEvents, MembershipMode, MembershipStanding, MembershipSummary, Certificate, CertificateView, CertificateRequest } from './membership/index.js'
+export { SecretRotations, openRotation, sealRotation, InvalidRotationError, ROTATION_DOMAIN, ROTATIONS_FILE } from './membership/index.js'
+export type { Rotation, SignedRotation, SecretRotationView, RotationSummary } from './membership/index.js'
 // invites: issued by an admin, redeemed at it for a certificate
 export { inviteService } from './membership/invite-service.js'
 export { encodeInvite, parseInvite } from './membership/invite.js'

@@ -78,6 +78,23 @@ describe('rotate-secret', () => {
     expect((await post(hub, '/clawmatrix/membership/revocations', { subject: 'r' })).status).toBe(200)
     await waitFor('r cut off', () => openConnections(hub, r).length === 0)
 
+    // the route names what is wrong with a switch time, and needs the admin token
+    for (const [body, message] of [
+      [{ switchAt: Date.now() - 1000 }, /^switchAt: the switch time .* is in the past$/],
+      [{ switchAt: Date.now() + 8 * 86_400_000 }, /^switchAt: the switch time .* is more than 7 days ahead$/],
+      [{ switchAt: 'soon' }, /^switchAt must be ms since the epoch$/]
+    ] as const) {
+      const res = await post(hub, '/clawmatrix/membership/rotations', body)
+      expect(res.status).toBe(400)
+      expect(((await res.json()) as any).error.message).toMatch(message)
+    }
+    const withApiToken = await fetch(`http://127.0.0.1:${hub.api.port}/clawmatrix/membership/rotations`, { method: 'POST', headers: { authorization: `Bearer ${hub.tokens.apiToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ switchAt: Date.now() + 60_000 }) })
+    expect(withApiToken.status).toBeGreaterThanOrEqual(401)
+    expect(withApiToken.status).toBeLessThanOrEqual(403)
+    // a member that is no admin may not rotate
+    expect((await fetch(`http://127.0.0.1:${a.api.port}/clawmatrix/membership/rotations`, { method: 'POST', headers: { authorization: `Bearer ${a.tokens.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ switchAt: Date.now() + 60_000 }) })).status).toBe(403)
+    expect(hub.status().clusterKey?.pending).toBeNull()
+
     const oldKey = hub.status().clusterKey?.fingerprint
     expect(oldKey).toMatch(/^[0-9a-f]{32}$/)
     expect(hub.status().clusterKey?.generation).toBe(0)
@@ -124,6 +141,8 @@ describe('rotate-secret', () => {
     await expect(r.libp2p.dial(multiaddr(hub.dialAddr), { signal: AbortSignal.timeout(5000) })).rejects.toThrow()
     await expect(r.libp2p.dial(multiaddr(a.dialAddr), { signal: AbortSignal.timeout(5000) })).rejects.toThrow()
     expect((await probePnet(multiaddr(hub.dialAddr), await pskFromSecret(TEST_SECRET))).result).toBe('differs')
+    // and its status says why it reaches nobody
+    await waitFor('r to name a rotation as the likely cause', () => /the mesh rotated its secret while this node was offline, this node needs a new invite/.test(r.peers().find(p => p.nodeId === 'hub')?.lastError ?? ''), 15_000)
 
     // an invite from before the switch is dead, and the joiner says why; a new one carries the new secret and works
     await expect(redeemInvite(oldInvite, await generateKeyPair('Ed25519'), 'late')).rejects.toMatchObject({ code: 'invite_rotated', message: expect.stringMatching(/^this invite was issued before the mesh rotated its cluster secret/) })
@@ -137,7 +156,8 @@ describe('rotate-secret', () => {
     expect(a2.status().clusterKey).toMatchObject({ fingerprint: newKey, generation: 1 })
     await waitFor('the restarted member connected to the hub', () => openConnections(hub, a2).length > 0, 15_000)
 
-    // members print the last rotation
+    // status prints the key in use, members the last rotation
+    expect((await runCli(['status', '--config', configFile])).stdout).toContain(`Key:     ${newKey ?? ''} (generation 1)`)
     const members = await runCli(['members', '--config', configFile])
     expect(members.stdout).toContain(`Secret:     rotated by ${hubId.peerId}`)
   }, 90_000)
