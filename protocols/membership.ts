@@ -383,10 +383,215 @@ export namespace MembershipRevocation {
   }
 }
 
+export interface SecretRotation {
+  secret: string
+  previous: Uint8Array<ArrayBuffer>
+  switchAt: bigint
+  issuedAt: bigint
+  issuer: Uint8Array<ArrayBuffer>
+  generation: number
+}
+
+export namespace SecretRotation {
+  let _codec: Codec<SecretRotation>
+
+  export const codec = (): Codec<SecretRotation> => {
+    if (_codec == null) {
+      _codec = message<SecretRotation>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.secret != null && obj.secret !== '')) {
+          w.uint32(10)
+          w.string(obj.secret)
+        }
+
+        if ((obj.previous != null && obj.previous.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.previous)
+        }
+
+        if ((obj.switchAt != null && obj.switchAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.switchAt)
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.issuedAt)
+        }
+
+        if ((obj.issuer != null && obj.issuer.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.issuer)
+        }
+
+        if ((obj.generation != null && obj.generation !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.generation)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          secret: '',
+          previous: uint8ArrayAlloc(0),
+          switchAt: 0n,
+          issuedAt: 0n,
+          issuer: uint8ArrayAlloc(0),
+          generation: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.secret = reader.string()
+              break
+            }
+            case 2: {
+              obj.previous = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.switchAt = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.issuer = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.generation = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.secret`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.previous`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.switchAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.issuer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.generation`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SecretRotationSecretFieldEvent {
+    field: '$.secret'
+    value: string
+  }
+
+  export interface SecretRotationPreviousFieldEvent {
+    field: '$.previous'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SecretRotationSwitchAtFieldEvent {
+    field: '$.switchAt'
+    value: bigint
+  }
+
+  export interface SecretRotationIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export interface SecretRotationIssuerFieldEvent {
+    field: '$.issuer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SecretRotationGenerationFieldEvent {
+    field: '$.generation'
+    value: number
+  }
+
+  export function encode (obj: Partial<SecretRotation>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SecretRotation.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SecretRotation>): SecretRotation {
+    return decodeMessage(buf, SecretRotation.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SecretRotation>): Generator<SecretRotationSecretFieldEvent | SecretRotationPreviousFieldEvent | SecretRotationSwitchAtFieldEvent | SecretRotationIssuedAtFieldEvent | SecretRotationIssuerFieldEvent | SecretRotationGenerationFieldEvent> {
+    return streamMessage(buf, SecretRotation.codec(), opts)
+  }
+}
+
 export interface CertificateBatch {
   certificates: Uint8Array<ArrayBuffer>[]
   wanted: Uint8Array<ArrayBuffer>[]
   revocations: Uint8Array<ArrayBuffer>[]
+  rotation?: Uint8Array<ArrayBuffer>
 }
 
 export namespace CertificateBatch {
@@ -418,6 +623,11 @@ export namespace CertificateBatch {
             w.uint32(26)
             w.bytes(value)
           }
+        }
+
+        if (obj.rotation != null) {
+          w.uint32(34)
+          w.bytes(obj.rotation)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -458,6 +668,10 @@ export namespace CertificateBatch {
               }
 
               obj.revocations.push(reader.bytes())
+              break
+            }
+            case 4: {
+              obj.rotation = reader.bytes()
               break
             }
             default: {
@@ -526,6 +740,13 @@ export namespace CertificateBatch {
 
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.rotation`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -556,6 +777,11 @@ export namespace CertificateBatch {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface CertificateBatchRotationFieldEvent {
+    field: '$.rotation'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<CertificateBatch>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CertificateBatch.codec())
   }
@@ -564,7 +790,115 @@ export namespace CertificateBatch {
     return decodeMessage(buf, CertificateBatch.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CertificateBatch>): Generator<CertificateBatchCertificatesFieldEvent | CertificateBatchWantedFieldEvent | CertificateBatchRevocationsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CertificateBatch>): Generator<CertificateBatchCertificatesFieldEvent | CertificateBatchWantedFieldEvent | CertificateBatchRevocationsFieldEvent | CertificateBatchRotationFieldEvent> {
     return streamMessage(buf, CertificateBatch.codec(), opts)
+  }
+}
+
+export interface SecretRotationChain {
+  rotations: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace SecretRotationChain {
+  let _codec: Codec<SecretRotationChain>
+
+  export const codec = (): Codec<SecretRotationChain> => {
+    if (_codec == null) {
+      _codec = message<SecretRotationChain>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.rotations != null && obj.rotations.length > 0) {
+          for (const value of obj.rotations) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          rotations: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.rotations != null && obj.rotations.length === opts.limits.rotations) {
+                throw new MaxLengthError('Decode error - repeated field "rotations" had too many elements')
+              }
+
+              obj.rotations.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          rotations: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.rotations != null && obj.rotations === opts.limits.rotations) {
+                throw new MaxLengthError('Streaming decode error - repeated field "rotations" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.rotations[]`,
+                index: obj.rotations,
+                value: reader.bytes()
+              }
+
+              obj.rotations++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SecretRotationChainRotationsFieldEvent {
+    field: '$.rotations[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SecretRotationChain>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SecretRotationChain.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SecretRotationChain>): SecretRotationChain {
+    return decodeMessage(buf, SecretRotationChain.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SecretRotationChain>): Generator<SecretRotationChainRotationsFieldEvent> {
+    return streamMessage(buf, SecretRotationChain.codec(), opts)
   }
 }

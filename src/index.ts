@@ -15,6 +15,7 @@ export { pskFromSecret, deriveClusterKey, PSK_KDF } from './mesh/psk.js'
 export { meshLibp2pOptions, meshBaseServices, listenAddresses, RELAY_LIMITS, PNET_TIMEOUT_MS } from './mesh/libp2p-options.js'
 export type { MeshTransportInit } from './mesh/libp2p-options.js'
 export { meshPreSharedKey, decodePskFile } from './mesh/patches/psk-protector.js'
+export { ClusterKey, keyFingerprint } from './mesh/cluster-key.js'
 export type { MeshPreSharedKeyInit } from './mesh/patches/psk-protector.js'
 export { meshNoise } from './mesh/patches/mesh-noise.js'
 export { meshYamux } from './mesh/patches/mesh-yamux.js'
@@ -33,6 +34,8 @@ export type { CapabilitiesService, CapabilitiesEvents, CapabilitiesInit, Capabil
 // membership: certificates signed by the mesh's admins, and admission by them
 export { membershipService, MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, openCertificate, sealCertificate, InvalidCertificateError, NotAdminError } from './membership/index.js'
 export type { MembershipService, MembershipInit, MembershipEvents, MembershipMode, MembershipStanding, MembershipSummary, Certificate, CertificateView, CertificateRequest } from './membership/index.js'
+export { SecretRotations, openRotation, sealRotation, InvalidRotationError, ROTATION_DOMAIN, ROTATIONS_FILE } from './membership/index.js'
+export type { Rotation, SignedRotation, SecretRotationView, RotationSummary } from './membership/index.js'
 // invites: issued by an admin, redeemed at it for a certificate
 export { inviteService } from './membership/invite-service.js'
 export { encodeInvite, parseInvite } from './membership/invite.js'

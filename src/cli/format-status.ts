@@ -89,6 +89,12 @@ function membershipLabel (membership: NonNullable<NodeStatus['membership']>): st
   return parts.join(', ')
 }
 
+/** the cluster key's fingerprint and generation, and a pending switch */
+export function clusterKeyLabel (key: NonNullable<NodeStatus['clusterKey']>): string {
+  const pending = key.pending != null ? `; switching to generation ${key.pending.generation} at ${new Date(key.pending.switchAt).toISOString()} (rotation by ${safe(key.pending.issuer)})` : ''
+  return `${key.fingerprint} (generation ${key.generation})${pending}`
+}
+
 /** What `clawmatrix status` prints: this node, then one row per peer */
 export function formatStatus (status: NodeStatus): string {
   const lines = [
@@ -100,7 +106,8 @@ export function formatStatus (status: NodeStatus): string {
     `Models:  ${status.models.length > 0 ? '' : '-'}`,
     ...(status.models.length > 0 ? [formatModels(status.models)] : []),
     `Tools:   ${status.toolProxy.enabled ? (status.toolProxy.openToAllMembers ? 'open to all members' : 'enabled, restricted') : 'off'}`,
-    ...(status.membership?.mode === 'certificates' ? [`Members: certificates (${membershipLabel(status.membership)})`] : [])
+    ...(status.membership?.mode === 'certificates' ? [`Members: certificates (${membershipLabel(status.membership)})`] : []),
+    ...(status.clusterKey != null ? [`Key:     ${clusterKeyLabel(status.clusterKey)}`] : [])
   ]
   const rejected = status.rejectedRecords
   const uncertified = (rejected.uncertified ?? 0) + (rejected.uncertifiedNodeId ?? 0) + (rejected.revoked ?? 0)

@@ -17,6 +17,7 @@ import { registerJoinCommand } from './commands/join.js'
 import { registerMembersCommand } from './commands/members.js'
 import { registerReadCommand } from './commands/read.js'
 import { registerRevokeCommand } from './commands/revoke.js'
+import { registerRotateSecretCommand } from './commands/rotate-secret.js'
 import { registerStartCommand } from './commands/start.js'
 import { registerPeersCommand, registerStatusCommand } from './commands/status.js'
 import { registerToolCommand } from './commands/tool.js'
@@ -32,7 +33,7 @@ export function buildProgram (): Command {
   for (const register of [registerChatCommand, registerStartCommand, registerStatusCommand, registerPeersCommand, registerIdCommand, registerHandoffCommand, registerSendCommand,
     registerExecCommand, registerReadCommand, registerWriteCommand, registerToolCommand, registerDemoCommand, registerDoctorCommand,
     registerInitCommand, registerCertifyCommand, registerMembersCommand, registerInviteCommand, registerJoinCommand,
-    registerRevokeCommand]) {
+    registerRevokeCommand, registerRotateSecretCommand]) {
     register(program)
   }
   return program

@@ -13,9 +13,11 @@ import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { classifyDialError, explainDialError, probeTransport, SECRET_DIFFERS } from '../mesh/dial-diagnosis.js'
 import { probePnet } from '../mesh/pnet-probe.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
-import { pskFromSecret } from '../mesh/psk.js'
 import { CERTIFICATES_FILE, MEMBERSHIP_PROTOCOL, readCertificateFile } from '../membership/index.js'
 import { requestCertificates } from '../membership/exchange.js'
+import { logger } from '@libp2p/logger'
+import { ROTATIONS_FILE } from '../membership/constants.js'
+import { SecretRotations } from '../membership/secret-rotations.js'
 import { CLOCK_SKEW_TOLERANCE_MS, DOCTOR_DIAL_TIMEOUT_MS, DOCTOR_PING_TIMEOUT_MS } from './constants.js'
 import { certifyFix } from './membership-checks.js'
 import type { DoctorCheck } from './index.js'
@@ -50,7 +52,8 @@ export async function checkPeers (config: ClawMatrixConfig, checks: DoctorCheck[
   if (config.peers.length === 0 || config.secret == null) return
   const { key, own } = await identityOf(config)
   if (!own) checks.push({ name: 'peers', status: 'warn', message: 'no identity yet: peers are dialed with a throwaway key, so members refusals cannot be seen', fix: 'run `clawmatrix start` once, then doctor again' })
-  const psk = await pskFromSecret(config.secret)
+  // the key in use: the configured secret's, or a rotation's this node took
+  const psk = (await SecretRotations.load({ secret: config.secret, file: join(config.dataDir, ROTATIONS_FILE), log: logger('clawmatrix:doctor') })).key.psk
   const node = await startDoctorNode(psk, key)
   // in certificates mode each peer is shown this node's certificates first, as the node would
   const membership = config.membership === 'certificates' && own
@@ -98,7 +101,7 @@ async function checkPeer (node: DoctorNode, psk: Uint8Array, peer: PeerConfig, c
   if (!addr.getComponents().some(c => c.name === 'p2p-circuit' || c.name === 'tls')) {
     const pnet = await probePnet(addr, psk)
     if (pnet.result === 'differs') {
-      checks.push({ name: `${name}: pnet`, status: 'fail', message: SECRET_DIFFERS, fix: 'set "secret" to the same value as on that peer (every node of a mesh shares one)' })
+      checks.push({ name: `${name}: pnet`, status: 'fail', message: SECRET_DIFFERS, fix: 'set "secret" to the same value as on that peer (every node of a mesh shares one); after a secret rotation this node missed, join again with a new invite' })
       return
     }
     if (pnet.result === 'no-nonce') {

@@ -62,4 +62,22 @@ export const MAX_REVOCATIONS = 10_000
 /** most revocations in one exchange batch (the newest go first) */
 export const MAX_BATCH_REVOCATIONS = 512
 /** largest exchange batch, in bytes (the protobuf message, without its length prefix) */
-export const MAX_BATCH_BYTES = MAX_BATCH_CERTIFICATES * (MAX_CERTIFICATE_BYTES + 4) + MAX_BATCH_WANTED * 64 + MAX_BATCH_REVOCATIONS * (MAX_REVOCATION_BYTES + 4)
+export const MAX_BATCH_BYTES = MAX_BATCH_CERTIFICATES * (MAX_CERTIFICATE_BYTES + 4) + MAX_BATCH_WANTED * 64 + MAX_BATCH_REVOCATIONS * (MAX_REVOCATION_BYTES + 4) + 1024 + 4 /* a rotation */
+
+/** signed-envelope domain and payload type of a secret rotation */
+export const ROTATION_DOMAIN = 'clawmatrix-secret-rotation'
+export const ROTATION_CODEC = new TextEncoder().encode('/cm/rotate')
+/** the file in a node's dataDir that keeps the secret rotations it took, oldest first */
+export const ROTATIONS_FILE = 'membership/secret-rotations'
+/** largest signed rotation accepted, in bytes */
+export const MAX_ROTATION_BYTES = 1024
+/** rotations a node keeps (the chain from an older configured secret to the current key) */
+export const MAX_KEPT_ROTATIONS = 16
+/** a rotation's switch time is at most this far ahead (of the issuer's clock; receivers add CLOCK_SKEW_MS) */
+export const MAX_ROTATION_LEAD_MS = 7 * 24 * 60 * 60 * 1000
+/** the switch time `rotate-secret` picks when none is given */
+export const DEFAULT_ROTATION_LEAD_MS = 60_000
+/** at the switch, how long a connection may take to close gracefully before it is aborted */
+export const ROTATION_CLOSE_MS = 500
+/** addresses probed with a pending rotation's key after failed dials (each at most once) */
+export const MAX_ROTATION_PROBES = 64

@@ -11,6 +11,8 @@ export type MembershipErrorCode =
   | 'not_admin'
   /** a revocation that did not open or that its issuer may not make: `reason` says which check */
   | 'invalid_revocation'
+  /** a secret rotation that did not open, that its issuer may not make, or that this node cannot take */
+  | 'invalid_rotation'
 
 export type CertificateRejection =
   /** not a certificate envelope, or a payload that does not decode within the limits */
@@ -40,6 +42,20 @@ export type RevocationRejection =
   /** no place left in the revocation list */
   | 'full'
 
+export type RotationRejection =
+  /** not a rotation envelope, or a payload that does not decode within the limits */
+  | 'malformed'
+  /** the envelope signature does not verify */
+  | 'signature'
+  /** the rotation names another issuer than its signer */
+  | 'issuer'
+  /** its issuer is no admin here (not a root admin, no valid admin certificate, or revoked) */
+  | 'unauthorized'
+  /** it does not replace the key this node uses (an old rotation replayed, or another mesh's) */
+  | 'stale'
+  /** its switch time is too far ahead, or another rotation of the same key wins over it */
+  | 'refused'
+
 /** A certificate that failed to open or is not valid; `reason` says which check */
 export class InvalidCertificateError extends ClawMatrixError<'invalid_certificate'> {
   static override readonly name: string = 'InvalidCertificateError'
@@ -60,6 +76,16 @@ export class InvalidRevocationError extends ClawMatrixError<'invalid_revocation'
   }
 }
 
+/** A secret rotation that failed to open or that this node does not take; `reason` says which check */
+export class InvalidRotationError extends ClawMatrixError<'invalid_rotation'> {
+  static override readonly name: string = 'InvalidRotationError'
+  override readonly name: string = 'InvalidRotationError'
+
+  constructor (readonly reason: RotationRejection, message: string) {
+    super('invalid_rotation', message)
+  }
+}
+
 /** This node holds no admin right to sign a certificate with */
 export class NotAdminError extends ClawMatrixError<'not_admin'> {
   static override readonly name: string = 'NotAdminError'
@@ -76,6 +102,7 @@ export function httpStatusOf (code: MembershipErrorCode): number {
     case 'not_admin': return 403
     case 'invalid_certificate': return 400
     case 'invalid_revocation': return 400
+    case 'invalid_rotation': return 400
     default: return 500
   }
 }

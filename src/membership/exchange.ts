@@ -31,14 +31,19 @@ export async function requestCertificates (stream: Stream, ours: CertificateBatc
 }
 
 /**
- * The answering side: read the opener's batch, write what `answer` makes of it and `revocations`,
- * close. Every path ends the stream; resolves with the opener's batch.
+ * The answering side: read the opener's batch, write what `answer` makes of it, `revocations` and
+ * a pending `rotation`, close. Every path ends the stream; resolves with the opener's batch.
  */
-export async function answerCertificates (stream: Stream, answer: (theirs: CertificateBatch) => Uint8Array[], signal: AbortSignal, revocations: Uint8Array[] = []): Promise<CertificateBatch> {
+export async function answerCertificates (stream: Stream, answer: (theirs: CertificateBatch) => Uint8Array[], signal: AbortSignal, revocations: Uint8Array[] = [], rotation?: Uint8Array): Promise<CertificateBatch> {
   try {
     const pb = batchStream(stream)
     const theirs = await pb.read({ signal, limits: READ_LIMITS })
-    await pb.write({ certificates: answer(theirs) as Array<Uint8Array<ArrayBuffer>>, wanted: [], revocations: revocations as Array<Uint8Array<ArrayBuffer>> }, { signal })
+    await pb.write({
+      certificates: answer(theirs) as Array<Uint8Array<ArrayBuffer>>,
+      wanted: [],
+      revocations: revocations as Array<Uint8Array<ArrayBuffer>>,
+      ...(rotation != null ? { rotation: rotation as Uint8Array<ArrayBuffer> } : {})
+    }, { signal })
     await closeStream(stream, CLOSE_LINGER_MS)
     return theirs
   } catch (err: any) {

@@ -8,6 +8,8 @@ import type { Certificate } from './certificate.js'
 import type { CertificateView, MembershipStore } from './membership-store.js'
 import type { Revocation } from './revocation.js'
 import type { RevocationRejections } from './revocations.js'
+import type { Rotation } from './rotation.js'
+import type { SecretRotations, SecretRotationView } from './secret-rotations.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { ComponentLogger, ConnectionGater, Libp2pEvents, PeerId, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -16,14 +18,18 @@ export type { Certificate, SignedCertificate } from './certificate.js'
 export type { CertificateView, CertificateProblem } from './membership-store.js'
 export type { Revocation, SignedRevocation } from './revocation.js'
 export type { RevocationRejections } from './revocations.js'
+export type { Rotation, SignedRotation } from './rotation.js'
+export type { RotationSummary, SecretRotationView } from './secret-rotations.js'
+export { SecretRotations } from './secret-rotations.js'
+export { openRotation, sealRotation } from './rotation.js'
 export { openRevocation, sealRevocation } from './revocation.js'
 export { RevocationList } from './revocation-list.js'
 export { MembershipStore } from './membership-store.js'
 export { openCertificate, sealCertificate, isExpired } from './certificate.js'
 export { readCertificateFile, writeCertificateFile } from './envelope-file.js'
-export { MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, CERTIFICATES_FILE, ADMIN_ROLE, PROBATION_MS, MAX_CHAIN_DEPTH, REVOCATION_DOMAIN, REVOCATIONS_FILE, REVOCATIONS_TOPIC, MAX_REASON_CHARS } from './constants.js'
-export { InvalidCertificateError, InvalidRevocationError, NotAdminError, httpStatusOf } from './errors.js'
-export type { CertificateRejection, MembershipErrorCode, RevocationRejection } from './errors.js'
+export { MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, CERTIFICATES_FILE, ADMIN_ROLE, PROBATION_MS, MAX_CHAIN_DEPTH, REVOCATION_DOMAIN, REVOCATIONS_FILE, REVOCATIONS_TOPIC, MAX_REASON_CHARS, ROTATION_DOMAIN, ROTATIONS_FILE, MAX_ROTATION_LEAD_MS, DEFAULT_ROTATION_LEAD_MS } from './constants.js'
+export { InvalidCertificateError, InvalidRevocationError, InvalidRotationError, NotAdminError, httpStatusOf } from './errors.js'
+export type { CertificateRejection, MembershipErrorCode, RevocationRejection, RotationRejection } from './errors.js'
 
 export type MembershipMode = 'open' | 'certificates'
 
@@ -50,6 +56,8 @@ export interface MembershipInit {
   refusedMs?: number
   admissionWaitMs?: number
   exchangeTimeoutMs?: number
+  /** the node's cluster key and its rotations (absent: this node neither rotates nor passes rotations on) */
+  rotations?: SecretRotations
 }
 
 export interface MembershipComponents {
@@ -124,6 +132,10 @@ export interface MembershipService extends TypedEventTarget<MembershipEvents> {
   certify(request: CertificateRequest): Promise<Certificate>
   canCertify(): boolean
   revoke(request: RevocationRequest): Promise<Revocation>
+  /** sign a rotation of the cluster key that every member switches to at `switchAt` (ms since the epoch) */
+  rotateSecret(switchAt: number): Promise<Rotation>
+  /** the cluster key in use, a pending rotation and the last one; null without rotation support */
+  secretRotation(): SecretRotationView | null
   /** every revocation held, the newest first */
   revocationList(): RevocationView[]
   certificates(): CertificateView[]

@@ -4,6 +4,7 @@ import { ClawMatrixError } from '../errors/clawmatrix-error.js'
 export type RedeemErrorCode =
   | 'invite_used'
   | 'invite_expired'
+  | 'invite_rotated'
   | 'unknown_invite'
   | 'node_id_taken'
   | 'rate_limited'
@@ -15,6 +16,7 @@ export type RedeemErrorCode =
 export const REDEEM_REASONS: Record<RedeemErrorCode, string> = {
   invite_used: 'this invite has been used already: ask an admin for a new one (clawmatrix invite)',
   invite_expired: 'this invite has expired: ask an admin for a new one (clawmatrix invite)',
+  invite_rotated: 'this invite was issued before the mesh rotated its cluster secret, and carries the old one: ask an admin for a new one (clawmatrix invite)',
   unknown_invite: 'the issuer does not know this invite: it is forged, or was issued by another admin or before the issuer\'s invites were lost',
   node_id_taken: 'that node id belongs to another member, or the invite reserves another one: choose another with --node-id',
   revoked: 'this machine\'s peer ID is revoked: an invite cannot bring it back; join with a new identity (a fresh dataDir), which may take the same node id',

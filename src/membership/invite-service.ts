@@ -18,8 +18,12 @@ import type { Registrar } from '@libp2p/interface-internal'
 export interface InviteServiceInit {
   /** the file in dataDir keeping the issued invites */
   invitesFile: string
-  /** the cluster secret an invite carries */
+  /** the configured cluster secret */
   secret: string
+  /** the secret of the cluster key in use, when it may have been rotated since the start (else `secret`) */
+  currentSecret?: () => string
+  /** the fingerprint of the cluster key in use and whether a rotation brought it: invites of an older key are dead */
+  currentKey?: () => { fingerprint: string, rotated: boolean }
   /** the membership service that signs and keeps the joiner's certificate */
   membership: () => MembershipService
   /** dialable addresses (with /p2p/) of reachable listening members other than this node */
@@ -72,7 +76,7 @@ export class DefaultInviteService implements Startable, InviteService {
 
   constructor (private readonly components: InviteServiceComponents, private readonly init: InviteServiceInit) {
     this.log = components.logger.forComponent('clawmatrix:invites')
-    this.store = new InviteStore(init.invitesFile)
+    this.store = new InviteStore(init.invitesFile, undefined, init.currentKey)
     this.handleRedeem = this.handleRedeem.bind(this)
   }
 
@@ -105,7 +109,7 @@ export class DefaultInviteService implements Startable, InviteService {
     if (addrs.length === 0) throw new CannotInviteError('this node listens on no address a joiner can dial and knows no listening member to be reached through: set "listen": true in its config, or connect it to a listening member (peers) first')
     const token = await this.store.issue({ expiresAt, uses, ...(request.name != null ? { name: request.name } : {}) })
     const admins = [...membership.store.roots]
-    const invite = encodeInvite({ secret: this.init.secret, issuer: self, addrs, admins, token, expiresAt, ...(request.name != null ? { name: request.name } : {}) })
+    const invite = encodeInvite({ secret: this.init.currentSecret?.() ?? this.init.secret, issuer: self, addrs, admins, token, expiresAt, ...(request.name != null ? { name: request.name } : {}) })
     return { invite, expiresAt, uses, addrs, ...(request.name != null ? { name: request.name } : {}) }
   }
 

@@ -12,6 +12,8 @@ export interface StoredInvite {
   /** ms since the epoch */
   expiresAt: number
   usesLeft: number
+  /** hex fingerprint of the cluster key whose secret the invite carries (absent: issued before rotation existed) */
+  key?: string
 }
 
 export interface InviteRequest {
@@ -34,7 +36,8 @@ export class InviteStore {
   private writing: Promise<void> = Promise.resolve()
   private loaded = false
 
-  constructor (private readonly file: string, private readonly maxInvites = MAX_INVITES) {}
+  /** `currentKey`: the cluster key in use; an invite carrying another key's secret is dead (`invite_rotated`) */
+  constructor (private readonly file: string, private readonly maxInvites = MAX_INVITES, private readonly currentKey?: () => { fingerprint: string, rotated: boolean }) {}
 
   async load (): Promise<void> {
     if (this.loaded) return
@@ -53,7 +56,7 @@ export class InviteStore {
     }
     for (const entry of Array.isArray(list) ? list : []) {
       if (typeof entry?.hash === 'string' && Number.isSafeInteger(entry.expiresAt) && Number.isSafeInteger(entry.usesLeft)) {
-        this.invites.set(entry.hash, { hash: entry.hash, expiresAt: entry.expiresAt, usesLeft: entry.usesLeft, ...(typeof entry.name === 'string' ? { name: entry.name } : {}) })
+        this.invites.set(entry.hash, { hash: entry.hash, expiresAt: entry.expiresAt, usesLeft: entry.usesLeft, ...(typeof entry.name === 'string' ? { name: entry.name } : {}), ...(typeof entry.key === 'string' ? { key: entry.key } : {}) })
       }
     }
     this.loaded = true
@@ -76,14 +79,15 @@ export class InviteStore {
     if (this.invites.size >= this.maxInvites) throw new CannotInviteError(`this node keeps ${this.maxInvites} unexpired invites already: let some expire or be used first`)
     const token = randomBytes(INVITE_TOKEN_BYTES)
     const hash = tokenHash(token)
-    this.invites.set(hash, { hash, expiresAt: request.expiresAt, usesLeft: request.uses, ...(request.name != null ? { name: request.name } : {}) })
+    const key = this.currentKey?.().fingerprint
+    this.invites.set(hash, { hash, expiresAt: request.expiresAt, usesLeft: request.uses, ...(request.name != null ? { name: request.name } : {}), ...(key != null ? { key } : {}) })
     await this.save()
     return token
   }
 
   /**
    * The invite `token` stands for, if it may be used now by `nodeId`; throws `RedeemError`
-   * (`unknown_invite`, `invite_expired`, `invite_used`, `node_id_taken`) otherwise.
+   * (`unknown_invite`, `invite_expired`, `invite_rotated`, `invite_used`, `node_id_taken`) otherwise.
    */
   async check (token: Uint8Array, nodeId: string): Promise<StoredInvite> {
     await this.load()
@@ -101,6 +105,8 @@ export class InviteStore {
     const invite = this.invites.get(tokenHash(token))
     if (invite == null) throw new RedeemError('unknown_invite')
     if (invite.expiresAt <= now) throw new RedeemError('invite_expired')
+    const current = this.currentKey?.()
+    if (current != null && (invite.key != null ? invite.key !== current.fingerprint : current.rotated)) throw new RedeemError('invite_rotated')
     if (invite.usesLeft <= 0) throw new RedeemError('invite_used')
     if (invite.name != null && invite.name !== nodeId) throw new RedeemError('node_id_taken', `this invite is for node id "${invite.name}", not "${nodeId}"`)
     return invite

@@ -6,15 +6,18 @@ import { openCertificate, sealCertificate } from './certificate.js'
 import { readCertificateFile, writeCertificateFile } from './envelope-file.js'
 import {
   ADMISSION_WAIT_MS, EXCHANGE_TIMEOUT_MS, LOOKUP_MISS_MS, MAX_BATCH_CERTIFICATES, MAX_BATCH_WANTED,
-  MAX_EXCHANGE_STREAMS, MAX_LOOKUP_MISSES, MAX_LOOKUPS, MAX_REFUSED, MEMBERSHIP_PROTOCOL, PROBATION_MS, REFUSED_MS
+  MAX_EXCHANGE_STREAMS, MAX_LOOKUP_MISSES, MAX_LOOKUPS, MAX_REFUSED, MEMBERSHIP_PROTOCOL, PROBATION_MS, REFUSED_MS,
+  ROTATION_CLOSE_MS
 } from './constants.js'
-import { InvalidRevocationError, NotAdminError } from './errors.js'
+import { InvalidRevocationError, InvalidRotationError, NotAdminError } from './errors.js'
 import { answerCertificates, requestCertificates } from './exchange.js'
 import { MembershipStore } from './membership-store.js'
 import { directIpOf, REDEEM_CIRCUIT_LIMIT, RedeemRelayGate } from './redeem-relay-gate.js'
 import { RevokedNotice } from './revoked-notice.js'
 import { Revocations } from './revocations.js'
 import type { Revocation } from './revocation.js'
+import type { Rotation } from './rotation.js'
+import type { SecretRotationView } from './secret-rotations.js'
 import type { RevocationRequest, RevocationView } from './index.js'
 import type { Certificate, SignedCertificate } from './certificate.js'
 import type { OwnMembershipProblem } from './index.js'
@@ -75,6 +78,9 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     this.onConnect = this.onConnect.bind(this)
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
     this.handleExchange = this.handleExchange.bind(this)
+    this.onRotationPending = this.onRotationPending.bind(this)
+    this.onKeySwitched = this.onKeySwitched.bind(this)
+    this.onAdmitted = this.onAdmitted.bind(this)
   }
 
   async start (): Promise<void> {
@@ -96,6 +102,10 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     }
     this.components.events.addEventListener('connection:open', this.onConnect)
     this.components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
+    this.init.rotations?.addEventListener('pending', this.onRotationPending)
+    this.init.rotations?.addEventListener('switched', this.onKeySwitched)
+    this.addEventListener('admitted', this.onAdmitted)
+    this.init.rotations?.start()
     this.started = true
   }
 
@@ -116,6 +126,10 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     this.started = false
     this.components.events.removeEventListener('connection:open', this.onConnect)
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
+    this.init.rotations?.removeEventListener('pending', this.onRotationPending)
+    this.init.rotations?.removeEventListener('switched', this.onKeySwitched)
+    this.removeEventListener('admitted', this.onAdmitted)
+    await this.init.rotations?.stop()
     for (const protocol of this.init.gatedProtocols ?? []) this.components.registrar.unuse(protocol)
     for (const { timer } of this.probation.values()) clearTimeout(timer)
     this.probation.clear()
@@ -229,6 +243,20 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
       throw err
     }
     return (await this.revocations.revoke(revocation, this.components.privateKey)).revocation
+  }
+
+  /**
+   * Sign a rotation of the cluster key switching at `switchAt` and hand it to every connected
+   * member now; each passes it on (see `onRotationPending`).
+   */
+  async rotateSecret (switchAt: number): Promise<Rotation> {
+    if (!this.canCertify()) throw new NotAdminError(`this node (${this.self}) is neither a root admin (config admins) nor holds a valid admin certificate`)
+    if (this.init.rotations == null) throw new InvalidRotationError('refused', 'this node was started without secret rotation (no dataDir file for it)')
+    return await this.init.rotations.rotate(switchAt, this.self, this.components.privateKey)
+  }
+
+  secretRotation (): SecretRotationView | null {
+    return this.init.rotations?.view() ?? null
   }
 
   /** whether this node may sign certificates and revocations: a root admin, or holding a valid admin certificate, not revoked */
@@ -428,6 +456,9 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     add(this.store.chainOf(this.self))
     add(this.store.about(remote).filter(s => s.certificate.issuer === this.self || this.isValid(s)))
     add(this.store.chainOf(remote))
+    // the chain of a pending rotation's issuer, so the remote can check who signed it
+    const rotationIssuer = this.init.rotations?.pendingIssuer()
+    if (rotationIssuer != null && this.rotationFor(remote) != null) add(this.store.chainOf(rotationIssuer))
     for (const subject of wanted.slice(0, MAX_BATCH_WANTED)) add(this.store.chainOf(subject))
     return [...envelopes].slice(0, MAX_BATCH_CERTIFICATES)
   }
@@ -439,13 +470,16 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
       if (!this.started || connection.status !== 'open') return
       const signal = AbortSignal.timeout(this.exchangeTimeoutMs)
       const stream = await connection.newStream(MEMBERSHIP_PROTOCOL, { signal, runOnLimitedConnection: true })
+      const rotation = this.rotationFor(remote)
       const theirs = await requestCertificates(stream, {
         certificates: this.batchFor(remote) as Array<Uint8Array<ArrayBuffer>>,
         wanted: wanted.map(w => peerIdFromString(w).toMultihash().bytes),
-        revocations: this.revocations.batch() as Array<Uint8Array<ArrayBuffer>>
+        revocations: this.revocations.batch() as Array<Uint8Array<ArrayBuffer>>,
+        ...(rotation != null ? { rotation: rotation as Uint8Array<ArrayBuffer> } : {})
       }, signal)
       await this.receive(theirs.certificates, remote)
       await this.receiveRevocations(theirs.revocations, remote, wanted.length === 0)
+      await this.receiveRotation(theirs.rotation, remote)
     } finally {
       this.exchanged(remote)
     }
@@ -461,9 +495,10 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
   private async handleExchange (stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
     try {
-      const theirs = await answerCertificates(stream, (batch: CertificateBatch) => this.batchFor(remote, subjectsOf(batch.wanted)), AbortSignal.timeout(this.exchangeTimeoutMs), this.revocations.batch())
+      const theirs = await answerCertificates(stream, (batch: CertificateBatch) => this.batchFor(remote, subjectsOf(batch.wanted)), AbortSignal.timeout(this.exchangeTimeoutMs), this.revocations.batch(), this.rotationFor(remote))
       await this.receive(theirs.certificates, remote)
       await this.receiveRevocations(theirs.revocations, remote, true)
+      await this.receiveRotation(theirs.rotation, remote)
     } finally {
       this.exchanged(remote)
     }
@@ -489,6 +524,47 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
       await Promise.all(issuers.slice(0, MAX_BATCH_WANTED).map(async issuer => { await this.lookUp(issuer, remote) }))
     }
     await this.revocations.receive(envelopes, remote)
+  }
+
+  /** the pending rotation, for a remote that is a member now (never one revoked, on probation or refused) */
+  private rotationFor (remote: string): Uint8Array | undefined {
+    if (this.revocations.list.has(remote) || this.standing(remote) !== 'certified') return undefined
+    return this.init.rotations?.pendingEnvelope()
+  }
+
+  /** take a rotation that came from `remote` (whose admin signed it is what counts, not who sent it) */
+  private async receiveRotation (envelope: Uint8Array | undefined, remote: string): Promise<void> {
+    if (envelope == null || this.init.rotations == null) return
+    try {
+      await this.init.rotations.take(envelope, peerId => this.store.isAdmin(peerId))
+    } catch (err: any) {
+      this.log('refused a secret rotation from %s - %s', remote, err.message)
+    }
+  }
+
+  /** a rotation is newly pending here: every connected member gets it now (they pass it on the same way) */
+  private onRotationPending (): void {
+    const done = new Set<string>()
+    for (const connection of this.components.connectionManager.getConnections()) {
+      const peer = connection.remotePeer.toString()
+      if (done.has(peer) || connection.status !== 'open' || this.rotationFor(peer) == null) continue
+      done.add(peer)
+      this.exchange(connection).catch(err => { this.log('handing the secret rotation to %s failed - %e', peer, err) })
+    }
+  }
+
+  /** a peer admitted after a rotation was taken learns it before the switch */
+  private onAdmitted (evt: CustomEvent<string>): void {
+    if (this.init.rotations?.pendingEnvelope() == null) return
+    const connection = this.components.connectionManager.getConnections(peerIdFromString(evt.detail)).find(c => c.status === 'open')
+    if (connection != null) this.exchange(connection).catch(err => { this.log('handing the secret rotation to %s failed - %e', evt.detail, err) })
+  }
+
+  /** the key switched: every connection (on the old key) closes, briefly gracefully; the connection keeper redials */
+  private onKeySwitched (): void {
+    for (const connection of this.components.connectionManager.getConnections()) {
+      connection.close({ signal: AbortSignal.timeout(ROTATION_CLOSE_MS) }).catch(err => { connection.abort(err) })
+    }
   }
 
   private async openAll (envelopes: Uint8Array[], source = 'the certificate file'): Promise<SignedCertificate[]> {

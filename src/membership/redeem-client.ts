@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { meshBaseServices, meshLibp2pOptions } from '../mesh/libp2p-options.js'
+import { probePnet } from '../mesh/pnet-probe.js'
 import { pskFromSecret } from '../mesh/psk.js'
 import { openCertificate } from './certificate.js'
 import { EXCHANGE_TIMEOUT_MS, MEMBERSHIP_PROTOCOL } from './constants.js'
@@ -47,12 +48,15 @@ export function routesOf (invite: Invite): Route[] {
 }
 
 const CODES = new Set(Object.keys(REDEEM_REASONS))
+/** most addresses probed for another cluster key after every way to the issuer failed */
+const MAX_ROTATION_PROBES = 4
 
 /**
  * Redeem `invite` at its issuer for a certificate of `privateKey`'s peer ID as `nodeId`: a
  * short-lived node with the invite's secret (listening nowhere) dials the issuer, directly or
  * through the relay of a member the invite lists, runs `REDEEM_PROTOCOL` once and stops. Throws
- * `RedeemError` with the issuer's reason, or `issuer_offline` naming each way tried.
+ * `RedeemError` with the issuer's reason, `invite_rotated` when the mesh answers on another
+ * cluster key (the secret was rotated since), or `issuer_offline` naming each way tried.
  */
 export async function redeemInvite (invite: Invite, privateKey: PrivateKey, nodeId: string): Promise<Redeemed> {
   const routes = routesOf(invite)
@@ -70,7 +74,12 @@ export async function redeemInvite (invite: Invite, privateKey: PrivateKey, node
         tried.push(`${route.what}: ${dialFailure(err)}`)
       }
     }
-    if (connection == null) throw new RedeemError('issuer_offline', `${REDEEM_REASONS.issuer_offline} (tried ${invite.issuer} ${tried.join('; ')})`)
+    if (connection == null) {
+      // a member that answers the pnet step on another key: the secret was rotated since the invite
+      const rotatedAt = await answerOnAnotherKey(routes.flatMap(r => r.addrs), psk)
+      if (rotatedAt != null) throw new RedeemError('invite_rotated', `${REDEEM_REASONS.invite_rotated} (${rotatedAt.toString()} answers, but not with the invite's secret)`)
+      throw new RedeemError('issuer_offline', `${REDEEM_REASONS.issuer_offline} (tried ${invite.issuer} ${tried.join('; ')})`)
+    }
     const signal = AbortSignal.timeout(REDEEM_TIMEOUT_MS)
     const stream = await connection.newStream(REDEEM_PROTOCOL, { signal, runOnLimitedConnection: true })
     const answer = await requestRedeem(stream, { token: invite.token as Uint8Array<ArrayBuffer>, nodeId }, signal)
@@ -106,6 +115,23 @@ async function showRelay (node: Libp2p, relay: string | undefined, certificates:
     const stream = await connection.newStream(MEMBERSHIP_PROTOCOL, { signal })
     await requestCertificates(stream, { certificates: certificates as Array<Uint8Array<ArrayBuffer>>, wanted: [], revocations: [] }, signal)
   } catch {}
+}
+
+/**
+ * The first direct WebSocket address among `addrs` (a circuit stands for its relay's address)
+ * that answers the pnet step with another key than `psk`, if any
+ */
+async function answerOnAnotherKey (addrs: Multiaddr[], psk: Uint8Array): Promise<Multiaddr | undefined> {
+  const direct = new Map<string, Multiaddr>()
+  for (const addr of addrs) {
+    const text = addr.toString()
+    const base = text.includes('/p2p-circuit') ? multiaddr(text.slice(0, text.indexOf('/p2p-circuit'))) : addr
+    if (base.getComponents().some(c => c.name === 'ws')) direct.set(base.toString(), base)
+  }
+  for (const addr of [...direct.values()].slice(0, MAX_ROTATION_PROBES)) {
+    if ((await probePnet(addr, psk)).result === 'differs') return addr
+  }
+  return undefined
 }
 
 /** the first cause of a failed dial that says something (libp2p wraps each address's failure) */

@@ -36,6 +36,8 @@ interface Keeping {
   controller: AbortController
   connectedPeer?: string
   lastError?: string
+  /** aborted by `retryNow`: cuts the current backoff or dial short */
+  retry: AbortController
 }
 
 /** Per key, across restarts and removals: where the backoff stands and when recent attempts ran */
@@ -53,8 +55,10 @@ export interface KeeperOptions {
   dialTimeoutMs?: number
   /** told when a peer's dial fails in a new way (not on every retry) */
   onFailure?: (message: string) => void
-  /** the PSK file bytes: lets a failed dial's reason name a different cluster secret for certain */
-  psk?: Uint8Array
+  /** the PSK file bytes (read at each failure): lets a failed dial's reason name a different cluster secret for certain */
+  psk?: Uint8Array | (() => Uint8Array)
+  /** told of every failed dial with the addresses tried, before its reason is worked out (a pending secret rotation probes them) */
+  onDialFailed?: (addrs: Multiaddr[]) => Promise<unknown>
   /** attempts per window for budgeted peers (default DIAL_BUDGET) */
   budgetAttempts?: number
   budgetWindowMs?: number
@@ -75,7 +79,8 @@ export class ConnectionKeeper {
   private readonly budgetWindowMs: number
   private stopped = false
   private readonly onFailure?: (message: string) => void
-  private readonly psk?: Uint8Array
+  private readonly psk?: Uint8Array | (() => Uint8Array)
+  private readonly onDialFailed?: (addrs: Multiaddr[]) => Promise<unknown>
 
   constructor (private readonly libp2p: Libp2p, private readonly log: Logger, options: KeeperOptions = {}) {
     this.minBackoffMs = options.minBackoffMs ?? BACKOFF.minMs
@@ -85,6 +90,7 @@ export class ConnectionKeeper {
     this.budgetWindowMs = options.budgetWindowMs ?? DIAL_BUDGET.windowMs
     this.onFailure = options.onFailure
     this.psk = options.psk
+    this.onDialFailed = options.onDialFailed
   }
 
   /**
@@ -102,7 +108,7 @@ export class ConnectionKeeper {
       const last = history?.attempts.at(-1)
       if (history != null && last != null) history.nextAt = Math.min(history.nextAt, last + this.minBackoffMs)
     }
-    const state: Keeping = { peer, controller: new AbortController() }
+    const state: Keeping = { peer, controller: new AbortController(), retry: new AbortController() }
     this.keeping.set(peer.key, state)
     this.run(state).catch(() => {}).finally(() => {
       if (this.keeping.get(peer.key) === state) this.keeping.delete(peer.key)
@@ -122,6 +128,20 @@ export class ConnectionKeeper {
     return out
   }
 
+  /**
+   * Something changed that makes every peer not connected worth dialing again now (the cluster key
+   * switched: a dial in flight on the old key would only run into its deadline). Backoffs end, dials
+   * in flight are cut short and start again; the dial budget still counts each attempt.
+   */
+  retryNow (): void {
+    for (const state of this.keeping.values()) {
+      if (state.connectedPeer != null) continue
+      const history = this.histories.get(state.peer.key)
+      if (history != null) history.nextAt = 0
+      state.retry.abort()
+    }
+  }
+
   stop (): void {
     this.stopped = true
     for (const state of this.keeping.values()) state.controller.abort()
@@ -132,9 +152,11 @@ export class ConnectionKeeper {
     const { signal } = state.controller
     const history = this.historyOf(state.peer.key)
     while (!signal.aborted && state.peer.wanted()) {
+      if (state.retry.signal.aborted) state.retry = new AbortController()
       const wait = this.nextAttemptAt(history, state.peer) - Date.now()
-      if (wait > 0) await delay(wait, undefined, { signal, ref: false })
+      if (wait > 0) await delay(wait, undefined, { signal: AbortSignal.any([signal, state.retry.signal]), ref: false }).catch(err => { if (signal.aborted) throw err })
       if (signal.aborted || !state.peer.wanted()) return
+      if (state.retry.signal.aborted) continue
       history.attempts.push(Date.now())
       if (history.attempts.length > this.budgetAttempts) history.attempts.shift()
       try {
@@ -143,6 +165,7 @@ export class ConnectionKeeper {
         history.nextAt = 0
       } catch {
         if (signal.aborted) return
+        if (state.retry.signal.aborted) continue
         history.failures++
         history.nextAt = Date.now() + this.backoffMs(history.failures)
       }
@@ -197,7 +220,7 @@ export class ConnectionKeeper {
 
   private async dialOnce (state: Keeping): Promise<PeerId> {
     const { peer } = state
-    const signal = AbortSignal.any([state.controller.signal, AbortSignal.timeout(this.dialTimeoutMs)])
+    const signal = AbortSignal.any([state.controller.signal, state.retry.signal, AbortSignal.timeout(this.dialTimeoutMs)])
     let addrs: Multiaddr[] = []
     try {
       if (peer.peerId != null && this.libp2p.getConnections(peerIdFromString(peer.peerId)).length > 0) {
@@ -210,10 +233,11 @@ export class ConnectionKeeper {
       this.log('connected to %s', peer.label)
       return conn.remotePeer
     } catch (err: any) {
-      if (state.controller.signal.aborted) throw err
+      if (state.controller.signal.aborted || state.retry.signal.aborted) throw err
+      await this.onDialFailed?.(addrs).catch(() => {})
       // a peer named only by records is not probed: each probe step is one more connection to an
       // address someone else chose, outside the dial budget
-      const reason = peer.budgeted === true ? explainDialError(err) : await describeDialFailure(err, addrs, this.psk)
+      const reason = peer.budgeted === true ? explainDialError(err) : await describeDialFailure(err, addrs, typeof this.psk === 'function' ? this.psk() : this.psk)
       if (state.controller.signal.aborted) throw err
       this.fail(state, reason)
     }

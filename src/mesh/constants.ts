@@ -6,6 +6,12 @@ export const PSK_NONCE_TIMEOUT_MS = 5000
  * them as soon as the socket is open; an idle socket holds an upgrade slot until this passes.
  */
 export const PSK_INBOUND_NONCE_TIMEOUT_MS = 2000
+/**
+ * after the cluster key is switched, how long a connection on the old key may live on (to close
+ * gracefully) before the protector aborts it; a handshake still running on the old key would
+ * otherwise hang until its deadline, and a dial joining it with it
+ */
+export const STALE_KEY_ABORT_MS = 500
 
 /**
  * Inbound connections one remote address may have in the upgrade (pnet, Noise, Yamux) at once;

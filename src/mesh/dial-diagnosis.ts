@@ -42,7 +42,7 @@ export function explainDialError (err: any): string {
     case 'pin-mismatch':
       return `${message} (the peer there presents a different key than the pinned peerId: check peers[].peerId, or the peer's identity changed)`
     case 'secret':
-      return `${message} (the handshake failed after the connection opened: if the peer is up, the cluster secret likely differs)`
+      return `${message} (the handshake failed after the connection opened: if the peer is up, the cluster secret likely differs, or the mesh rotated it while this node was offline)`
     case 'timeout':
       return `${message !== '' ? message : 'timed out'} (no answer in time: the peer is down, overloaded or a firewall drops packets)`
     case 'transport':
@@ -128,7 +128,7 @@ async function websocketUpgrade (ip: string, host: string, port: number): Promis
 }
 
 /** what a pnet probe that saw another key reports */
-export const SECRET_DIFFERS = 'the peer answered the pnet nonce exchange, then could not read our bytes: the cluster secret differs (set the same "secret" as on that peer)'
+export const SECRET_DIFFERS = 'the peer answered the pnet nonce exchange, then could not read our bytes: the cluster secret differs (set the same "secret" as on that peer; if the mesh rotated its secret while this node was offline, this node needs a new invite: `clawmatrix invite` on an admin, `clawmatrix join` here)'
 
 /**
  * explainDialError, made definite by probing the first direct address step by step when libp2p's

@@ -11,6 +11,7 @@ import { INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_
 import { meshGater } from './mesh-gater.js'
 import { peerConnectionLimit } from './peer-connection-limit.js'
 import { meshPreSharedKey } from './patches/psk-protector.js'
+import type { KeySource } from './patches/psk-protector.js'
 import { meshRelayServer } from './relay-server.js'
 import { silentPeerWatch } from './silent-peer-watch.js'
 import type { CircuitLimitOf } from './relay-server.js'
@@ -31,8 +32,8 @@ export const PNET_TIMEOUT_MS = PSK_NONCE_TIMEOUT_MS
 
 export interface MeshTransportInit {
   privateKey: PrivateKey
-  /** the PSK file bytes from `pskFromSecret` */
-  psk: Uint8Array
+  /** the PSK file bytes from `pskFromSecret`, or a `ClusterKey` holding them (a node that rotates its secret) */
+  psk: Uint8Array | KeySource
   /** accept inbound connections (and serve as a relay) */
   listen: boolean
   listenHost?: string

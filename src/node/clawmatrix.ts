@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { createLibp2p } from 'libp2p'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { logger } from '@libp2p/logger'
@@ -27,7 +28,8 @@ import { loadOrCreateIdentity } from '../mesh/identity.js'
 import { PING_INTERVAL_MS, SILENT_AFTER_MS } from '../mesh/constants.js'
 import { meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
-import { pskFromSecret } from '../mesh/psk.js'
+import { SecretRotations } from '../membership/secret-rotations.js'
+import { ROTATIONS_FILE } from '../membership/constants.js'
 import { nodeServices } from './services.js'
 import type { ClawMatrixServices } from './services.js'
 import { Router } from '../router/router.js'
@@ -85,6 +87,8 @@ export interface ClawMatrixOptions {
   metrics?: boolean
   /** membership timings (probation, refusal) that tests shorten */
   membership?: Pick<MembershipInit, 'probationMs' | 'refusedMs'>
+  /** the clock secret rotations switch by (tests skew it; default Date.now) */
+  rotationClock?: () => number
 }
 
 export type { ClawMatrixServices } from './services.js'
@@ -211,6 +215,7 @@ export class ClawMatrixNode implements MeshContext {
       gossip: this.capabilities.gossip(),
       rejectedRecords: this.capabilities.rejected.toJSON(),
       membership: this.membership.summary(),
+      clusterKey: this.membership.secretRotation(),
       handoffs: this.libp2p.services.handoff.running(),
       modelUsage: this.libp2p.services.model.usage()
     }
@@ -284,11 +289,12 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
 
   const modelInit = modelInitFromConfig(config, options.host?.modelBackend ?? httpModelBackend)
   const agentRunner = options.host?.agentRunner ?? new ProcessAgentRunner({ agents: config.agents, dataDir: config.dataDir, deliveryTimeoutMs: config.handoffTimeout })
-  const [privateKey, psk, tokens] = await Promise.all([
+  const [privateKey, rotations, tokens] = await Promise.all([
     loadOrCreateIdentity(config.dataDir),
-    pskFromSecret(config.secret),
+    SecretRotations.load({ secret: config.secret, file: join(config.dataDir, ROTATIONS_FILE), log: logger('clawmatrix:membership:rotation'), ...(options.rotationClock != null ? { now: options.rotationClock } : {}) }),
     loadApiTokens(config.dataDir, config.apiToken)
   ])
+  const clusterKey = rotations.key
 
   let node: ClawMatrixNode | undefined
   const metrics = options.metrics !== false ? nodeMetrics(metricsLabelsFromConfig(config)) : undefined
@@ -298,7 +304,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     libp2p = await createLibp2p({
       ...meshLibp2pOptions<ClawMatrixServices>({
         privateKey,
-        psk,
+        psk: clusterKey,
         listen: config.listen,
         listenHost: config.listenHost,
         listenPort: config.listenPort,
@@ -328,8 +334,11 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
             if (libp2p == null) throw new Error('node not ready')
             return libp2p.services.membership
           },
-          memberAddrs: () => node != null ? memberAddrs(node) : []
+          memberAddrs: () => node != null ? memberAddrs(node) : [],
+          currentSecret: () => rotations.secret,
+          currentKey: () => ({ fingerprint: clusterKey.fingerprint, rotated: rotations.rotated })
         },
+        rotations,
         admitRecord: async (record, source) => await (libp2p?.services.membership.admitRecord(record.peerId, record.nodeId, source) ?? 'uncertified'),
         relayCircuitLimit: source => libp2p?.services.membership.relayCircuitLimit(source),
         ...(options.membership != null ? { membership: options.membership } : {})
@@ -339,8 +348,13 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
       start: false
     })
     // an announced peer gets DIAL_BUDGET.attempts per 60 minimum backoffs (a minute by default)
-    const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, budgetWindowMs: 60 * timing.minBackoffMs, onFailure: warn, psk })
+    const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, budgetWindowMs: 60 * timing.minBackoffMs, onFailure: warn, psk: () => clusterKey.psk, onDialFailed: async addrs => await rotations.probe(addrs) })
     node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, libp2p.services.silentPeers, agentRunner, metrics)
+    clusterKey.addEventListener('change', () => { keeper.retryNow() })
+    // while a secret rotation is pending, a peer that closes our connection may have switched already (its clock is ahead)
+    libp2p.addEventListener('connection:close', evt => {
+      if (evt.detail.direction === 'outbound' && rotations.pendingEnvelope() != null) rotations.probe([evt.detail.remoteAddr]).catch(() => {})
+    })
     if (metrics != null) serveMetrics(node, metrics)
     node.addRoutes(statusRoutes(node))
     node.addRoutes(statusPage({ source: pageSource(node), tokens }))

@@ -39,10 +39,12 @@ export interface NodeServicesInit {
   nodeIdOf: (peerId: PeerId) => string | undefined
   /** the membership service's timings that tests shorten */
   membership?: Pick<MembershipInit, 'probationMs' | 'refusedMs'>
+  /** the cluster key and its rotations */
+  rotations?: MembershipInit['rotations']
   /** membership mode: whether a capability record may be taken (the membership service's `admitRecord`) */
   admitRecord: NonNullable<CapabilitiesInit['admitRecord']>
   /** what the invite service reads from the running node: its membership service, other members' addresses */
-  invites: Pick<InviteServiceInit, 'membership' | 'memberAddrs'>
+  invites: Pick<InviteServiceInit, 'membership' | 'memberAddrs' | 'currentSecret' | 'currentKey'>
   /** the relay's limit of a circuit (the membership service's `relayCircuitLimit`) */
   relayCircuitLimit?: CircuitLimitOf
 }
@@ -55,7 +57,7 @@ export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMat
   const { config, timing } = init
   return {
     ...meshBaseServices({ listen: config.listen, ...(init.relayCircuitLimit != null ? { relayCircuitLimit: init.relayCircuitLimit } : {}) }),
-    membership: membershipService(membershipInitFromConfig(config, init.membership)),
+    membership: membershipService({ ...membershipInitFromConfig(config, init.membership), ...(init.rotations != null ? { rotations: init.rotations } : {}) }),
     invites: inviteService(inviteServiceInitFromConfig(config, init.invites)),
     capabilities: capabilities(capabilitiesInitFromConfig(config, {
       local: init.local,

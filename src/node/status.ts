@@ -1,5 +1,5 @@
 import type { GossipView } from '../capabilities/index.js'
-import type { MembershipStanding, MembershipSummary } from '../membership/index.js'
+import type { MembershipStanding, MembershipSummary, SecretRotationView } from '../membership/index.js'
 import type { AgentCapability, ModelCapability } from '../capabilities/types.js'
 import type { ModelUsage } from '../model/usage.js'
 import type { RunningHandoff } from '../handoff/index.js'
@@ -53,6 +53,8 @@ export interface NodeStatus {
   rejectedRecords: { malformed: number, signature: number, nonMember: number, seqAhead: number, tableFull: number, uncertified: number, uncertifiedNodeId: number, revoked: number }
   /** the membership mode, the admins, this node's certificate, peers on probation and refused */
   membership: MembershipSummary
+  /** the cluster key in use (fingerprint, generation), a pending secret rotation and the last one; null for a node without rotation */
+  clusterKey: SecretRotationView | null
   /** handoffs this node is serving now */
   handoffs: RunningHandoff[]
   /** requests and tokens per caller of each model this node serves, since it started */

@@ -4,9 +4,13 @@ import { describe, expect, it } from 'vitest'
 import { CertificateBatch } from '../../protocols/membership.js'
 import { encodeCertificate, openCertificate, sealCertificate } from '../../src/membership/certificate.js'
 import { encodeRevocation, openRevocation, sealRevocation } from '../../src/membership/revocation.js'
+import { encodeRotation, openRotation, sealRotation } from '../../src/membership/rotation.js'
+import { keyFingerprint } from '../../src/mesh/cluster-key.js'
+import { deriveClusterKey } from '../../src/mesh/psk.js'
 import { publishedVectors } from '../helpers/protocol-vectors.js'
 import type { Certificate } from '../../src/membership/certificate.js'
 import type { Revocation } from '../../src/membership/revocation.js'
+import type { Rotation } from '../../src/membership/rotation.js'
 
 describe('membership certificate test vectors', async () => {
   // the admin key of the capability record vectors (seed 07 07 … 07), a member from seed 08 08 … 08
@@ -23,7 +27,7 @@ describe('membership certificate test vectors', async () => {
   const vectors = await publishedVectors('/clawmatrix/membership/1.0.0')
 
   it('publishes the payload, the envelope, an exchange request and a revocation', () => {
-    expect([...vectors.keys()].sort()).toEqual(['envelope', 'payload', 'request', 'revocation envelope', 'revocation payload'])
+    expect([...vectors.keys()].sort()).toEqual(['envelope', 'payload', 'previous fingerprint', 'request', 'revocation envelope', 'revocation payload', 'rotation envelope', 'rotation payload'])
     expect(certificate.subject).toBe('12D3KooWB8sCGZCrwr79HtabLAn95qyPQx6RYHXjEbiD6QKou7ww')
   })
 
@@ -47,5 +51,23 @@ describe('membership certificate test vectors', async () => {
     expect((await openRevocation(Buffer.from(vectors.get('revocation envelope') ?? '', 'hex'))).revocation).toEqual(revocation)
     // the payload type in the envelope is the bytes of /cm/revoke
     expect(vectors.get('revocation envelope')).toContain(Buffer.from('/cm/revoke').toString('hex'))
+  })
+
+  it('encodes and signs a secret rotation to the published bytes, and opens it back', async () => {
+    // the key it replaces is the one of the first secret of §1.1
+    const previous = Buffer.from(keyFingerprint(await deriveClusterKey('correct horse battery staple'))).toString('hex')
+    expect(previous).toBe(vectors.get('previous fingerprint'))
+    const rotation: Rotation = {
+      secret: Buffer.alloc(32, 9).toString('base64url'),
+      previous,
+      switchAt: 1764400060000,
+      issuedAt: 1764400000000,
+      issuer: certificate.issuer,
+      generation: 1
+    }
+    expect(Buffer.from(encodeRotation(rotation)).toString('hex')).toBe(vectors.get('rotation payload'))
+    expect(Buffer.from(await sealRotation(rotation, admin)).toString('hex')).toBe(vectors.get('rotation envelope'))
+    expect((await openRotation(Buffer.from(vectors.get('rotation envelope') ?? '', 'hex'))).rotation).toEqual(rotation)
+    expect(vectors.get('rotation envelope')).toContain(Buffer.from('/cm/rotate').toString('hex'))
   })
 })

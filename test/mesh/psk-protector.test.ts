@@ -7,9 +7,11 @@ import { byteStream } from '@libp2p/utils'
 import { xsalsa20 } from '@noble/ciphers/salsa.js'
 import { createLibp2p } from 'libp2p'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ClusterKey } from '../../src/mesh/cluster-key.js'
 import { decodePskFile, meshPreSharedKey } from '../../src/mesh/patches/psk-protector.js'
 import { XSalsa20Stream } from '../../src/mesh/patches/xsalsa20-stream.js'
 import { testPsk } from '../helpers/libp2p.js'
+import { waitFor } from '../helpers/wait.js'
 import type { ConnectionProtector, Libp2p, Stream } from '@libp2p/interface'
 
 const PROTOCOL = '/clawmatrix-test/echo/1.0.0'
@@ -95,4 +97,33 @@ describe('meshPreSharedKey with @libp2p/pnet nodes', () => {
     nodes.push(ours, other)
     await expect(roundTrip(ours, other, new Uint8Array(16))).rejects.toThrow()
   }, 30_000)
+})
+
+describe('meshPreSharedKey with a ClusterKey', () => {
+  const nodes: Libp2p[] = []
+  afterAll(async () => { await Promise.all(nodes.map(async n => { await n.stop() })) })
+
+  it('uses the key set last for each new connection, and ends the connections on the old key', async () => {
+    const oldPsk = await testPsk()
+    const newPsk = await testPsk('the-rotated-secret-0123456789')
+    const key = new ClusterKey(oldPsk)
+    const ours = await echoNode(meshPreSharedKey({ psk: key, staleKeyAbortMs: 50 }))
+    const onOld = await echoNode(preSharedKey({ psk: oldPsk }))
+    const onNew = await echoNode(preSharedKey({ psk: newPsk }))
+    nodes.push(ours, onOld, onNew)
+    const payload = new Uint8Array(randomBytes(1000))
+    expect(Buffer.from(await roundTrip(ours, onOld, payload)).equals(Buffer.from(payload))).toBe(true)
+    await expect(roundTrip(ours, onNew, payload)).rejects.toThrow()
+    const before = ours.getConnections(onOld.peerId)[0]
+    expect(before.status).toBe('open')
+
+    const fingerprint = key.fingerprint
+    key.set(newPsk)
+    expect(key.fingerprint).not.toBe(fingerprint)
+    expect(key.generation).toBe(1)
+    // the connection on the old key is aborted shortly; new ones use the new key
+    await waitFor('the old-key connection to end', () => before.status !== 'open', 5000)
+    expect(Buffer.from(await roundTrip(ours, onNew, payload)).equals(Buffer.from(payload))).toBe(true)
+    await expect(roundTrip(ours, onOld, payload)).rejects.toThrow()
+  }, 60_000)
 })

@@ -1,10 +1,10 @@
 import { apiClientFromOptions } from '../api-client.js'
 import { plainTable } from '../format-status.js'
 import { terminalSafe as safe, terminalSafeJson } from '../terminal-text.js'
-import type { CertificateView, MembershipSummary, RevocationView } from '../../membership/index.js'
+import type { CertificateView, MembershipSummary, RevocationView, SecretRotationView } from '../../membership/index.js'
 import type { Command } from 'commander'
 
-export type MembershipDocument = MembershipSummary & { certificates: CertificateView[], revocations?: RevocationView[] }
+export type MembershipDocument = MembershipSummary & { certificates: CertificateView[], revocations?: RevocationView[], secretRotation?: SecretRotationView | null }
 
 const PROBLEM_LABELS: Record<string, string> = { issuerRevoked: 'issuer revoked' }
 
@@ -26,6 +26,9 @@ export function formatMembers (doc: MembershipDocument): string {
   const lines = [
     `Membership: ${doc.mode}${doc.admins.length > 0 ? `, admins ${doc.admins.map(safe).join(', ')}` : ''}`
   ]
+  const key = doc.secretRotation
+  if (key?.last != null) lines.push(`Secret:     rotated by ${safe(key.last.issuer)} at ${new Date(key.last.switchAt).toISOString()} (key ${key.fingerprint}, generation ${key.generation})`)
+  if (key?.pending != null) lines.push(`Pending:    rotation by ${safe(key.pending.issuer)}, every node switches at ${new Date(key.pending.switchAt).toISOString()}`)
   if (doc.refused.length > 0) lines.push(`Refused:    ${doc.refused.map(r => `${safe(r.peerId)} until ${new Date(r.until).toISOString()}`).join(', ')}`)
   if (doc.probation.length > 0) lines.push(`Probation:  ${doc.probation.map(safe).join(', ')}`)
   const revocations = doc.revocations ?? []

@@ -28,6 +28,6 @@ export function registerRevokeCommand (program: Command): void {
       }
       process.stdout.write(`revoked ${safe(revocation.subject)} at ${new Date(revocation.revokedAt).toISOString()}${revocation.reason !== '' ? ` (${safe(revocation.reason)})` : ''}\n` +
         'Every connected node cuts it off now; a node offline learns it at its next connection to any member.\n' +
-        'It still holds the cluster key: rotate it when that matters.\n')
+        'It still holds the cluster key: replace it when that matters (clawmatrix rotate-secret).\n')
     })
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { ADMIN_ROLE, httpStatusOf, InvalidCertificateError, MAX_REASON_CHARS, NotAdminError } from '../../membership/index.js'
+import { ADMIN_ROLE, httpStatusOf, InvalidCertificateError, InvalidRotationError, MAX_REASON_CHARS, NotAdminError } from '../../membership/index.js'
+import { checkSwitchTime } from '../../membership/switch-time.js'
 import { isPeerId } from '../../mesh/peer-address.js'
 import { HttpError, readJsonObject, sendJson } from '../respond.js'
 import type { MembershipService } from '../../membership/index.js'
@@ -18,6 +19,16 @@ const certifyBody = z.object({
 const revokeBody = z.object({
   subject: z.string({ error: 'subject must be a node id or a peer ID' }).min(1, { error: 'subject must be a node id or a peer ID' }).max(128, { error: 'subject must be a node id or a peer ID' }),
   reason: z.string({ error: 'reason must be a string' }).refine(r => [...r].length <= MAX_REASON_CHARS, { error: `reason must be at most ${MAX_REASON_CHARS} characters` }).nullish()
+})
+
+const rotateBody = z.object({
+  switchAt: z.number({ error: 'switchAt must be ms since the epoch' }).superRefine((v, ctx) => {
+    try {
+      checkSwitchTime(v)
+    } catch (err: any) {
+      ctx.addIssue({ code: 'custom', message: `switchAt: ${String(err.message)}` })
+    }
+  })
 })
 
 /**
@@ -39,7 +50,9 @@ function resolveSubject (membership: MembershipService, subject: string): string
  * members` prints). POST /clawmatrix/membership/certificates `{ peerId, nodeId, expiresInMs?, admin? }`
  * (admin token): sign a certificate for a member; it reaches the member at once when connected,
  * else at its next connection. POST /clawmatrix/membership/revocations `{ subject, reason? }` (admin
- * token; `subject` a node id or a peer ID): revoke a peer, published at once.
+ * token; `subject` a node id or a peer ID): revoke a peer, published at once. POST
+ * /clawmatrix/membership/rotations `{ switchAt }` (admin token; ms since the epoch, from now to 7
+ * days ahead): rotate the cluster secret, handed to every connected member at once.
  */
 export function membershipRoutes (membership: MembershipService): Route[] {
   return [
@@ -47,7 +60,7 @@ export function membershipRoutes (membership: MembershipService): Route[] {
       method: 'GET',
       path: '/clawmatrix/membership',
       auth: 'api',
-      handle: async ({ res }) => { sendJson(res, 200, { ...membership.summary(), certificates: membership.certificates(), revocations: membership.revocationList() }) }
+      handle: async ({ res }) => { sendJson(res, 200, { ...membership.summary(), certificates: membership.certificates(), revocations: membership.revocationList(), secretRotation: membership.secretRotation() }) }
     },
     {
       method: 'POST',
@@ -85,6 +98,23 @@ export function membershipRoutes (membership: MembershipService): Route[] {
           sendJson(res, 200, await membership.revoke({ subject, reason: parsed.data.reason ?? '' }))
         } catch (err) {
           if (err instanceof NotAdminError) throw new HttpError(httpStatusOf(err.code), err.code, err.message)
+          throw err
+        }
+      }
+    },
+    {
+      method: 'POST',
+      path: '/clawmatrix/membership/rotations',
+      auth: 'admin',
+      handle: async ({ req, res }) => {
+        const { value } = await readJsonObject(req, MAX_BODY_BYTES)
+        const parsed = rotateBody.safeParse(value)
+        if (!parsed.success) throw new HttpError(400, 'bad_request', parsed.error.issues[0].message)
+        try {
+          const { secret: _secret, ...rotation } = await membership.rotateSecret(parsed.data.switchAt)
+          sendJson(res, 200, rotation)
+        } catch (err) {
+          if (err instanceof NotAdminError || err instanceof InvalidRotationError) throw new HttpError(httpStatusOf(err.code), err.code, err.message)
           throw err
         }
       }

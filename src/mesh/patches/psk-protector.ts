@@ -20,7 +20,7 @@ import { InvalidParametersError } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { AbstractMultiaddrConnection, byteStream } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { PSK_INBOUND_NONCE_TIMEOUT_MS, PSK_NONCE_TIMEOUT_MS } from '../constants.js'
+import { PSK_INBOUND_NONCE_TIMEOUT_MS, PSK_NONCE_TIMEOUT_MS, STALE_KEY_ABORT_MS } from '../constants.js'
 import { XSalsa20Stream } from './xsalsa20-stream.js'
 import type { AbortOptions, ConnectionProtector, Logger, MultiaddrConnection } from '@libp2p/interface'
 import type { SendResult } from '@libp2p/utils'
@@ -30,13 +30,25 @@ const log = logger('clawmatrix:mesh:pnet')
 export const PSK_NONCE_BYTES = 24
 export const PSK_KEY_BYTES = 32
 
+/** Where the protector reads the 32-byte key at each new connection (a `ClusterKey`) */
+export interface KeySource {
+  readonly key: Uint8Array
+  /** `change`: the key was switched; connections on the old one are aborted after `staleKeyAbortMs` */
+  addEventListener?: (type: 'change', listener: () => void) => void
+}
+
 export interface MeshPreSharedKeyInit {
-  /** the key file bytes: `/key/swarm/psk/1.0.0/\n/base16/\n<64 hex digits>` (see `pskFromSecret`) */
-  psk: Uint8Array
+  /**
+   * the key file bytes: `/key/swarm/psk/1.0.0/\n/base16/\n<64 hex digits>` (see `pskFromSecret`),
+   * or a `ClusterKey` holder whose current key each new connection uses
+   */
+  psk: Uint8Array | KeySource
   /** ms an outbound connection waits for the remote nonce (default PSK_NONCE_TIMEOUT_MS) */
   timeout?: number
   /** ms an inbound connection waits for the remote nonce (default PSK_INBOUND_NONCE_TIMEOUT_MS) */
   inboundTimeout?: number
+  /** ms a connection on a key switched away from may live on (default STALE_KEY_ABORT_MS) */
+  staleKeyAbortMs?: number
 }
 
 /** The 32-byte key in a v1 PSK file (the format `@libp2p/pnet` reads) */
@@ -58,6 +70,7 @@ interface BoxedConnectionInit {
 
 /** The connection after the nonce exchange: every byte XORed with the XSalsa20 stream of its direction */
 class BoxedConnection extends AbstractMultiaddrConnection {
+  readonly key: Uint8Array
   private readonly maConn: MultiaddrConnection
   private readonly inbound: XSalsa20Stream
   private readonly outbound: XSalsa20Stream
@@ -65,6 +78,7 @@ class BoxedConnection extends AbstractMultiaddrConnection {
   constructor (init: BoxedConnectionInit) {
     super({ log: init.log, remoteAddr: init.maConn.remoteAddr, direction: init.maConn.direction })
     this.maConn = init.maConn
+    this.key = init.key
     this.inbound = new XSalsa20Stream(init.key, init.remoteNonce)
     this.outbound = new XSalsa20Stream(init.key, init.localNonce)
     this.maConn.addEventListener('message', (evt) => {
@@ -121,20 +135,36 @@ class BoxedConnection extends AbstractMultiaddrConnection {
 }
 
 class MeshPreSharedKeyProtector implements ConnectionProtector {
-  private readonly key: Uint8Array
+  private readonly keys: KeySource
   private readonly timeout: number
   private readonly inboundTimeout: number
+  /** the open connections, while the key can change */
+  private readonly open = new Set<BoxedConnection>()
 
   constructor (init: MeshPreSharedKeyInit) {
-    this.key = decodePskFile(init.psk)
+    this.keys = init.psk instanceof Uint8Array ? { key: decodePskFile(init.psk) } : init.psk
     this.timeout = init.timeout ?? PSK_NONCE_TIMEOUT_MS
     this.inboundTimeout = init.inboundTimeout ?? PSK_INBOUND_NONCE_TIMEOUT_MS
+    const staleKeyAbortMs = init.staleKeyAbortMs ?? STALE_KEY_ABORT_MS
+    this.keys.addEventListener?.('change', () => {
+      const timer = setTimeout(() => { this.abortStale() }, staleKeyAbortMs)
+      timer.unref()
+    })
+  }
+
+  /** end every connection still on a key other than the current one */
+  private abortStale (): void {
+    for (const connection of this.open) {
+      if (connection.key !== this.keys.key) connection.abort(new Error('the cluster key was switched'))
+    }
   }
 
   readonly [Symbol.toStringTag] = 'clawmatrix:pnet'
 
   async protect (connection: MultiaddrConnection, options: AbortOptions = {}): Promise<MultiaddrConnection> {
     if (connection == null) throw new InvalidParametersError('No connection for the handshake provided')
+    // read once: a connection keeps the key it started with when the key is switched meanwhile
+    const key = this.keys.key
     const deadline = AbortSignal.timeout(connection.direction === 'inbound' ? this.inboundTimeout : this.timeout)
     const signal = options.signal != null ? AbortSignal.any([options.signal, deadline]) : deadline
     const localNonce = crypto.getRandomValues(new Uint8Array(PSK_NONCE_BYTES))
@@ -145,7 +175,12 @@ class MeshPreSharedKeyProtector implements ConnectionProtector {
     ])
     log('exchanged nonces with %a', connection.remoteAddr)
     // the boxed connection keeps libp2p's per-connection log, as the stock protector's does
-    return new BoxedConnection({ maConn: bytes.unwrap(), key: this.key, localNonce, remoteNonce: remote.subarray(), log: connection.log.newScope('pnet') })
+    const boxed = new BoxedConnection({ maConn: bytes.unwrap(), key, localNonce, remoteNonce: remote.subarray(), log: connection.log.newScope('pnet') })
+    if (this.keys.addEventListener != null) {
+      this.open.add(boxed)
+      boxed.addEventListener('close', () => { this.open.delete(boxed) }, { once: true })
+    }
+    return boxed
   }
 }
 
