@@ -67,7 +67,7 @@ export interface AgentTool {
   execute: (toolCallId: string, params: unknown, signal?: AbortSignal, onUpdate?: (partial: ToolResult) => void) => Promise<ToolResult>
 }
 
-export interface GatewayError { code: string, message: string }
+export interface GatewayError { code: string, message: string, details?: unknown }
 
 export interface GatewayMethodRequest {
   params: Record<string, unknown>
@@ -146,6 +146,6 @@ export interface OpenClawPluginApi {
   logger: PluginLogger
   registerService: (service: PluginService) => void
   registerTool: (tool: AgentTool, options?: { name?: string, optional?: boolean }) => void
-  registerGatewayMethod: (method: string, handler: GatewayMethodHandler, options?: { scope?: 'operator.read' | 'operator.write' }) => void
+  registerGatewayMethod: (method: string, handler: GatewayMethodHandler, options?: { scope?: 'operator.read' | 'operator.write' | 'operator.admin' }) => void
   registerCli: (registrar: (ctx: CliContext) => void | Promise<void>, options?: { commands?: string[], descriptors?: CliCommandDescriptor[] }) => void
 }

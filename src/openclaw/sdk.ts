@@ -103,3 +103,18 @@ export async function modelCatalogReader (): Promise<(config: OpenClawConfig) =>
   const read = await sdkExport<CatalogSnapshotReader>('agent-runtime', 'getPreparedModelCatalogSnapshot')
   return config => read({ config, readOnly: true })?.entries ?? []
 }
+
+export interface ConfigFileMutation {
+  /** `auto`: the gateway's reload planner decides (a change under a service's reload prefixes restarts that service) */
+  afterWrite: { mode: 'auto' }
+  mutate: (draft: OpenClawConfig) => void | Promise<void>
+}
+
+/**
+ * OpenClaw's own config writer, usable in the CLI process: `mutate` edits the file's current
+ * content, which is validated and written back (a throw from `mutate` writes nothing).
+ */
+export async function mutateConfigFile (mutation: ConfigFileMutation): Promise<{ path: string }> {
+  const mutate = await sdkExport<(params: ConfigFileMutation) => Promise<{ path: string }>>('config-mutation', 'mutateConfigFile')
+  return await mutate(mutation)
+}

@@ -1,31 +1,15 @@
-import { randomBytes } from 'node:crypto'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { dirname } from 'node:path'
 import { configPath } from '../../config/load-file.js'
 import { resolveConfig } from '../../config/resolve.js'
-import { ADMIN_ROLE, CERTIFICATES_FILE, readCertificateFile, sealCertificate, writeCertificateFile } from '../../membership/index.js'
-import { loadOrCreateIdentity } from '../../mesh/identity.js'
 import { UsageError } from '../errors.js'
+import { makeAdmin, newClusterSecret } from '../membership/make-admin.js'
 import type { ClawMatrixConfig } from '../../config/resolve.js'
 import type { Command } from 'commander'
-
-/** bytes of randomness in a generated cluster secret (base64url: 43 characters) */
-const SECRET_BYTES = 32
 
 interface InitOptions {
   nodeId?: string
   adopt?: boolean
-}
-
-/** the node's identity (created if new) and a self-signed admin certificate kept in its dataDir */
-async function selfCertify (config: ClawMatrixConfig): Promise<{ peerId: string, certificatesFile: string }> {
-  const key = await loadOrCreateIdentity(config.dataDir)
-  const peerId = peerIdFromPrivateKey(key).toString()
-  const envelope = await sealCertificate({ subject: peerId, nodeId: config.nodeId, roles: [ADMIN_ROLE], issuedAt: Date.now(), issuer: peerId }, key)
-  const certificatesFile = join(config.dataDir, CERTIFICATES_FILE)
-  await writeCertificateFile(certificatesFile, [...await readCertificateFile(certificatesFile), envelope])
-  return { peerId, certificatesFile }
 }
 
 async function readJson (path: string): Promise<Record<string, unknown> | undefined> {
@@ -78,15 +62,9 @@ export function registerInitCommand (program: Command): void {
         raw = { ...existing, ...(opts.nodeId != null ? { nodeId: opts.nodeId } : {}) }
       } else {
         if (existing != null) throw new UsageError(`${configFile} already exists: not overwriting it (clawmatrix init --adopt moves an existing mesh to certificates)`)
-        raw = { ...(opts.nodeId != null ? { nodeId: opts.nodeId } : {}), secret: randomBytes(SECRET_BYTES).toString('base64url'), listen: true }
+        raw = { ...(opts.nodeId != null ? { nodeId: opts.nodeId } : {}), secret: newClusterSecret(), listen: true }
       }
-      // the identity lives in the dataDir the config resolves to
-      const draft = resolveConfig({ ...raw, membership: 'open' }, { source: configFile })
-      const { peerId, certificatesFile } = await selfCertify(draft)
-      const admins = [...new Set([...(Array.isArray(raw.admins) ? raw.admins as string[] : []), peerId])]
-      // the node id is written out: the certificate binds it
-      const written = { ...raw, nodeId: draft.nodeId, membership: 'certificates', admins }
-      const config = resolveConfig(written, { source: configFile })
+      const { written, config, peerId, certificatesFile } = await makeAdmin(raw, draft => resolveConfig(draft, { source: configFile }))
       await mkdir(dirname(configFile), { recursive: true, mode: 0o700 })
       await writeFile(configFile, JSON.stringify(written, null, 2) + '\n', { mode: 0o600, flag: opts.adopt === true ? 'w' : 'wx' })
       process.stdout.write([

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ADMIN_ROLE, httpStatusOf, InvalidCertificateError, InvalidRotationError, MAX_REASON_CHARS, NotAdminError } from '../../membership/index.js'
 import { checkSwitchTime } from '../../membership/switch-time.js'
 import { isPeerId } from '../../mesh/peer-address.js'
+import { membershipDocument, revokeMember } from '../../node/membership-requests.js'
 import { HttpError, readJsonObject, sendJson } from '../respond.js'
 import type { MembershipService } from '../../membership/index.js'
 import type { Route } from '../route.js'
@@ -16,11 +17,6 @@ const certifyBody = z.object({
   admin: z.boolean({ error: 'admin must be true or false' }).nullish()
 })
 
-const revokeBody = z.object({
-  subject: z.string({ error: 'subject must be a node id or a peer ID' }).min(1, { error: 'subject must be a node id or a peer ID' }).max(128, { error: 'subject must be a node id or a peer ID' }),
-  reason: z.string({ error: 'reason must be a string' }).refine(r => [...r].length <= MAX_REASON_CHARS, { error: `reason must be at most ${MAX_REASON_CHARS} characters` }).nullish()
-})
-
 const rotateBody = z.object({
   switchAt: z.number({ error: 'switchAt must be ms since the epoch' }).superRefine((v, ctx) => {
     try {
@@ -30,20 +26,6 @@ const rotateBody = z.object({
     }
   })
 })
-
-/**
- * The peer ID `subject` names: itself when it is one, else the subject of the certificates held for
- * that node id (those not revoked yet first); 404 naming it when none is held, 409 when several peers hold one.
- */
-function resolveSubject (membership: MembershipService, subject: string): string {
-  if (isPeerId(subject)) return subject
-  const holders = [...new Set(membership.certificates().filter(c => c.nodeId === subject).map(c => c.subject))]
-  const revoked = new Set(membership.revocationList().map(r => r.subject))
-  const candidates = holders.some(p => !revoked.has(p)) ? holders.filter(p => !revoked.has(p)) : holders
-  if (candidates.length === 0) throw new HttpError(404, 'not_found', `no certificate for node id "${subject}" is held here: give its peer ID`)
-  if (candidates.length > 1) throw new HttpError(409, 'ambiguous', `node id "${subject}" is certified for several peers (${candidates.join(', ')}): give the peer ID`)
-  return candidates[0]
-}
 
 /**
  * GET /clawmatrix/membership: the mode, the admins and every certificate held (what `clawmatrix
@@ -60,7 +42,7 @@ export function membershipRoutes (membership: MembershipService): Route[] {
       method: 'GET',
       path: '/clawmatrix/membership',
       auth: 'api',
-      handle: async ({ res }) => { sendJson(res, 200, { ...membership.summary(), certificates: membership.certificates(), revocations: membership.revocationList(), secretRotation: membership.secretRotation() }) }
+      handle: async ({ res }) => { sendJson(res, 200, membershipDocument(membership)) }
     },
     {
       method: 'POST',
@@ -91,15 +73,7 @@ export function membershipRoutes (membership: MembershipService): Route[] {
       auth: 'admin',
       handle: async ({ req, res }) => {
         const { value } = await readJsonObject(req, MAX_BODY_BYTES)
-        const parsed = revokeBody.safeParse(value)
-        if (!parsed.success) throw new HttpError(400, 'bad_request', parsed.error.issues[0].message)
-        const subject = resolveSubject(membership, parsed.data.subject)
-        try {
-          sendJson(res, 200, await membership.revoke({ subject, reason: parsed.data.reason ?? '' }))
-        } catch (err) {
-          if (err instanceof NotAdminError) throw new HttpError(httpStatusOf(err.code), err.code, err.message)
-          throw err
-        }
+        sendJson(res, 200, await revokeMember(membership, value))
       }
     },
     {
