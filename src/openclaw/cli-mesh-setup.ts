@@ -1,12 +1,12 @@
 import { UsageError } from '../cli/errors.js'
-import { inviteSettings, readInvite, redeemForConfig } from '../cli/membership/join-mesh.js'
+import { inviteSettings, isOtherMesh, joinedConfig, readInvite, redeemForConfig } from '../cli/membership/join-mesh.js'
+import type { Invite } from '../membership/invite.js'
 import { makeAdmin, newClusterSecret } from '../cli/membership/make-admin.js'
 import { cliAction } from './cli-gateway.js'
 import { CONFIG_PATH } from './constants.js'
 import { resolvePluginConfig } from './plugin-config.js'
 import { updatePluginConfig } from './plugin-config-writer.js'
 import { openClawStateDir } from './sdk.js'
-import type { ConfiguredPeerEntry } from '../cli/membership/join-mesh.js'
 import type { Command } from 'commander'
 
 const NODE_ID = /^[A-Za-z0-9._:@-]{1,128}$/
@@ -23,24 +23,10 @@ function checkNodeId (nodeId: string | undefined): void {
   if (nodeId != null && !NODE_ID.test(nodeId)) throw new UsageError(`--node-id: "${nodeId}" is not a node id (1 to 128 letters, digits and . _ : @ -)`)
 }
 
-/** A different cluster secret means another mesh: leaving it takes --force */
-export function refuseOtherSecret (current: PluginConfig | undefined, secret: string, force: boolean): void {
-  const configured = current?.secret
-  if (configured == null || configured === secret || force) return
-  throw new UsageError(`${CONFIG_PATH} already holds a different cluster secret (this gateway is in another mesh): not replacing it; run join with --force to leave that mesh for the invite's`)
-}
-
-/** `existing` peers, but those naming the same peer or url as a joined one, then the joined ones */
-export function mergePeers (existing: unknown, joined: ConfiguredPeerEntry[]): unknown[] {
-  const kept = Array.isArray(existing) ? existing : []
-  const taken = new Set(joined.flatMap(p => [p.peerId, p.url]))
-  const others = kept.filter((p: any) => !(p != null && typeof p === 'object' && (taken.has(p.peerId) || taken.has(p.url))))
-  return [...others, ...joined]
-}
-
-/** The config a join writes: what is there, the invite's settings over it, the members added to peers */
-export function joinedConfig (current: PluginConfig | undefined, settings: PluginConfig, nodeId: string, peers: ConfiguredPeerEntry[]): PluginConfig {
-  return { ...current, ...settings, nodeId, peers: mergePeers(current?.peers, peers) }
+/** A different cluster secret of another mesh (no admin in common with the invite) takes --force to leave */
+export function refuseOtherSecret (current: PluginConfig | undefined, invite: Invite, force: boolean): void {
+  if (force || !isOtherMesh(current, invite)) return
+  throw new UsageError(`${CONFIG_PATH} already holds a different cluster secret and other admins (this gateway is in another mesh): not replacing it; run join with --force to leave that mesh for the invite's`)
 }
 
 /**
@@ -91,13 +77,13 @@ export function registerMeshSetupCommands (root: Command, currentConfig: () => P
       // secret, nodeId and dataDir have no schema default: the CLI's snapshot says them as the file does
       const current = currentConfig()
       // before redeeming: a refusal must not use up the invite
-      refuseOtherSecret(current, invite.secret, opts.force === true)
+      refuseOtherSecret(current, invite, opts.force === true)
       const stateDir = await openClawStateDir()
       const configured = typeof current?.nodeId === 'string' ? current.nodeId : undefined
       const settings = inviteSettings(invite, opts.nodeId ?? invite.name ?? configured)
       const joined = await redeemForConfig(invite, { ...current, ...settings }, draft => resolvePluginConfig(draft, stateDir))
       const path = await updatePluginConfig(existing => {
-        refuseOtherSecret(existing, invite.secret, opts.force === true)
+        refuseOtherSecret(existing, invite, opts.force === true)
         return joinedConfig(existing, settings, joined.nodeId, joined.peers)
       })
       process.stdout.write([

@@ -1,8 +1,9 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises'
+import { writeFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { configPath } from '../../config/load-file.js'
 import { resolveConfig } from '../../config/resolve.js'
 import { UsageError } from '../errors.js'
+import { readConfigObject } from '../membership/config-object.js'
 import { makeAdmin, newClusterSecret } from '../membership/make-admin.js'
 import type { ClawMatrixConfig } from '../../config/resolve.js'
 import type { Command } from 'commander'
@@ -10,23 +11,6 @@ import type { Command } from 'commander'
 interface InitOptions {
   nodeId?: string
   adopt?: boolean
-}
-
-async function readJson (path: string): Promise<Record<string, unknown> | undefined> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err: any) {
-    if (err.code === 'ENOENT') return undefined
-    throw err
-  }
-  try {
-    const value = JSON.parse(text)
-    if (value == null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object')
-    return value
-  } catch (err: any) {
-    throw new UsageError(`${path} is not a JSON config object: ${String(err.message)}`)
-  }
 }
 
 /** the lines telling an admin how a member joins, and how the mesh's nodes get certified */
@@ -55,7 +39,7 @@ export function registerInitCommand (program: Command): void {
     .option('--adopt', 'move an existing config (a running open mesh) to certificates: keeps its secret and settings')
     .action(async (opts: InitOptions, cmd: Command) => {
       const configFile = configPath(cmd.optsWithGlobals().config)
-      const existing = await readJson(configFile)
+      const existing = await readConfigObject(configFile)
       let raw: Record<string, unknown>
       if (opts.adopt === true) {
         if (existing == null) throw new UsageError(`${configFile} does not exist: run clawmatrix init without --adopt to create a mesh`)

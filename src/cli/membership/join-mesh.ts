@@ -76,3 +76,28 @@ export async function redeemForConfig (invite: Invite, raw: Record<string, unkno
   await writeCertificateFile(certificatesFile, redeemed.certificates)
   return { nodeId: draft.nodeId, certificatesFile, peers: peersOf(redeemed.addrs) }
 }
+
+/** `existing` peers, but those naming the same peer or url as a joined one, then the joined ones */
+export function mergePeers (existing: unknown, joined: ConfiguredPeerEntry[]): unknown[] {
+  const kept = Array.isArray(existing) ? existing : []
+  const taken = new Set(joined.flatMap(p => [p.peerId, p.url]))
+  const others = kept.filter((p: any) => !(p != null && typeof p === 'object' && (taken.has(p.peerId) || taken.has(p.url))))
+  return [...others, ...joined]
+}
+
+/** The config a join writes: what is there, the invite's settings over it, the members added to peers */
+export function joinedConfig (current: Record<string, unknown> | undefined, settings: Record<string, unknown>, nodeId: string, peers: ConfiguredPeerEntry[]): Record<string, unknown> {
+  return { ...current, ...settings, nodeId, peers: mergePeers(current?.peers, peers) }
+}
+
+/**
+ * Whether `current` (a config object) belongs to another mesh than the invite's: another cluster
+ * secret and no admin in common. The same admins with another secret is this mesh after a secret
+ * rotation the node missed while offline: the invite brings the new secret.
+ */
+export function isOtherMesh (current: Record<string, unknown> | undefined, invite: Invite): boolean {
+  const secret = current?.secret
+  if (secret == null || secret === invite.secret) return false
+  const admins = Array.isArray(current?.admins) ? current.admins : []
+  return !admins.some(a => invite.admins.includes(a))
+}

@@ -4,7 +4,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Command } from 'commander'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { encodeInvite } from '../../../src/membership/invite.js'
-import { joinedConfig } from '../../../src/openclaw/cli-mesh-setup.js'
+import { joinedConfig } from '../../../src/cli/membership/join-mesh.js'
 import plugin from '../../../src/openclaw/index.js'
 import type { CliContext, OpenClawPluginApi } from '../../../src/openclaw/openclaw-api.js'
 
