@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
@@ -139,4 +139,29 @@ export async function peersOf (apiPort: number, dataDir: string): Promise<PeerSt
   const token = (await readFile(join(dataDir, API_TOKEN_FILE), 'utf8')).trim()
   const res = await fetch(`http://127.0.0.1:${apiPort}/clawmatrix/peers`, { headers: { authorization: `Bearer ${token}` } })
   return await res.json() as PeerStatus[]
+}
+
+/** Processes and folders a test file makes, stopped and removed together at the end */
+export interface Scratch {
+  nodes: Array<{ stop(): Promise<unknown> }>
+  /** a new temporary folder, removed by `cleanUp` */
+  tempDir(prefix: string): Promise<string>
+  cleanUp(): Promise<void>
+}
+
+export function scratch (): Scratch {
+  const nodes: Scratch['nodes'] = []
+  const dirs: string[] = []
+  return {
+    nodes,
+    async tempDir (prefix) {
+      const dir = await mkdtemp(join(tmpdir(), prefix))
+      dirs.push(dir)
+      return dir
+    },
+    async cleanUp () {
+      await Promise.all(nodes.map(async n => await n.stop()))
+      await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
+    }
+  }
 }

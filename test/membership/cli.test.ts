@@ -1,26 +1,15 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/cli/free-port.js'
-import { runCli, startCliNode, writeConfig } from '../helpers/cli.js'
+import { runCli, scratch, startCliNode, writeConfig } from '../helpers/cli.js'
 import { TEST_SECRET } from '../helpers/mesh.js'
-import type { CliNode } from '../helpers/cli.js'
 
 describe('init, certify and members through the built CLI', () => {
-  const nodes: CliNode[] = []
-  const dirs: string[] = []
-  const tempDir = async (prefix: string): Promise<string> => {
-    const dir = await mkdtemp(join(tmpdir(), prefix))
-    dirs.push(dir)
-    return dir
-  }
-  afterAll(async () => {
-    await Promise.all(nodes.map(async n => await n.stop()))
-    await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
-  })
+  const { nodes, tempDir, cleanUp } = scratch()
+  afterAll(cleanUp)
 
   it('init creates a certificates mesh with this node its admin, and refuses to overwrite; certify and members act on the running node', async () => {
     const home = await tempDir('cm-home-')

@@ -1,26 +1,16 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/cli/free-port.js'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadOrCreateIdentity } from '../../src/mesh/identity.js'
-import { joinInForeground, peersOf, runCli, startCliNode } from '../helpers/cli.js'
+import { joinInForeground, peersOf, runCli, scratch, startCliNode } from '../helpers/cli.js'
 import { waitFor } from '../helpers/wait.js'
 import type { CliNode } from '../helpers/cli.js'
 
 describe('invite and join through the built CLI', () => {
-  const nodes: Array<{ stop(): Promise<unknown> }> = []
-  const dirs: string[] = []
-  const tempDir = async (prefix: string): Promise<string> => {
-    const dir = await mkdtemp(join(tmpdir(), prefix))
-    dirs.push(dir)
-    return dir
-  }
-  afterAll(async () => {
-    await Promise.all(nodes.map(async n => await n.stop()))
-    await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
-  })
+  const { nodes, tempDir, cleanUp } = scratch()
+  afterAll(cleanUp)
 
   let hub: CliNode
   let hubHome: string

@@ -1,26 +1,16 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/cli/free-port.js'
 import { parseInvite } from '../../src/membership/invite.js'
 import { loadOrCreateIdentity } from '../../src/mesh/identity.js'
-import { joinInForeground, peersOf, runCli, startCliNode } from '../helpers/cli.js'
+import { joinInForeground, peersOf, runCli, scratch, startCliNode } from '../helpers/cli.js'
 import { waitFor } from '../helpers/wait.js'
 
 describe('join through a hub when the admin does not listen (built CLI)', () => {
-  const nodes: Array<{ stop(): Promise<unknown> }> = []
-  const dirs: string[] = []
-  const tempDir = async (prefix: string): Promise<string> => {
-    const dir = await mkdtemp(join(tmpdir(), prefix))
-    dirs.push(dir)
-    return dir
-  }
-  afterAll(async () => {
-    await Promise.all(nodes.map(async n => await n.stop()))
-    await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
-  })
+  const { nodes, tempDir, cleanUp } = scratch()
+  afterAll(cleanUp)
 
   it('init on an admin that only dials out, a certified hub, invite, join on a fresh machine: the newcomer is certified, seen by all and answers the admin through the hub', async () => {
     const started = Date.now()

@@ -1,26 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/cli/free-port.js'
 import { isOtherMesh } from '../../src/cli/membership/join-mesh.js'
 import { parseInvite } from '../../src/membership/invite.js'
-import { peersOf, runCli, startCliNode } from '../helpers/cli.js'
+import { peersOf, runCli, scratch, startCliNode } from '../helpers/cli.js'
 import { waitFor } from '../helpers/wait.js'
-import type { CliNode } from '../helpers/cli.js'
 
 describe('join --rejoin: a node offline through a secret rotation comes back with a new invite (built CLI)', () => {
-  const nodes: CliNode[] = []
-  const dirs: string[] = []
-  const tempDir = async (prefix: string): Promise<string> => {
-    const dir = await mkdtemp(join(tmpdir(), prefix))
-    dirs.push(dir)
-    return dir
-  }
-  afterAll(async () => {
-    await Promise.all(nodes.map(async n => await n.stop()))
-    await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
-  })
+  const { nodes, tempDir, cleanUp } = scratch()
+  afterAll(cleanUp)
 
   it('keeps the identity, node id and settings, takes the new secret, and the node is a member again', async () => {
     const hubHome = await tempDir('cm-hub-')
