@@ -11,6 +11,13 @@
  * again with a doubling delay while this node stays connected to it and still wants a
  * reservation (the store answers HadEnoughRelaysError once it has enough, which ends the retries).
  * Remove when a released transport reports refusals and retries them.
+ *
+ * Second part, for a node that wants more reservations than there are hubs (it asks for one on
+ * each of up to RELAY_HUBS_PER_NODE hubs): while the transport has fewer than it wants, its relay
+ * discovery dials every peer newly added to the peer store, whether or not it relays, and keeps
+ * doing so for as long as the node runs. Here discovery only reserves on peers that speak the hop
+ * protocol (connected ones, and those in the peer store), which is what a mesh node needs; its
+ * `onPeer` handler is made a no-op. Remove with an option to switch those dials off.
  */
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { RELAY_RETRY } from '../constants.js'
@@ -58,6 +65,9 @@ export function meshRelayTransport ({ slots, ...init }: MeshRelayTransportInit =
       log.error('this circuit-relay-v2 version keeps its reservations elsewhere: refused relay slots are not reported or retried')
       return transport
     }
+    const discovery = (transport as unknown as { discovery?: { onPeer?: unknown } }).discovery
+    if (discovery != null && typeof discovery.onPeer === 'function') discovery.onPeer = () => {}
+    else log.error('this circuit-relay-v2 version has no relay discovery onPeer: it may dial every peer it learns of')
     const retries = new Map<string, { timer?: ReturnType<typeof setTimeout>, delayMs: number }>()
     const connected = (peer: PeerId): boolean => components.connectionManager.getConnections(peer).some(c => c.status === 'open')
     const addRelay = store.addRelay.bind(store)
