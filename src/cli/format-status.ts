@@ -95,12 +95,19 @@ export function clusterKeyLabel (key: NonNullable<NodeStatus['clusterKey']>): st
   return `${key.fingerprint} (generation ${key.generation})${pending}`
 }
 
+/** a dial-out node's relay slots: `hub-1 (held), hub-2 (no free relay slot)` */
+function relaysLabel (relays: NodeStatus['relays']): string {
+  if (relays.length === 0) return 'no relay slot held yet'
+  return relays.map(r => `${safe(r.hub)} (${r.state})`).join(', ')
+}
+
 /** What `clawmatrix status` prints: this node, then one row per peer */
 export function formatStatus (status: NodeStatus): string {
   const lines = [
     `Node:    ${safe(status.nodeId)} (${safe(status.peerId)})`,
     `Tags:    ${list(status.tags)}`,
     `Listen:  ${status.listen ? list(status.listenAddrs.filter(a => !a.includes('p2p-circuit'))) : 'no (dials out)'}`,
+    ...(!status.listen ? [`Relays:  ${relaysLabel(status.relays ?? [])}`] : []),
     `Proxy:   http://${safe(status.proxyHost)}:${status.proxyPort}/v1`,
     `Agents:  ${list(status.agents.map(a => a.id))}`,
     `Models:  ${status.models.length > 0 ? '' : '-'}`,

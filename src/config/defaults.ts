@@ -19,6 +19,10 @@ export const CONFIG_DEFAULTS = {
   maxTaskBytes: 256 * 1024,
   maxContextBytes: 1024 * 1024,
   maxHandoffOutputBytes: 4 * 1024 * 1024,
+  relay: {
+    /** relay slots a listening node offers: one per dial-out node it serves */
+    maxReservations: 128
+  },
   toolProxy: {
     maxOutputBytes: 1_048_576,
     /** seconds; caps the caller's exec timeout */

@@ -118,6 +118,14 @@ export const toolProxySchema = z.strictObject({
   maxExecTimeout: positiveInt.default(D.toolProxy.maxExecTimeout).describe('seconds; caps the caller\'s exec timeout')
 })
 
+/** the most relay slots one hub may offer (each holder costs a connection and its streams) */
+export const MAX_RELAY_SLOTS = 4096
+
+export const relaySchema = z.strictObject({
+  maxReservations: positiveInt.max(MAX_RELAY_SLOTS, { error: `must be at most ${MAX_RELAY_SLOTS}` }).default(D.relay.maxReservations)
+    .describe('listening node: relay slots offered, one per dial-out node that reserves here; a slot is freed when its holder disconnects')
+})
+
 export const configSchema = z.strictObject({
   nodeId: nodeIdField.optional().describe('unique node name; defaults to the host name'),
   secret: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
@@ -150,7 +158,8 @@ export const configSchema = z.strictObject({
   maxTaskBytes: positiveInt.default(D.maxTaskBytes),
   maxContextBytes: positiveInt.default(D.maxContextBytes),
   maxHandoffOutputBytes: positiveInt.default(D.maxHandoffOutputBytes),
-  toolProxy: toolProxySchema.default(() => toolProxySchema.parse({}))
+  toolProxy: toolProxySchema.default(() => toolProxySchema.parse({})),
+  relay: relaySchema.default(() => relaySchema.parse({}))
 })
 
 export type ConfigInput = z.input<typeof configSchema>
@@ -160,3 +169,4 @@ export type AgentConfig = z.output<typeof agentSchema>
 export type ModelConfig = z.output<typeof modelSchema>
 export type ProxyModelConfig = z.output<typeof proxyModelSchema>
 export type ToolProxyConfig = z.output<typeof toolProxySchema>
+export type RelayConfig = z.output<typeof relaySchema>

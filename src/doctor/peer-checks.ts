@@ -178,7 +178,7 @@ async function checkReservation (node: DoctorNode, relay: PeerId, name: string):
     return { name: `${name}: relay`, status: 'ok', message: `relay reservation held (${describeLimit(answer.limit)}${ttl})` }
   }
   if (answer.status === 'RESERVATION_REFUSED') {
-    return { name: `${name}: relay`, status: 'fail', message: 'the peer refused a relay reservation: its relay slots are full (or it refuses this node)', fix: 'add another listening node to "peers", or raise the relay\'s reservation limit there; other nodes cannot reach this one until it holds a slot' }
+    return { name: `${name}: relay`, status: 'fail', message: 'the peer refused a relay reservation: its relay slots are full (or it refuses this node)', fix: 'add another listening node to "peers", or raise relay.maxReservations there (its holders free their slots when they disconnect); other nodes cannot reach this one until it holds a slot' }
   }
   return { name: `${name}: relay`, status: 'fail', message: `the relay answered ${String(answer.status)} to a reservation`, fix: 'see that node\'s log' }
 }

@@ -1,3 +1,5 @@
+import { CONFIG_DEFAULTS } from '../config/defaults.js'
+
 /** how long a dialer waits for the listener's pnet nonce (`@libp2p/pnet`'s 1 s default trips under load) */
 export const PSK_NONCE_TIMEOUT_MS = 5000
 
@@ -39,3 +41,24 @@ export const PING_INTERVAL_MS = 5000
 
 /** a connection that answers no ping for this long is closed (the silent-peer watch) */
 export const SILENT_AFTER_MS = 10_000
+
+/** relay slots a listening node offers by default (config `relay.maxReservations`) */
+export const DEFAULT_RELAY_SLOTS: number = CONFIG_DEFAULTS.relay.maxReservations
+
+/**
+ * ms a relay reservation lasts unless refreshed. The relay client refreshes 5 minutes before the
+ * end, so a connected holder refreshes every 5 minutes; a holder that disconnects frees its slot at once.
+ */
+export const RELAY_RESERVATION_TTL_MS = 10 * 60 * 1000
+
+/** hubs a dial-out node holds a relay reservation on at once, when that many are reachable */
+export const RELAY_HUBS_PER_NODE = 3
+
+/**
+ * Hop streams one connection may open to a hub beyond one per slot: each relayed connection a peer
+ * dials holds one for its life, and a reservation or its refresh briefly takes one more.
+ */
+export const HOP_STREAM_HEADROOM = 8
+
+/** ms before a refused relay reservation is asked again (doubling up to the maximum) while the hub stays connected */
+export const RELAY_RETRY = { minMs: 1000, maxMs: 30_000 } as const

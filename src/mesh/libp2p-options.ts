@@ -1,4 +1,3 @@
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
@@ -7,10 +6,12 @@ import { webSockets } from '@libp2p/websockets'
 import { meshNoise } from './patches/mesh-noise.js'
 import { meshYamux } from './patches/mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
-import { INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS } from './constants.js'
+import { DEFAULT_RELAY_SLOTS, HOP_STREAM_HEADROOM, INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS, RELAY_HUBS_PER_NODE, RELAY_RESERVATION_TTL_MS } from './constants.js'
 import { meshGater } from './mesh-gater.js'
 import { peerConnectionLimit } from './peer-connection-limit.js'
 import { meshPreSharedKey } from './patches/psk-protector.js'
+import { meshRelayTransport } from './patches/relay-refusals.js'
+import type { RelaySlotWatch } from './patches/relay-refusals.js'
 import type { KeySource } from './patches/psk-protector.js'
 import { meshRelayServer } from './relay-server.js'
 import { silentPeerWatch } from './silent-peer-watch.js'
@@ -19,13 +20,31 @@ import type { SilentPeerWatch, SilentPeerWatchInit } from './silent-peer-watch.j
 import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 
-/** Relay limits sized for members: LLM streams run for minutes and carry megabytes */
+/**
+ * Relay limits sized for members: LLM streams run for minutes and carry megabytes. A slot is
+ * freed when its holder disconnects; the short TTL only ends reservations nobody refreshes.
+ */
 export const RELAY_LIMITS = {
-  maxReservations: 128,
+  maxReservations: DEFAULT_RELAY_SLOTS,
   /** relayed connections between members are not cut by data or duration */
   applyDefaultLimit: false,
-  reservationTtl: 2 * 60 * 60 * 1000
+  reservationTtl: RELAY_RESERVATION_TTL_MS
 } as const
+
+/**
+ * The relay server's settings for `maxReservations` slots. Each relayed connection a peer dials
+ * through the hub holds one hop stream on that peer's hub connection for its life, so the hop
+ * protocol takes as many inbound streams per connection as there are slots (libp2p's default of 32
+ * capped a node at 32 relayed peers); the STOP streams towards a slot holder likewise.
+ */
+export function relayServerInit (maxReservations: number = DEFAULT_RELAY_SLOTS): { reservations: { maxReservations: number, applyDefaultLimit: false, reservationTtl: number }, maxInboundHopStreams: number, maxOutboundStopStreams: number } {
+  return {
+    reservations: { ...RELAY_LIMITS, maxReservations },
+    maxInboundHopStreams: maxReservations + HOP_STREAM_HEADROOM,
+    // the library's default is 300; a larger hub needs one per slot holder that may dial in
+    maxOutboundStopStreams: Math.max(300, maxReservations + HOP_STREAM_HEADROOM)
+  }
+}
 
 /** how long a dial waits for the listener's pnet nonce (`@libp2p/pnet`'s 1 s default trips under load) */
 export const PNET_TIMEOUT_MS = PSK_NONCE_TIMEOUT_MS
@@ -48,11 +67,17 @@ export interface MeshTransportInit {
   pingIntervalMs?: number
   /** the silent-peer watch: which peers, how often, how long a silence closes a connection */
   silentPeers?: SilentPeerWatchInit
+  /** told when a hub refuses, grants or drops this node's relay reservation (a dial-out node) */
+  relaySlots?: RelaySlotWatch
 }
 
-/** Listen addresses for a node: WebSockets (and TCP) when listening, a relay slot otherwise */
+/**
+ * Listen addresses for a node: WebSockets (and TCP) when listening, else relay slots: each
+ * `/p2p-circuit` is one reservation, taken on a connected hub that has none of this node's yet,
+ * so a node holds a slot on up to RELAY_HUBS_PER_NODE hubs
+ */
 export function listenAddresses (init: MeshTransportInit): string[] {
-  if (!init.listen) return ['/p2p-circuit']
+  if (!init.listen) return Array.from({ length: RELAY_HUBS_PER_NODE }, () => '/p2p-circuit')
   const host = hostMultiaddrPrefix(init.listenHost ?? '0.0.0.0')
   const addrs = [`${host}/tcp/${init.listenPort ?? 19000}/ws`]
   if (init.tcpPort != null) addrs.push(`${host}/tcp/${init.tcpPort}`)
@@ -68,7 +93,7 @@ export interface MeshBaseServices {
   relay?: ReturnType<typeof meshRelayServer>
 }
 
-export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { relayCircuitLimit?: CircuitLimitOf }): MeshBaseServices {
+export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { relayCircuitLimit?: CircuitLimitOf, relayMaxReservations?: number }): MeshBaseServices {
   const services: MeshBaseServices = {
     identify: identify(),
     // one outbound ping stream per connection is the silent-peer watch's; the second is the
@@ -82,7 +107,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
       globalSignaturePolicy: 'StrictSign'
     })
   }
-  if (init.listen) services.relay = meshRelayServer({ reservations: { ...RELAY_LIMITS }, ...(init.relayCircuitLimit != null ? { circuitLimit: init.relayCircuitLimit } : {}) })
+  if (init.listen) services.relay = meshRelayServer({ ...relayServerInit(init.relayMaxReservations), ...(init.relayCircuitLimit != null ? { circuitLimit: init.relayCircuitLimit } : {}) })
   return services
 }
 
@@ -96,7 +121,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
  * for its own pings to run beside it (`meshBaseServices` sets it).
  */
 export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S & { silentPeers: SilentPeerWatch }> {
-  const transports: Libp2pOptions['transports'] = [webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })]
+  const transports: Libp2pOptions['transports'] = [webSockets(), meshRelayTransport({ reservationCompletionTimeout: 10_000, ...(init.relaySlots != null ? { slots: init.relaySlots } : {}) })]
   if (init.tcpPort != null) transports.push(tcp())
   return {
     privateKey: init.privateKey,

@@ -2,8 +2,9 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { joinRelayedStreams } from './relay-join.js'
+import { hasReservationStore, MeshReservationStore, replaceReservationStore } from './patches/relay-reservations.js'
 import type { CircuitRelayServerComponents, CircuitRelayServerInit, CircuitRelayService } from '@libp2p/circuit-relay-v2'
-import type { AbortOptions, Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { AbortOptions, Connection, Libp2pEvents, Logger, PeerId, Stream, TypedEventTarget } from '@libp2p/interface'
 import type { ProtobufStream } from '@libp2p/utils'
 
 /** the relay's HopMessage as it is read and written (protobuf enums are strings in js-libp2p) */
@@ -117,18 +118,38 @@ export interface MeshRelayServerInit extends CircuitRelayServerInit {
   circuitLimit?: CircuitLimitOf
 }
 
+/** the defaults of `@libp2p/circuit-relay-v2` 4.2.13 the mesh store falls back to */
+const LIBRARY_MAX_RESERVATIONS = 15
+const LIBRARY_RESERVATION_TTL_MS = 2 * 60 * 60 * 1000
+
+/** the components libp2p hands every service; the relay's type leaves out the event bus */
+type ServerComponents = CircuitRelayServerComponents & { events?: TypedEventTarget<Libp2pEvents> }
+
 /**
  * `circuitRelayServer` whose relayed connections do not keep the dialing side's bytes: the
  * server's CONNECT step is replaced by one that joins the streams with `joinRelayedStreams`, and
- * that gives a circuit the limit `circuitLimit` names. Every other part (reservations, gater
- * checks, the STOP request) is the library's own. If a future version lacks the methods this
+ * that gives a circuit the limit `circuitLimit` names. Its reservations are kept by
+ * `MeshReservationStore` (patches/relay-reservations.ts): a slot is freed when its holder
+ * disconnects. It gives reservations no data or duration limit (`applyDefaultLimit: false` is
+ * what the mesh sets anyway). Every other part (gater checks, the STOP request) is the library's own. If a future version lacks the methods this
  * relies on, the server is left as it is and an error is logged.
  */
 export function meshRelayServer ({ circuitLimit, ...init }: MeshRelayServerInit = {}): (components: CircuitRelayServerComponents) => CircuitRelayService {
   const createServer = circuitRelayServer(init)
-  return (components) => {
+  return (components: ServerComponents) => {
     const server = createServer(components)
     const log = components.logger.forComponent('clawmatrix:mesh:relay')
+    if (components.events != null && hasReservationStore(server)) {
+      replaceReservationStore(server, new MeshReservationStore({
+        maxReservations: init.reservations?.maxReservations ?? LIBRARY_MAX_RESERVATIONS,
+        reservationTtl: init.reservations?.reservationTtl ?? LIBRARY_RESERVATION_TTL_MS,
+        events: components.events,
+        log: components.logger.forComponent('clawmatrix:mesh:relay:reservations'),
+        ...(components.metrics != null ? { metrics: components.metrics } : {})
+      }))
+    } else {
+      log.error('this circuit-relay-v2 version keeps its reservations elsewhere: slots are freed only when they expire')
+    }
     if (!hasConnectMethods(server)) {
       log.error('this circuit-relay-v2 version has no handleConnect/stopHop: relayed connections use its own join')
       return server

@@ -27,6 +27,7 @@ import { ConnectionKeeper } from '../mesh/connection-keeper.js'
 import { loadOrCreateIdentity } from '../mesh/identity.js'
 import { PING_INTERVAL_MS, SILENT_AFTER_MS } from '../mesh/constants.js'
 import { meshLibp2pOptions } from '../mesh/libp2p-options.js'
+import { RelaySlots } from './relay-slots.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
 import { SecretRotations } from '../membership/secret-rotations.js'
 import { ROTATIONS_FILE } from '../membership/constants.js'
@@ -115,6 +116,8 @@ export class ClawMatrixNode implements MeshContext {
     private readonly keeper: ConnectionKeeper,
     readonly silentPeers: SilentPeerWatch,
     private readonly agentRunner: AgentRunner,
+    /** this node's relay reservations hub by hub (a dial-out node's) */
+    readonly relaySlots: RelaySlots,
     readonly metricsRegistry?: NodeMetricsRegistry
   ) {
     this.metrics = metricsRegistry != null ? fanOutMetrics(metricsRegistry, this.activity) : this.activity
@@ -216,6 +219,7 @@ export class ClawMatrixNode implements MeshContext {
       rejectedRecords: this.capabilities.rejected.toJSON(),
       membership: this.membership.summary(),
       clusterKey: this.membership.secretRotation(),
+      relays: this.relaySlots.view(),
       handoffs: this.libp2p.services.handoff.running(),
       modelUsage: this.libp2p.services.model.usage()
     }
@@ -300,6 +304,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
   const metrics = options.metrics !== false ? nodeMetrics(metricsLabelsFromConfig(config)) : undefined
   const api = await startApiServer({ host: config.proxyHost, port: config.proxyPort, tokens, routes: () => node?.httpRoutes() ?? [] })
   let libp2p: Libp2p<ClawMatrixServices & { silentPeers: SilentPeerWatch }> | undefined
+  const relaySlots = new RelaySlots(peerId => node?.capabilities.table.get(peerId)?.record.nodeId, warn)
   try {
     libp2p = await createLibp2p({
       ...meshLibp2pOptions<ClawMatrixServices>({
@@ -311,6 +316,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         ...(config.tcpPort != null ? { tcpPort: config.tcpPort } : {}),
         ...(config.members != null ? { members: config.members } : {}),
         ...(config.membership === 'certificates' ? { gater: deferredGater(() => libp2p?.services.membership.gater()) } : {}),
+        ...(!config.listen ? { relaySlots } : {}),
         // the liveness every mesh node has, over the peers with a live record
         silentPeers: {
           intervalMs: timing.pingIntervalMs,
@@ -349,7 +355,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     })
     // an announced peer gets DIAL_BUDGET.attempts per 60 minimum backoffs (a minute by default)
     const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, budgetWindowMs: 60 * timing.minBackoffMs, onFailure: warn, psk: () => clusterKey.psk, onDialFailed: async addrs => await rotations.probe(addrs) })
-    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, libp2p.services.silentPeers, agentRunner, metrics)
+    node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, libp2p.services.silentPeers, agentRunner, relaySlots, metrics)
     clusterKey.addEventListener('change', () => { keeper.retryNow() })
     // while a secret rotation is pending, a peer that closes our connection may have switched already (its clock is ahead)
     libp2p.addEventListener('connection:close', evt => {

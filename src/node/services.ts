@@ -56,7 +56,7 @@ export interface NodeServicesInit {
 export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMatrixServices> {
   const { config, timing } = init
   return {
-    ...meshBaseServices({ listen: config.listen, ...(init.relayCircuitLimit != null ? { relayCircuitLimit: init.relayCircuitLimit } : {}) }),
+    ...meshBaseServices({ listen: config.listen, relayMaxReservations: config.relay.maxReservations, ...(init.relayCircuitLimit != null ? { relayCircuitLimit: init.relayCircuitLimit } : {}) }),
     membership: membershipService({ ...membershipInitFromConfig(config, init.membership), ...(init.rotations != null ? { rotations: init.rotations } : {}) }),
     invites: inviteService(inviteServiceInitFromConfig(config, init.invites)),
     capabilities: capabilities(capabilitiesInitFromConfig(config, {

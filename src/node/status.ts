@@ -6,6 +6,7 @@ import type { RunningHandoff } from '../handoff/index.js'
 import type { PeerView } from '../router/router.js'
 import type { PeerPathKind } from '../router/peer-path.js'
 import type { Standing } from '../router/node-index.js'
+import type { RelaySlotStatus } from './relay-slots.js'
 
 export interface PeerStatus {
   nodeId: string
@@ -55,6 +56,8 @@ export interface NodeStatus {
   membership: MembershipSummary
   /** the cluster key in use (fingerprint, generation), a pending secret rotation and the last one; null for a node without rotation */
   clusterKey: SecretRotationView | null
+  /** a dial-out node's relay slots: hubs it holds one on, and hubs that had no free slot for it */
+  relays: RelaySlotStatus[]
   /** handoffs this node is serving now */
   handoffs: RunningHandoff[]
   /** requests and tokens per caller of each model this node serves, since it started */

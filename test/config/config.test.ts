@@ -20,7 +20,8 @@ describe('config', () => {
     expect(config).toMatchObject({
       listen: false, listenHost: '0.0.0.0', listenPort: 19000, peers: [], agents: [], models: [], proxyModels: [], tags: [],
       proxyPort: 19001, proxyHost: '127.0.0.1', handoffTimeout: 600_000,
-      toolProxy: { enabled: false, allow: [], deny: [], maxOutputBytes: 1_048_576 }
+      toolProxy: { enabled: false, allow: [], deny: [], maxOutputBytes: 1_048_576 },
+      relay: { maxReservations: 128 }
     })
     expect(config.nodeId.length).toBeGreaterThan(0)
     expect(config.dataDir).toContain(config.nodeId)
@@ -47,6 +48,10 @@ describe('config', () => {
     [{ secrt: 'typo-typo-typo-typo' }, 'secrt: unknown field'],
     [{ toolProxy: { enable: true } }, 'toolProxy.enable: unknown field'],
     [{ toolProxy: { maxOutputBytes: 0 } }, 'toolProxy.maxOutputBytes: must be greater than 0'],
+    [{ relay: { maxReservations: 0 } }, 'relay.maxReservations: must be greater than 0'],
+    [{ relay: { maxReservations: 5000 } }, 'relay.maxReservations: must be at most 4096'],
+    [{ relay: { maxReservations: 2.5 } }, 'relay.maxReservations: must be a whole number'],
+    [{ relay: { slots: 2 } }, 'relay.slots: unknown field'],
     [{ peers: [{ nodeId: 'hub' }] }, 'peers[0].url: is required'],
     [{ peers: [{ url: 'http://x:1' }] }, 'peers[0].url: "http://x:1" must be ws://host:port, wss://host:port or a multiaddr'],
     [{ peers: [{ url: '/ip4/999.1.1.1/tcp/1/ws' }] }, 'peers[0].url: "/ip4/999.1.1.1/tcp/1/ws" is not a valid multiaddr'],
