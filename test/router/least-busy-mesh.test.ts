@@ -1,15 +1,18 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LOAD_TOPIC } from '../../src/capabilities/load-constants.js'
 import { replies, startFakeUpstream } from '../helpers/fake-upstream.js'
 import { removeTempDirs, startHubMesh } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
-import type { FakeUpstream } from '../helpers/fake-upstream.js'
+import type { FakeUpstream, UpstreamReply } from '../helpers/fake-upstream.js'
 import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
 
 const MODEL = 'gpt-shared'
 const WORDS = ['one', ' two', ' three', ' four', ' five', ' six', ' seven', ' eight']
 const CONCURRENT = 50
 const EACH = 4
+const fastReply = (): UpstreamReply => ({ ...replies.textStream(WORDS), delayMs: 2 })
+const slowReply = (): UpstreamReply => ({ ...replies.textStream(WORDS), delayMs: 100 })
 
 /**
  * Real nodes behind a hub: "fast" and "slow" serve the same model from upstreams that pause
@@ -40,8 +43,8 @@ describe('least-busy routing', () => {
   }
 
   beforeAll(async () => {
-    fastUpstream = await startFakeUpstream(() => ({ ...replies.textStream(WORDS), delayMs: 2 }))
-    slowUpstream = await startFakeUpstream(() => ({ ...replies.textStream(WORDS), delayMs: 100 }))
+    fastUpstream = await startFakeUpstream(fastReply)
+    slowUpstream = await startFakeUpstream(slowReply)
     const serving = (baseUrl: string): { modelConcurrency: number, models: Array<{ id: string, upstream: { baseUrl: string } }> } =>
       ({ modelConcurrency: 64, models: [{ id: MODEL, upstream: { baseUrl } }] })
     mesh = await startHubMesh([
@@ -86,12 +89,28 @@ describe('least-busy routing', () => {
     await waitFor('home to hold load reports of fast and slow', () =>
       [fast, slow].every(node => home.libp2p.services.load.table.receivedAt(node.peerId) != null))
     expect(home.libp2p.services.load.counts.refused).toBe(0)
-    const busy = ask()
-    const report = await waitFor('a report of fast or slow with a request in flight', () =>
-      [fast, slow].map(node => home.libp2p.services.load.loadOf(node.peerId)).find(load => (load?.planes.model?.inFlight ?? 0) > 0))
-    expect(report.planes.model?.limit).toBe(64)
-    expect(report.models.get(MODEL)).toBeGreaterThan(0)
-    await busy
+    // answers that stall until cancelled, so the request is in flight whenever a node looks at its load
+    fastUpstream.reply = slowUpstream.reply = () => replies.stalledStream(['held'])
+    const holding = new AbortController()
+    const held = client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hold' }], stream: true }, { signal: holding.signal })
+      .then(async stream => { for await (const chunk of stream) void chunk }).catch(() => {})
+    try {
+      const report = await waitFor('a report of fast or slow with this request in flight', () =>
+        [fast, slow].map(node => home.libp2p.services.load.loadOf(node.peerId)).find(load => load?.planes.model?.inFlight === 1 && load.models.get(MODEL) === 1))
+      expect(report.planes.model?.limit).toBe(64)
+    } finally {
+      holding.abort()
+      await held
+      fastUpstream.reply = fastReply
+      slowUpstream.reply = slowReply
+    }
+  })
+
+  it('refuses a malformed report (gossipsub reject)', async () => {
+    const hub = mesh.hub
+    const before = hub.libp2p.services.load.counts.refused
+    await home.libp2p.services.pubsub.publish(LOAD_TOPIC, Uint8Array.from([0x0a, 0xff, 0xff]))
+    await waitFor('the hub to refuse the malformed report', () => hub.libp2p.services.load.counts.refused > before)
   })
 
   it('keeps the requests of one `user` on one node', async () => {
