@@ -76,11 +76,19 @@ export class DefaultLoadService implements LoadService {
     this.task.start()
   }
 
+  async beforeStop (): Promise<void> {
+    // before any service stops: pubsub may stop before this one, and refuses calls once stopped
+    try {
+      this.components.pubsub.unsubscribe(LOAD_TOPIC)
+    } catch (err) {
+      this.log('leaving the load topic failed - %e', err)
+    }
+  }
+
   async stop (): Promise<void> {
     this.started = false
     this.task.stop()
     this.components.pubsub.topicValidators.delete(LOAD_TOPIC)
-    this.components.pubsub.unsubscribe(LOAD_TOPIC)
   }
 
   isStarted (): boolean {
