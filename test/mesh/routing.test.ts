@@ -71,6 +71,6 @@ describe('router', () => {
   it('leaves out a peer that just failed, for a short while', () => {
     const [first] = mesh.a.router.agents('worker')
     mesh.a.router.markFailed(first.peerId)
-    expect(mesh.a.router.agents('worker').map(c => c.nodeId)).toEqual(['b'])
+    expect(mesh.a.router.agents('worker').map(c => c.nodeId)).toEqual([first.nodeId === 'hub' ? 'b' : 'hub'])
   })
 })
