@@ -3,6 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { capabilities } from '../src/capabilities/index.js'
+import { loadService } from '../src/capabilities/load-service.js'
 import { resolveConfig } from '../src/config/resolve.js'
 import { openaiRoutes } from '../src/http/routes/openai.js'
 import { startApiServer } from '../src/http/server.js'
@@ -15,13 +16,15 @@ import { VERSION } from '../src/version.js'
 import { BENCH_HOST } from './lib/node-group.js'
 import { waitUntil } from './lib/wait.js'
 import type { CapabilitiesService } from '../src/capabilities/index.js'
+import type { LoadService } from '../src/capabilities/load-service.js'
+import type { Ranking } from '../src/router/router.js'
 import type { ConfigInput } from '../src/config/schema.js'
 import type { ApiServer } from '../src/http/server.js'
 import type { MeshContext } from '../src/mesh/context.js'
 import type { ModelService } from '../src/model/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
-type ModelServices = { capabilities: CapabilitiesService, model: ModelService }
+type ModelServices = { capabilities: CapabilitiesService, model: ModelService, load: LoadService }
 
 export interface BenchModelNode extends MeshContext {
   readonly libp2p: Libp2p<ModelServices>
@@ -42,6 +45,16 @@ export class ModelBenchNodes {
   constructor (private readonly secret = randomBytes(16).toString('hex')) {}
 
   async start (nodeId: string, listen: boolean, config: Omit<ConfigInput, 'nodeId'> = {}): Promise<BenchModelNode> {
+    const node = await this.startLibp2p(nodeId, listen, config)
+    return { config: resolveConfig({ nodeId, dataDir: '/nonexistent/bench', ...config }), nodeId, libp2p: node, router: this.router(node) }
+  }
+
+  /** a router on `node` ranking as `ranking` says, fed by its load service */
+  router (node: Libp2p<ModelServices>, ranking: Ranking = 'least-busy'): Router {
+    return new Router({ libp2p: node, records: () => node.services.capabilities.entries(), pinned: new Map(), loadOf: peerId => node.services.load.loadOf(peerId), ranking })
+  }
+
+  private async startLibp2p (nodeId: string, listen: boolean, config: Omit<ConfigInput, 'nodeId'>): Promise<Libp2p<ModelServices>> {
     const resolved = resolveConfig({ nodeId, dataDir: '/nonexistent/bench', ...config })
     let node: Libp2p<ModelServices> | undefined
     const services = {
@@ -49,7 +62,13 @@ export class ModelBenchNodes {
       capabilities: capabilities({
         local: () => ({ nodeId, agents: [], models: node?.services.model.capabilities() ?? [], tags: [], toolProxy: false, version: VERSION, load: node?.services.model.load ?? 0 })
       }),
-      model: modelService(modelInitFromConfig(resolved, httpModelBackend))
+      model: modelService(modelInitFromConfig(resolved, httpModelBackend)),
+      load: loadService({
+        local: () => {
+          const model = node?.services.model.liveLoad()
+          return { planes: model != null ? { model: { inFlight: model.inFlight, limit: model.limit } } : {}, models: model?.models ?? new Map(), errorRate: model?.errorRate ?? 0 }
+        }
+      })
     }
     node = await createLibp2p(meshLibp2pOptions({
       privateKey: await generateKeyPair('Ed25519'),
@@ -59,8 +78,7 @@ export class ModelBenchNodes {
       listenPort: 0
     }, services as any)) as unknown as Libp2p<ModelServices>
     this.nodes.push(node)
-    const started = node
-    return { config: resolved, nodeId, libp2p: started, router: new Router({ libp2p: started, records: () => started.services.capabilities.entries(), pinned: new Map() }) }
+    return node
   }
 
   /** `node` dials `addr` (a listen address or a circuit address) and waits to route to that node over `path` */

@@ -4,6 +4,7 @@ import { runHandoffBench } from './handoff.js'
 import { runMeshBench } from './mesh.js'
 import { runMetricsBench } from './metrics.js'
 import { runModelBench } from './model.js'
+import { runRoutingBench } from './routing.js'
 import { runSpawnBench } from './spawn.js'
 import { runToolBench } from './tool.js'
 import { missedTargets } from './lib/report.js'
@@ -11,6 +12,7 @@ import { missedTargets } from './lib/report.js'
 const SECTIONS: Record<string, () => Promise<void>> = {
   mesh: runMeshBench,
   model: runModelBench,
+  routing: runRoutingBench,
   handoff: runHandoffBench,
   tool: runToolBench,
   spawn: runSpawnBench,

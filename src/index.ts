@@ -32,6 +32,11 @@ export * from './mesh/constants.js'
 // capabilities: who offers what
 export { capabilities, CAPABILITIES_TOPIC, SYNC_PROTOCOL, InvalidRecordError, SyncStreamError } from './capabilities/index.js'
 export type { CapabilitiesService, CapabilitiesEvents, CapabilitiesInit, CapabilityRecord, AgentCapability, ModelCapability, LocalCapabilities } from './capabilities/index.js'
+// live load: how busy each node is, for routing
+export { loadService } from './capabilities/load-service.js'
+export type { LoadService, LoadServiceInit } from './capabilities/load-service.js'
+export { LOAD_TOPIC } from './capabilities/load-constants.js'
+export type { LiveLoad, Plane, PlaneLoad } from './capabilities/load-report.js'
 
 // membership: certificates signed by the mesh's admins, and admission by them
 export { membershipService, MEMBERSHIP_PROTOCOL, CERTIFICATE_DOMAIN, openCertificate, sealCertificate, InvalidCertificateError, NotAdminError } from './membership/index.js'
@@ -72,7 +77,7 @@ export { standaloneToolExecutor } from './standalone/tools/index.js'
 
 // routing: node ids and peer IDs to candidate peers
 export { Router, NoRouteError, NotSharedError } from './router/router.js'
-export type { RouteCandidate } from './router/router.js'
+export type { RouteCandidate, RouteOptions, Ranking } from './router/router.js'
 export type { Where, ServedPath } from './router/where.js'
 
 // configuration

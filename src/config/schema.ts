@@ -152,6 +152,8 @@ export const configSchema = z.strictObject({
   modelIdentityNote: z.boolean().default(true).describe('prefix the system message with [Model: <description>]'),
   modelTimeout: positiveInt.default(D.modelTimeout).describe('ms of upstream silence before a model request is ended'),
   modelConcurrency: positiveInt.default(D.modelConcurrency),
+  routing: z.enum(['least-busy', 'closest'], { error: 'routing: must be "least-busy" or "closest"' }).default('least-busy')
+    .describe('how a request picks among nodes that can take it: the least busy of the close ones, or always the closest'),
   maxRequestBytes: positiveInt.default(D.maxRequestBytes),
   handoffTimeout: positiveInt.default(D.handoffTimeout),
   handoffConcurrency: positiveInt.default(D.handoffConcurrency),

@@ -112,14 +112,14 @@ function servingBody (ctx: MeshContext, request: ChatRequest, target: ModelTarge
 /** Who may answer: this node itself, or a peer the router found */
 type Candidate = { local: true, nodeId: string } | { local: false, nodeId: string, route: RouteCandidate }
 
-function candidatesFor (ctx: MeshContext, service: ModelService, target: ModelTarget): Candidate[] {
+function candidatesFor (ctx: MeshContext, service: ModelService, target: ModelTarget, affinity: string | undefined): Candidate[] {
   const self = ctx.libp2p.peerId
   const pinnedElsewhere = target.nodeId != null && target.nodeId !== ctx.nodeId && target.nodeId !== self.toString()
   const candidates: Candidate[] = []
   if (!pinnedElsewhere && service.serves(target.modelId)) candidates.push({ local: true, nodeId: ctx.nodeId })
   let noRoute: NoRouteError | NotSharedError | undefined
   try {
-    for (const route of ctx.router.models(target.modelId, target.nodeId)) {
+    for (const route of ctx.router.models(target.modelId, target.nodeId, affinity != null ? { affinity } : {})) {
       if (!route.peerId.equals(self)) candidates.push({ local: false, nodeId: route.nodeId, route })
     }
   } catch (err) {
@@ -149,6 +149,36 @@ export interface ChatThroughMeshOptions {
   signal: AbortSignal
   /** the bytes `request` was parsed from, sent on as they are when nothing in them changes */
   body?: Uint8Array<ArrayBuffer>
+  /** a session key (`x-clawmatrix-affinity`); else the request's `user` field serves as one */
+  affinity?: string
+}
+
+/** The session a request belongs to, if it names one */
+function sessionOf (request: ChatRequest, options: ChatThroughMeshOptions): string | undefined {
+  if (options.affinity != null && options.affinity !== '') return options.affinity
+  return typeof request.user === 'string' && request.user !== '' ? request.user : undefined
+}
+
+/** `end`, also called when `signal` aborts first (an answer whose body is never read) */
+function orOnAbort (end: () => void, signal: AbortSignal): () => void {
+  const done = (): void => {
+    signal.removeEventListener('abort', done)
+    end()
+  }
+  signal.addEventListener('abort', done, { once: true })
+  return done
+}
+
+/** Call `end` once the answer's body has been read to its end, or given up */
+function endsWith (response: MeshModelResponse, end: () => void): void {
+  const body = response.body
+  response.body = (async function * () {
+    try {
+      yield * body
+    } finally {
+      end()
+    }
+  })()
 }
 
 /** An upstream answer another node may do better than: rate limited or failing (no output given) */
@@ -189,23 +219,31 @@ export async function chatThroughMesh (ctx: MeshContext, request: Record<string,
   if (body.byteLength > ctx.config.maxRequestBytes) throw new RequestTooLargeError(body.byteLength, ctx.config.maxRequestBytes)
   const service = modelServiceOf(ctx)
   const failures: ModelPlaneError[] = []
-  const candidates = candidatesFor(ctx, service, target).slice(0, MAX_ATTEMPTS)
+  const session = sessionOf(checked, options)
+  const candidates = candidatesFor(ctx, service, target, session).slice(0, MAX_ATTEMPTS)
   let upstreamError: { response: MeshModelResponse, where: Where } | undefined
   let lastTried: Where | undefined
   for (const [i, candidate] of candidates.entries()) {
     const where = candidate.local ? servedHere(ctx, i + 1) : whereOf(candidate.route, i + 1)
     lastTried = where
     const attempt = ctx.metrics?.modelAttempt(target.modelId, candidate.nodeId, candidate.local ? undefined : candidate.route.peerId.toString(), candidate.local ? LOCAL_PATH : candidate.route.path)
+    // counted until the answer ends: the router weighs these before any load report says so
+    const end = candidate.local ? undefined : orOnAbort(ctx.router.begin('model', candidate.route.peerId), options.signal)
     try {
       const response = candidate.local
         ? await service.chatLocal(target.modelId, body, options)
         : await service.chat(candidate.route.peerId, target.modelId, body, { signal: options.signal, nodeId: candidate.nodeId })
+      if (end != null) endsWith(response, end)
       if (attempt != null) measured(response, attempt)
-      if (!retryableUpstreamStatus(response.status) || i === candidates.length - 1) return routed(response, where)
+      if (!retryableUpstreamStatus(response.status) || i === candidates.length - 1) {
+        if (session != null && !candidate.local && !retryableUpstreamStatus(response.status)) ctx.router.remember(target.modelId, session, candidate.route.peerId)
+        return routed(response, where)
+      }
       upstreamError = { response: await held(response), where }
       ctx.metrics?.failover('model')
       log('model "%s" on %s: its upstream answered %d, trying the next node', target.name, candidate.nodeId, response.status)
     } catch (err: any) {
+      end?.()
       attempt?.failed(options.signal.aborted ? 'cancelled' : err?.code ?? 'internal', String(err?.message ?? err))
       if (err instanceof ModelPlaneError) err.where = where
       if (options.signal.aborted || !(err instanceof ModelPlaneError) || !err.retryable) throw err

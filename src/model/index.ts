@@ -80,12 +80,24 @@ export interface ModelCallOptions {
   nodeId?: string
 }
 
+/** The model plane's part of the live load report */
+export interface ModelLiveLoad {
+  inFlight: number
+  limit: number
+  /** running requests per model id, models with none left out */
+  models: ReadonlyMap<string, number>
+  /** failed answers (upstream 429 or 5xx, broken answers) among the recent ones, 0..1 */
+  errorRate: number
+}
+
 /** Serves this node's models to the mesh and sends requests to other nodes' models */
 export interface ModelService extends Startable {
   /** what this node announces about its models */
   capabilities(): ModelCapability[]
   /** running model requests / capacity */
   readonly load: number
+  /** running requests against the limit, per model, and the recent error rate */
+  liveLoad(): ModelLiveLoad
   /** requests and tokens per caller per model served here, since the node started */
   usage(): ModelUsage[]
   /** tokens per model served here, since the node started, every caller's */

@@ -1,6 +1,7 @@
 import { raceSignal } from 'race-signal'
 import { CONSUMER_API, FORWARDED_HEADERS, FRAME_DATA_BYTES, MAX_HELD_ERROR_BYTES } from './constants.js'
 import { ModelPlaneError, serverError } from './errors.js'
+import { RecentOutcomes } from './recent-outcomes.js'
 import { SecretScrub } from './secret-scrub.js'
 import { CallerUsageTable, UsageTail } from './usage.js'
 import { MAX_UNAVAILABLE_REASON_CHARS } from '../capabilities/constants.js'
@@ -115,6 +116,9 @@ export class ModelServer {
   private readonly models = new Map<string, Model>()
   private readonly slots: PeerSlots
   private readonly usageTable: CallerUsageTable
+  /** requests running per model id */
+  private readonly running = new Map<string, number>()
+  private readonly recent = new RecentOutcomes()
 
   constructor (private readonly init: ModelServerInit) {
     for (const model of init.models) this.models.set(model.entry.id, { ...model, scrub: new SecretScrub(model.entry) })
@@ -135,6 +139,11 @@ export class ModelServer {
   /** requests being answered / capacity */
   get load (): number {
     return this.slots.size / this.init.concurrency
+  }
+
+  /** requests running now and the most that may, per model and failed answers of late, for the live load report */
+  liveLoad (): { inFlight: number, limit: number, models: ReadonlyMap<string, number>, errorRate: number } {
+    return { inFlight: this.slots.size, limit: this.init.concurrency, models: new Map(this.running), errorRate: this.recent.errorRate() }
   }
 
   /** the most requests one caller may have running here at once */
@@ -211,7 +220,17 @@ export class ModelServer {
     if (slot === 'peer_share') {
       throw serverError('busy', `node ${this.init.nodeId} is busy for this caller: it already runs ${this.slots.heldBy(peer)} of its requests, the most one member may hold of modelConcurrency ${this.init.concurrency}`)
     }
-    return { model, caller, release: slot.release }
+    this.running.set(modelId, (this.running.get(modelId) ?? 0) + 1)
+    let released = false
+    const release = (): void => {
+      slot.release()
+      if (released) return
+      released = true
+      const left = (this.running.get(modelId) ?? 1) - 1
+      if (left > 0) this.running.set(modelId, left)
+      else this.running.delete(modelId)
+    }
+    return { model, caller, release }
   }
 
   /**
@@ -251,9 +270,11 @@ export class ModelServer {
       }
       const tokens = tail.usage(response.headers['content-type'] ?? '')
       this.usageTable.count(entry.id, admission.caller, response.status < 400 ? 'ok' : 'upstreamError', tokens)
+      this.recent.record(response.status >= 500 || response.status === 429)
       yield { end: { status: response.status, bodyBytes: sent, ...(tokens != null ? { usage: wireUsage(tokens) } : {}) } }
     } catch (err: any) {
       const failure = this.failure(err, signal, idle, response != null, sent)
+      if (failure.code !== 'cancelled') this.recent.record(true)
       this.usageTable.count(entry.id, admission.caller, outcomeOf(failure))
       yield { error: new ModelPlaneError(failure.status, failure.code, scrub?.text(failure.message) ?? failure.message, failure.type).frame() }
     } finally {

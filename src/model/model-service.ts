@@ -11,7 +11,7 @@ import { ModelServer } from './model-server.js'
 import { responseFromFrames } from './response.js'
 import { refuseStream, serveStream } from './serve-stream.js'
 import { PeerBytes } from '../limits/peer-bytes.js'
-import type { MeshModelResponse, ModelCallOptions, ModelService, ModelServiceComponents, ModelServiceInit } from './index.js'
+import type { MeshModelResponse, ModelCallOptions, ModelLiveLoad, ModelService, ModelServiceComponents, ModelServiceInit } from './index.js'
 import type { AnswerTokens, ModelUsage } from './usage.js'
 import type { ModelCapability } from '../capabilities/types.js'
 import type { MeshContext } from '../mesh/context.js'
@@ -95,6 +95,11 @@ export class DefaultModelService implements ModelService {
   /** running model requests / capacity */
   get load (): number {
     return this.server.load
+  }
+
+  /** running requests against the limit, per model, and the recent error rate */
+  liveLoad (): ModelLiveLoad {
+    return this.server.liveLoad()
   }
 
   /** requests and tokens per caller per model served here, since the node started */

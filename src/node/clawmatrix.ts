@@ -23,6 +23,8 @@ import { membershipRoutes } from '../http/routes/membership.js'
 import { inviteRoutes } from '../http/routes/invites.js'
 import { deferredGater } from '../membership/deferred-gater.js'
 import { AnnouncedDialPolicy } from '../capabilities/dial-policy.js'
+import { IDLE_LOAD } from '../capabilities/load-report.js'
+import type { LiveLoad } from '../capabilities/load-report.js'
 import { ConnectionKeeper } from '../mesh/connection-keeper.js'
 import { loadOrCreateIdentity } from '../mesh/identity.js'
 import { PING_INTERVAL_MS, SILENT_AFTER_MS } from '../mesh/constants.js'
@@ -35,6 +37,7 @@ import { nodeServices } from './services.js'
 import type { ClawMatrixServices } from './services.js'
 import { Router } from '../router/router.js'
 import { invokeToolThroughMesh, isOpenToAllMembers, toolProxyWarnings } from '../tool/index.js'
+import { MAX_CONCURRENT_CALLS } from '../tool/constants.js'
 import { VERSION } from '../version.js'
 import { peerStatuses } from './status.js'
 import type { CapabilitiesService, LocalCapabilities } from '../capabilities/index.js'
@@ -134,7 +137,8 @@ export class ClawMatrixNode implements MeshContext {
     for (const peer of this.configured) {
       if (peer.nodeId != null && peer.peerId != null) pinned.set(peer.nodeId, peer.peerId)
     }
-    this.router = new Router({ libp2p, records: () => this.capabilities.entries(), pinned })
+    const load = libp2p.services.load
+    this.router = new Router({ libp2p, records: () => this.capabilities.entries(), pinned, loadOf: peerId => load.loadOf(peerId), ranking: config.routing })
   }
 
   /** the HTTP routes this node serves */
@@ -155,6 +159,20 @@ export class ClawMatrixNode implements MeshContext {
       toolProxy: this.config.toolProxy.enabled,
       version: VERSION,
       load: this.load()
+    }
+  }
+
+  /** running requests against their limits, per plane and per model, and the model plane's recent error rate */
+  liveLoad (): LiveLoad {
+    const model = this.libp2p.services.model.liveLoad()
+    return {
+      planes: {
+        model: { inFlight: model.inFlight, limit: model.limit },
+        handoff: { inFlight: this.libp2p.services.handoff.running().length, limit: this.config.handoffConcurrency },
+        tool: { inFlight: this.libp2p.services.tool.runningCalls(), limit: MAX_CONCURRENT_CALLS }
+      },
+      models: model.models,
+      errorRate: model.errorRate
     }
   }
 
@@ -334,6 +352,8 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
           if (node == null) throw new Error('node not ready')
           return node.local()
         },
+        liveLoad: () => node?.liveLoad() ?? IDLE_LOAD,
+        knownPeer: peerId => node?.capabilities.table.get(peerId)?.expired === false,
         nodeIdOf: peerId => node?.capabilities.table.get(peerId.toString())?.record.nodeId,
         invites: {
           membership: () => {

@@ -1,5 +1,6 @@
 import { capabilitiesInitFromConfig } from '../capabilities/from-config.js'
 import { capabilities } from '../capabilities/index.js'
+import { loadService } from '../capabilities/load-service.js'
 import { handoffInitFromConfig, handoffService } from '../handoff/index.js'
 import { membershipInitFromConfig } from '../membership/from-config.js'
 import { membershipService } from '../membership/index.js'
@@ -17,6 +18,8 @@ import type { ModelServiceInit } from '../model/index.js'
 import type { CircuitLimitOf } from '../mesh/relay-server.js'
 import type { MeshTiming } from './clawmatrix.js'
 import type { CapabilitiesService } from '../capabilities/index.js'
+import type { LiveLoad } from '../capabilities/load-report.js'
+import type { LoadService } from '../capabilities/load-service.js'
 import type { HandoffService } from '../handoff/index.js'
 import type { MembershipInit, MembershipService } from '../membership/index.js'
 import type { InviteService, InviteServiceInit } from '../membership/invite-service.js'
@@ -25,7 +28,7 @@ import type { ToolService } from '../tool/index.js'
 import type { PeerId, ServiceMap } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
-export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, membership: MembershipService, invites: InviteService, handoff: HandoffService, tool: ToolService, model: ModelService }
+export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, membership: MembershipService, invites: InviteService, handoff: HandoffService, tool: ToolService, model: ModelService, load: LoadService }
 
 export interface NodeServicesInit {
   config: ClawMatrixConfig
@@ -35,6 +38,10 @@ export interface NodeServicesInit {
   toolExecutor?: ToolExecutor
   /** what this node announces, read at each announcement */
   local: () => LocalCapabilities
+  /** this node's live load, read every check of the load service */
+  liveLoad: () => LiveLoad
+  /** whether a peer's load reports are taken: a live record of it is held */
+  knownPeer: (peerId: string) => boolean
   /** the node id a peer announced, for the tool audit log and the model usage counts */
   nodeIdOf: (peerId: PeerId) => string | undefined
   /** the membership service's timings that tests shorten */
@@ -65,6 +72,7 @@ export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMat
       recordTtlMs: timing.recordTtlMs,
       ...(config.membership === 'certificates' ? { admitRecord: init.admitRecord } : {})
     })),
+    load: loadService({ local: init.liveLoad, known: init.knownPeer }),
     model: modelService({ ...init.modelInit, nodeIdOf: init.nodeIdOf }),
     handoff: handoffService(handoffInitFromConfig(config, init.agentRunner)),
     tool: toolService({

@@ -1,14 +1,20 @@
+import { AffinityTable, MAX_AFFINITY_KEY_CHARS, sessionFirst } from './affinity.js'
 import { NoRouteError, NotSharedError } from './errors.js'
 import { standings } from './node-index.js'
 import { peerPath } from './peer-path.js'
+import { busyness, closestFirst, leastBusyFirst } from './rank.js'
+import { SentHere } from './sent-here.js'
 import { isPeerId } from '../mesh/peer-address.js'
 import type { PeerPath } from './peer-path.js'
+import type { Ranking } from './rank.js'
+import type { LiveLoad, Plane } from '../capabilities/load-report.js'
 import type { Standing } from './node-index.js'
 import type { PeerEntry } from '../capabilities/peer-table.js'
 import type { CapabilityRecord, ModelCapability } from '../capabilities/types.js'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
 export { NoRouteError, NotSharedError } from './errors.js'
+export type { Ranking } from './rank.js'
 
 /** how long a peer that just failed a request is left out */
 export const FAILURE_COOLDOWN_MS = 10_000
@@ -42,6 +48,17 @@ export interface RouterInit {
   /** node id → peer ID from `peers[].peerId` */
   pinned: ReadonlyMap<string, string>
   cooldownMs?: number
+  /** the live load a peer reported recently (the load service's table) */
+  loadOf?: (peerId: string) => LiveLoad | undefined
+  /** `least-busy` (default) or `closest`, the former order, kept as a yardstick */
+  ranking?: Ranking
+  /** [0, 1), for the power-of-two draw; Math.random unless a test fixes it */
+  random?: () => number
+}
+
+export interface RouteOptions {
+  /** a session key (OpenAI `user`, `x-clawmatrix-affinity`): the node that served it last goes first while healthy and not busy */
+  affinity?: string
 }
 
 /** Whether an entry is the node `target` names: by its peer ID, or by its node id */
@@ -62,21 +79,30 @@ function relayNames (records: PeerEntry[]): (reach: PeerPath) => string | null {
   }
 }
 
-function rank (a: RouteCandidate, b: RouteCandidate): number {
-  if (a.path !== b.path) return a.path === 'direct' ? -1 : 1
-  const la = a.latencyMs ?? Number.POSITIVE_INFINITY
-  const lb = b.latencyMs ?? Number.POSITIVE_INFINITY
-  if (la !== lb) return la - lb
-  return a.record.load - b.record.load
-}
-
 /** Target → ranked candidate peers, from the live records and the open connections */
 export class Router {
   private readonly failedAt = new Map<string, number>()
   private readonly cooldownMs: number
+  /** requests this node sent and that have not ended, per plane and peer */
+  readonly sentHere = new SentHere()
+  private readonly affinity = new AffinityTable()
+  readonly ranking: Ranking
+  private readonly random: () => number
 
   constructor (private readonly init: RouterInit) {
     this.cooldownMs = init.cooldownMs ?? FAILURE_COOLDOWN_MS
+    this.ranking = init.ranking ?? 'least-busy'
+    this.random = init.random ?? Math.random
+  }
+
+  /** count a request sent to `peerId` until the returned function is called (its answer ended or failed) */
+  begin (plane: Plane, peerId: PeerId): () => void {
+    return this.sentHere.begin(plane, peerId.toString())
+  }
+
+  /** remember that `peerId` served the session `key` of `modelId` */
+  remember (modelId: string, key: string, peerId: PeerId): void {
+    this.affinity.set(affinityKey(modelId, key), peerId.toString())
   }
 
   /**
@@ -135,7 +161,7 @@ export class Router {
     if (matches.length === 0) {
       throw new NoRouteError('unknown_target', `no agent, tag or node matches "${target}"`, this.agentOffers(views))
     }
-    return this.usable(matches, `agent target "${target}"`)
+    return this.usable(matches, `agent target "${target}"`, 'handoff')
   }
 
   /** node id | peer ID | tags:<t> (node tags) → candidates */
@@ -148,7 +174,7 @@ export class Router {
       const offers = [...views.map(v => v.entry.record.nodeId), ...new Set(views.flatMap(v => v.entry.record.tags.map(t => TAG_PREFIX + t)))]
       throw new NoRouteError('unknown_target', `no node matches "${target}"`, offers)
     }
-    return this.usable(matched.map(view => ({ view })), `node "${target}"`)
+    return this.usable(matched.map(view => ({ view })), `node "${target}"`, 'tool')
   }
 
   /** whether this node may call `model` (no `callers` list, or one naming this node) */
@@ -160,7 +186,7 @@ export class Router {
    * nodes announcing `modelId` as available to this node (only `nodeId` when given): a model
    * whose `callers` leave this node out is never a candidate
    */
-  models (modelId: string, nodeId?: string): RouteCandidate[] {
+  models (modelId: string, nodeId?: string, options: RouteOptions = {}): RouteCandidate[] {
     const isNode = nodeId != null ? namesNode(nodeId) : undefined
     const announces = (entry: PeerEntry): boolean => (isNode == null || isNode(entry)) && entry.record.models.some(m => m.id === modelId && m.available)
     const matched = this.view({ where: announces }).filter(v => v.standing === 'ok')
@@ -175,7 +201,8 @@ export class Router {
       const offers = [...new Set(views.flatMap(v => v.entry.record.models.filter(m => m.available && this.callable(m)).map(m => m.id)))]
       throw new NoRouteError('unknown_target', `no node offers model "${name}"`, offers)
     }
-    return this.usable(allowed.map(view => ({ view })), `model "${name}"`)
+    const ranked = this.usable(allowed.map(view => ({ view })), `model "${name}"`, 'model')
+    return options.affinity != null ? this.withAffinity(ranked, affinityKey(modelId, options.affinity)) : ranked
   }
 
   private byNode (views: PeerView[], target: string): PeerView[] {
@@ -189,7 +216,23 @@ export class Router {
     return [...new Set([...agents, ...tags, ...views.map(v => v.entry.record.nodeId)])]
   }
 
-  private usable (matches: Array<{ view: PeerView, agent?: string }>, what: string): RouteCandidate[] {
+  /** the node that served the session last first, when it is a candidate and not at its limit */
+  private withAffinity (ranked: RouteCandidate[], key: string): RouteCandidate[] {
+    const peerId = this.affinity.get(key)
+    return peerId != null ? sessionFirst(ranked, peerId, candidate => this.busy(candidate, 'model')) : ranked
+  }
+
+  private busy (candidate: RouteCandidate, plane: Plane): number {
+    const peerId = candidate.peerId.toString()
+    return busyness(candidate, plane, this.init.loadOf?.(peerId), this.sentHere.count(plane, peerId))
+  }
+
+  private order (candidates: RouteCandidate[], plane: Plane): RouteCandidate[] {
+    if (this.ranking === 'closest') return candidates.sort(closestFirst)
+    return leastBusyFirst(candidates.map(candidate => ({ candidate, busy: this.busy(candidate, plane) })), this.random)
+  }
+
+  private usable (matches: Array<{ view: PeerView, agent?: string }>, what: string, plane: Plane): RouteCandidate[] {
     const candidates: RouteCandidate[] = []
     for (const { view, agent } of matches) {
       if (view.reach.path === 'unreachable' || view.coolingDown) continue
@@ -207,6 +250,11 @@ export class Router {
       const nodes = [...new Set(matches.map(m => m.view.entry.record.nodeId))]
       throw new NoRouteError('unreachable', `${what} is offered by ${nodes.join(', ')}, but none is reachable now`)
     }
-    return candidates.sort(rank)
+    return this.order(candidates, plane)
   }
+}
+
+/** one session of one model; a key past the limit is cut, so the table's memory stays bounded */
+function affinityKey (modelId: string, key: string): string {
+  return `${modelId}\n${key.slice(0, MAX_AFFINITY_KEY_CHARS)}`
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { NoRouteError } from '../../src/router/router.js'
+import { NoRouteError, Router } from '../../src/router/router.js'
 import { removeTempDirs, startMesh } from '../helpers/mesh.js'
 import type { TestMesh } from '../helpers/mesh.js'
+import type { RouterInit } from '../../src/router/router.js'
 
 describe('router', () => {
   let mesh: TestMesh
@@ -18,9 +19,22 @@ describe('router', () => {
     await removeTempDirs()
   })
 
-  it('ranks a direct peer before a relayed one', () => {
-    const candidates = mesh.a.router.agents('worker')
+  /** a router of a's own, so counts and draws of one test stay out of the others */
+  const routerOfA = (init: Partial<RouterInit> = {}): Router =>
+    new Router({ libp2p: mesh.a.libp2p, records: () => mesh.a.capabilities.entries(), pinned: new Map(), ...init })
+
+  it('with routing "closest", ranks a direct peer before a relayed one', () => {
+    const candidates = routerOfA({ ranking: 'closest' }).agents('worker')
     expect(candidates.map(c => [c.nodeId, c.path])).toEqual([['hub', 'direct'], ['b', 'relayed']])
+  })
+
+  it('ranks a relayed peer about as close as a direct one first when the direct one is busier', () => {
+    const router = routerOfA({ random: () => 0 })
+    const end = [router.begin('handoff', mesh.hub.libp2p.peerId), router.begin('handoff', mesh.hub.libp2p.peerId)]
+    expect(router.agents('worker').map(c => [c.nodeId, c.path])).toEqual([['b', 'relayed'], ['hub', 'direct']])
+    end.forEach(e => { e() })
+    router.begin('handoff', mesh.b.libp2p.peerId)
+    expect(router.agents('worker').map(c => [c.nodeId, c.path])).toEqual([['hub', 'direct'], ['b', 'relayed']])
   })
 
   it('resolves tags: to agents with that tag, then to agents of nodes with that tag', () => {
@@ -57,6 +71,6 @@ describe('router', () => {
   it('leaves out a peer that just failed, for a short while', () => {
     const [first] = mesh.a.router.agents('worker')
     mesh.a.router.markFailed(first.peerId)
-    expect(mesh.a.router.agents('worker').map(c => c.nodeId)).toEqual(['b'])
+    expect(mesh.a.router.agents('worker').map(c => c.nodeId)).toEqual([first.nodeId === 'hub' ? 'b' : 'hub'])
   })
 })

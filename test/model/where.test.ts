@@ -40,7 +40,8 @@ describe('where a model request went', () => {
     const deadUrl = closed.baseUrl
     await closed.close()
     mesh = await startHubMesh([
-      { config: { nodeId: 'home', models: [{ id: 'at-home', upstream: { baseUrl: homeUpstream.baseUrl } }] } },
+      // "closest": the hub, reached directly, is always asked first, so a failover is certain
+      { config: { nodeId: 'home', routing: 'closest', models: [{ id: 'at-home', upstream: { baseUrl: homeUpstream.baseUrl } }] } },
       {
         config: {
           nodeId: 'office',

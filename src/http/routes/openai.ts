@@ -4,12 +4,16 @@ import { AnswerInterruptedError, ModelPlaneError } from '../../model/errors.js'
 import { listMeshModels } from '../../model/list-models.js'
 import { collectBody } from '../../model/response.js'
 import { SseEventAligner } from '../../model/sse.js'
+import { MAX_AFFINITY_KEY_CHARS } from '../../router/affinity.js'
 import { HttpError, readJsonObject, sendJson } from '../respond.js'
 import type { RoutedModelResponse } from '../../model/index.js'
 import type { Where } from '../../router/where.js'
 import type { MeshContext } from '../../mesh/context.js'
 import type { Route, RouteContext } from '../route.js'
-import type { ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** the header naming a session whose requests stay on one node */
+export const AFFINITY_HEADER = 'x-clawmatrix-affinity'
 
 /** What the OpenAI routes need from the node: its config, libp2p (with the model service) and router */
 export type OpenAiRoutesNode = MeshContext
@@ -93,11 +97,20 @@ async function relayWhole (answer: RoutedModelResponse, res: ServerResponse, con
   res.end(body)
 }
 
+/** `x-clawmatrix-affinity`: a session key that keeps a client's requests on one node */
+function affinityHeader (req: IncomingMessage): { affinity?: string } {
+  const value = req.headers[AFFINITY_HEADER]
+  if (value == null) return {}
+  if (Array.isArray(value)) throw new HttpError(400, 'invalid_affinity', `${AFFINITY_HEADER}: give it once`)
+  if (value === '' || value.length > MAX_AFFINITY_KEY_CHARS) throw new HttpError(400, 'invalid_affinity', `${AFFINITY_HEADER}: must be 1 to ${MAX_AFFINITY_KEY_CHARS} characters`)
+  return { affinity: value }
+}
+
 async function chatCompletions (node: OpenAiRoutesNode, { req, res, signal }: RouteContext): Promise<void> {
   const { raw, value } = await readJsonObject(req, node.config.maxRequestBytes)
   let answer: RoutedModelResponse
   try {
-    answer = await chatThroughMesh(node, value, { signal, body: raw })
+    answer = await chatThroughMesh(node, value, { signal, body: raw, ...affinityHeader(req) })
   } catch (err) {
     throw httpError(err)
   }
