@@ -4,6 +4,7 @@ import { runHandoffBench } from './handoff.js'
 import { runMeshBench } from './mesh.js'
 import { runMetricsBench } from './metrics.js'
 import { runModelBench } from './model.js'
+import { runScaleBench } from './scale.js'
 import { runSpawnBench } from './spawn.js'
 import { runToolBench } from './tool.js'
 import { missedTargets } from './lib/report.js'
@@ -14,7 +15,8 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   handoff: runHandoffBench,
   tool: runToolBench,
   spawn: runSpawnBench,
-  metrics: runMetricsBench
+  metrics: runMetricsBench,
+  scale: runScaleBench
 }
 
 /** how long the process may linger after the last section before it counts as a leak */
