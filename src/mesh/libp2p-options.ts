@@ -8,6 +8,7 @@ import { meshNoise } from './patches/mesh-noise.js'
 import { meshYamux } from './patches/mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
 import { INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS } from './constants.js'
+import { meshScoreParams, meshScoreThresholds } from './gossip-scoring.js'
 import { meshGater } from './mesh-gater.js'
 import { peerConnectionLimit } from './peer-connection-limit.js'
 import { meshPreSharedKey } from './patches/psk-protector.js'
@@ -79,7 +80,9 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
       fallbackToFloodsub: false,
-      globalSignaturePolicy: 'StrictSign'
+      globalSignaturePolicy: 'StrictSign',
+      scoreParams: meshScoreParams(),
+      scoreThresholds: meshScoreThresholds()
     })
   }
   if (init.listen) services.relay = meshRelayServer({ reservations: { ...RELAY_LIMITS }, ...(init.relayCircuitLimit != null ? { circuitLimit: init.relayCircuitLimit } : {}) })
