@@ -5,10 +5,11 @@ import { NodeGroup, dialAddr } from './lib/node-group.js'
 import { summarize } from './lib/stats.js'
 import { eventTime, waitUntil } from './lib/wait.js'
 import type { CapabilityRecord } from '../src/capabilities/index.js'
+import { DEFAULT_TIMING } from '../src/node/clawmatrix.js'
 import type { ClawMatrixNode, MeshTiming } from '../src/node/clawmatrix.js'
 
 /** the short intervals the tests use, so a record that stops arriving expires within a run */
-const SCALE_TIMING: MeshTiming = {
+const TEST_TIMING: MeshTiming = {
   announceIntervalMs: 400,
   recordTtlMs: 1500,
   pingIntervalMs: 400,
@@ -16,6 +17,9 @@ const SCALE_TIMING: MeshTiming = {
   minBackoffMs: 100,
   maxBackoffMs: 1000
 }
+
+/** `SCALE_TIMING=default` runs the nodes with the timing users get (announce every 5 s, records live 15 s) */
+const SCALE_TIMING = process.env.SCALE_TIMING === 'default' ? DEFAULT_TIMING : TEST_TIMING
 
 /** mesh sizes (spokes + the hub); `SCALE_SIZES=10,25` picks others */
 const SIZES = (process.env.SCALE_SIZES ?? '10,25,50').split(',').map(s => Number.parseInt(s, 10)).filter(n => n >= 2)

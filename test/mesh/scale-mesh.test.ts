@@ -42,7 +42,9 @@ function syncTotals (nodes: TestNode[]): { exchanges: number, received: number }
 
 describe('a mesh behind one hub', () => {
   it('of 15 dial-out nodes forms, and the hub scores every one of them at 0 or above', async () => {
-    const { hub, spokes } = await hubAndSpokes(15)
+    // records that live 6 s: a worker sharing 2 cores with another test file can lag a second or
+    // more, and the tests' 1.5 s would then expire records and close connections for nothing
+    const { hub, spokes } = await hubAndSpokes(15, { timing: { announceIntervalMs: 1000, recordTtlMs: 6000, pingIntervalMs: 1000, silentAfterMs: 6000 } })
     const all = [hub, ...spokes]
     // gossipsub counts every spoke under the hub's IP (loopback here, the relay's IP behind NAT):
     // with its default IP-colocation penalty the hub would score each of 15 at -125. (The
