@@ -5,6 +5,7 @@ import { runMeshBench } from './mesh.js'
 import { runMetricsBench } from './metrics.js'
 import { runModelBench } from './model.js'
 import { runRoutingBench } from './routing.js'
+import { runScaleBench } from './scale.js'
 import { runSpawnBench } from './spawn.js'
 import { runToolBench } from './tool.js'
 import { missedTargets } from './lib/report.js'
@@ -16,7 +17,8 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   handoff: runHandoffBench,
   tool: runToolBench,
   spawn: runSpawnBench,
-  metrics: runMetricsBench
+  metrics: runMetricsBench,
+  scale: runScaleBench
 }
 
 /** how long the process may linger after the last section before it counts as a leak */

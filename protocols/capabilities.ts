@@ -1328,3 +1328,342 @@ export namespace RecordBatch {
     return streamMessage(buf, RecordBatch.codec(), opts)
   }
 }
+
+export interface RecordDigest {
+  peerId: Uint8Array<ArrayBuffer>
+  seq: bigint
+}
+
+export namespace RecordDigest {
+  let _codec: Codec<RecordDigest>
+
+  export const codec = (): Codec<RecordDigest> => {
+    if (_codec == null) {
+      _codec = message<RecordDigest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.peerId)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.seq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: uint8ArrayAlloc(0),
+          seq: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RecordDigestPeerIdFieldEvent {
+    field: '$.peerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RecordDigestSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<RecordDigest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RecordDigest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RecordDigest>): RecordDigest {
+    return decodeMessage(buf, RecordDigest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RecordDigest>): Generator<RecordDigestPeerIdFieldEvent | RecordDigestSeqFieldEvent> {
+    return streamMessage(buf, RecordDigest.codec(), opts)
+  }
+}
+
+export interface SyncDigest {
+  records: RecordDigest[]
+}
+
+export namespace SyncDigest {
+  let _codec: Codec<SyncDigest>
+
+  export const codec = (): Codec<SyncDigest> => {
+    if (_codec == null) {
+      _codec = message<SyncDigest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.records != null && obj.records.length > 0) {
+          for (const value of obj.records) {
+            w.uint32(10)
+            RecordDigest.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          records: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.records != null && obj.records.length === opts.limits.records) {
+                throw new MaxLengthError('Decode error - repeated field "records" had too many elements')
+              }
+
+              obj.records.push(RecordDigest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.records$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          records: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.records != null && obj.records === opts.limits.records) {
+                throw new MaxLengthError('Streaming decode error - repeated field "records" had too many elements')
+              }
+
+              for (const evt of RecordDigest.codec().stream(reader, reader.uint32(), `${prefix}.records[]`, {
+                limits: opts.limits?.records$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.records
+                }
+              }
+
+              obj.records++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SyncDigestRecordsPeerIdFieldEvent {
+    field: '$.records[].peerId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SyncDigestRecordsSeqFieldEvent {
+    field: '$.records[].seq'
+    value: bigint
+    index: number
+  }
+
+  export function encode (obj: Partial<SyncDigest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncDigest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncDigest>): SyncDigest {
+    return decodeMessage(buf, SyncDigest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncDigest>): Generator<SyncDigestRecordsPeerIdFieldEvent | SyncDigestRecordsSeqFieldEvent> {
+    return streamMessage(buf, SyncDigest.codec(), opts)
+  }
+}
+
+export interface SyncWant {
+  peerIds: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace SyncWant {
+  let _codec: Codec<SyncWant>
+
+  export const codec = (): Codec<SyncWant> => {
+    if (_codec == null) {
+      _codec = message<SyncWant>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.peerIds != null && obj.peerIds.length > 0) {
+          for (const value of obj.peerIds) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerIds: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.peerIds != null && obj.peerIds.length === opts.limits.peerIds) {
+                throw new MaxLengthError('Decode error - repeated field "peerIds" had too many elements')
+              }
+
+              obj.peerIds.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          peerIds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.peerIds != null && obj.peerIds === opts.limits.peerIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "peerIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.peerIds[]`,
+                index: obj.peerIds,
+                value: reader.bytes()
+              }
+
+              obj.peerIds++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SyncWantPeerIdsFieldEvent {
+    field: '$.peerIds[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SyncWant>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncWant.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncWant>): SyncWant {
+    return decodeMessage(buf, SyncWant.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncWant>): Generator<SyncWantPeerIdsFieldEvent> {
+    return streamMessage(buf, SyncWant.codec(), opts)
+  }
+}

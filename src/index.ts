@@ -13,6 +13,7 @@ export type { NodeStatus, PeerStatus } from './node/status.js'
 // the mesh stack
 export { pskFromSecret, deriveClusterKey, PSK_KDF } from './mesh/psk.js'
 export { meshLibp2pOptions, meshBaseServices, listenAddresses, relayServerInit, RELAY_LIMITS, PNET_TIMEOUT_MS } from './mesh/libp2p-options.js'
+export { meshScoreParams, meshScoreThresholds } from './mesh/gossip-scoring.js'
 export type { MeshTransportInit } from './mesh/libp2p-options.js'
 export { meshPreSharedKey, decodePskFile } from './mesh/patches/psk-protector.js'
 export { ClusterKey, keyFingerprint } from './mesh/cluster-key.js'
@@ -30,7 +31,7 @@ export { loadOrCreateIdentity } from './mesh/identity.js'
 export * from './mesh/constants.js'
 
 // capabilities: who offers what
-export { capabilities, CAPABILITIES_TOPIC, SYNC_PROTOCOL, InvalidRecordError, SyncStreamError } from './capabilities/index.js'
+export { capabilities, CAPABILITIES_TOPIC, SYNC_DIGEST_PROTOCOL, SYNC_PROTOCOL, InvalidRecordError, SyncStreamError } from './capabilities/index.js'
 export type { CapabilitiesService, CapabilitiesEvents, CapabilitiesInit, CapabilityRecord, AgentCapability, ModelCapability, LocalCapabilities } from './capabilities/index.js'
 // live load: how busy each node is, for routing
 export { loadService } from './capabilities/load-service.js'

@@ -1,15 +1,20 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { serviceCapabilities, serviceDependencies, TypedEventEmitter } from '@libp2p/interface'
 import { repeatingTask } from '@libp2p/utils'
-import { ANNOUNCE_INTERVAL_MS, CAPABILITIES_TOPIC, MAX_RECORDS, MAX_SEQ_AHEAD_MS, MAX_SYNC_STREAMS, RECORD_TTL_MS, SYNC_PROTOCOL, SYNC_TIMEOUT_MS } from './constants.js'
+import { peerIdFromMultihash } from '@libp2p/peer-id'
+import * as Digest from 'multiformats/hashes/digest'
+import { ANNOUNCE_INTERVAL_MS, CAPABILITIES_TOPIC, MAX_BATCH_RECORDS, MAX_RECORDS, MAX_SEQ_AHEAD_MS, MAX_SYNC_STREAMS, RECORD_TTL_MS, SYNC_DIGEST_PROTOCOL, SYNC_PROTOCOL, SYNC_TIMEOUT_MS } from './constants.js'
+import { exchangeDigests } from './digest-sync.js'
 import { InvalidRecordError } from './errors.js'
 import { PeerTable } from './peer-table.js'
 import { openRecord, peekRecord, sealRecord } from './record.js'
 import { SeqHighWater } from './seq-high-water.js'
 import { capBatch, exchangeBatches } from './sync.js'
-import type { CapabilitiesComponents, CapabilitiesEvents, CapabilitiesInit, CapabilitiesService, GossipView } from './index.js'
+import type { DigestSide } from './digest-sync.js'
+import type { CapabilitiesComponents, CapabilitiesEvents, CapabilitiesInit, CapabilitiesService, GossipView, SyncStats } from './index.js'
 import type { AcceptResult, PeerEntry } from './peer-table.js'
 import type { CapabilityRecord } from './types.js'
+import type { RecordDigest } from '../../protocols/capabilities.js'
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { RepeatingTask } from '@libp2p/utils'
 
@@ -54,7 +59,8 @@ export class RejectionCounters {
 
 /**
  * Signed capability records: announced over gossipsub at start, on change and periodically, and
- * exchanged in full with every new connection so a joining node learns the mesh at once.
+ * exchanged by digest with every new connection (only what the other side lacks) so a joining
+ * node learns the mesh at once.
  * Gossipsub is reached as `components.pubsub`, the key js-libp2p's pubsub users read, and declared
  * as a dependency: a node without it fails at creation, naming what is missing.
  */
@@ -64,6 +70,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
   readonly [serviceDependencies]: string[] = ['@libp2p/pubsub']
   readonly table: PeerTable
   readonly rejected = new RejectionCounters()
+  private readonly syncCounts: SyncStats = { exchanges: 0, recordsSent: 0, recordsReceived: 0 }
   private readonly log: Logger
   private readonly members?: Set<string>
   private readonly trusted: Set<string>
@@ -100,7 +107,9 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.onPeerConnect = this.onPeerConnect.bind(this)
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
     this.onSubscriptionChange = this.onSubscriptionChange.bind(this)
+    this.onListening = this.onListening.bind(this)
     this.handleSync = this.handleSync.bind(this)
+    this.handleDigestSync = this.handleDigestSync.bind(this)
   }
 
   async start (): Promise<void> {
@@ -113,15 +122,14 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
         this.seq = stored
       }
     }
-    await this.components.registrar.handle(SYNC_PROTOCOL, this.handleSync, {
-      maxInboundStreams: MAX_SYNC_STREAMS,
-      maxOutboundStreams: MAX_SYNC_STREAMS,
-      runOnLimitedConnection: true
-    })
+    const streamLimits = { maxInboundStreams: MAX_SYNC_STREAMS, maxOutboundStreams: MAX_SYNC_STREAMS, runOnLimitedConnection: true }
+    await this.components.registrar.handle(SYNC_DIGEST_PROTOCOL, this.handleDigestSync, streamLimits)
+    await this.components.registrar.handle(SYNC_PROTOCOL, this.handleSync, streamLimits)
     this.components.events.addEventListener('connection:open', this.onConnect)
     this.components.events.addEventListener('peer:connect', this.onPeerConnect)
     this.components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.events.addEventListener('self:peer:update', this.onSubscriptionChange)
+    this.components.events.addEventListener('transport:listening', this.onListening)
     for (const conn of this.components.connectionManager.getConnections()) this.connected.add(conn.remotePeer.toString())
     this.started = true
   }
@@ -148,8 +156,10 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.components.events.removeEventListener('peer:connect', this.onPeerConnect)
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.events.removeEventListener('self:peer:update', this.onSubscriptionChange)
+    this.components.events.removeEventListener('transport:listening', this.onListening)
     this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.components.pubsub.topicValidators.delete(CAPABILITIES_TOPIC)
+    await this.components.registrar.unhandle(SYNC_DIGEST_PROTOCOL)
     await this.components.registrar.unhandle(SYNC_PROTOCOL)
     await this.announcing?.catch(() => {})
     await this.highWater?.flush()
@@ -162,6 +172,10 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     // the gossipsub class has it, its published interface does not
     const mesh = (pubsub as { getMeshPeers?: (topic: string) => string[] }).getMeshPeers?.(CAPABILITIES_TOPIC) ?? []
     return { topicPeers: pubsub.getSubscribers(CAPABILITIES_TOPIC).length, meshPeers: mesh.length }
+  }
+
+  syncStats (): SyncStats {
+    return { ...this.syncCounts }
   }
 
   own (): CapabilityRecord | undefined {
@@ -201,7 +215,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     const record: CapabilityRecord = {
       ...this.init.local(),
       peerId: this.components.peerId.toString(),
-      addrs: this.components.addressManager.getAddresses().map(a => a.toString()).slice(0, 16),
+      addrs: this.ownAddrs(),
       seq: this.seq,
       issuedAt: Date.now()
     }
@@ -313,6 +327,23 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     }
   }
 
+  private ownAddrs (): string[] {
+    return this.components.addressManager.getAddresses().map(a => a.toString()).slice(0, 16)
+  }
+
+  /**
+   * A transport started listening, e.g. a relay reservation gave this node a `/p2p-circuit`
+   * address. libp2p tells `self:peer:update` of it only a second later (it debounces the update),
+   * and until then peers hold a record without the address and cannot dial this node: announce
+   * the new addresses at once.
+   */
+  private onListening (): void {
+    const addrs = this.ownAddrs()
+    const announced = this.ownRecord?.addrs
+    if (announced != null && announced.length === addrs.length && announced.every((a, i) => a === addrs[i])) return
+    this.announce()
+  }
+
   /** a new subscriber or a change of our own addresses: announce now rather than at the next tick */
   private onSubscriptionChange (): void {
     this.announce()
@@ -326,7 +357,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.connected.delete(evt.detail.toString())
   }
 
-  /** the dialing side runs the state exchange (both sides send) */
+  /** only the dialing side starts the state exchange (both sides send) */
   private onConnect (evt: CustomEvent<Connection>): void {
     const connection = evt.detail
     if (connection.direction !== 'outbound') return
@@ -342,33 +373,118 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
   private batch (remote: string): Uint8Array[] {
     const ordered: Uint8Array[] = []
     if (this.ownEnvelope != null) ordered.push(this.ownEnvelope)
-    const theirs = this.table.get(remote)
-    if (theirs != null) ordered.push(theirs.envelope)
-    const vouched = this.table.live().filter(e => e.record.peerId !== remote && this.table.isAnchored(e.record.peerId))
-    vouched.sort((x, y) => y.receivedAt - x.receivedAt)
-    for (const entry of vouched) ordered.push(entry.envelope)
+    for (const entry of this.handedOn(remote)) ordered.push(entry.envelope)
     return capBatch(ordered)
   }
 
-  /** dialer side of the state exchange: send ours, read theirs */
+  /** dialer side of the state exchange: the digest exchange, or the full one with a node that predates it */
   private async sync (connection: Connection): Promise<void> {
     if (!this.started || connection.status !== 'open') return
     const signal = AbortSignal.timeout(SYNC_TIMEOUT_MS)
-    const stream = await connection.newStream(SYNC_PROTOCOL, { signal, runOnLimitedConnection: true })
-    await this.exchange(stream, connection.remotePeer.toString(), signal)
+    const stream = await connection.newStream([SYNC_DIGEST_PROTOCOL, SYNC_PROTOCOL], { signal, runOnLimitedConnection: true })
+    const remote = connection.remotePeer.toString()
+    if (stream.protocol === SYNC_DIGEST_PROTOCOL) await this.exchangeDigests(stream, remote, signal)
+    else await this.exchange(stream, remote, signal)
   }
 
   private async handleSync (stream: Stream, connection: Connection): Promise<void> {
     await this.exchange(stream, connection.remotePeer.toString(), AbortSignal.timeout(SYNC_TIMEOUT_MS))
   }
 
-  /** both sides send their batch and read the other's (see `exchangeBatches`), then store what came */
+  private async handleDigestSync (stream: Stream, connection: Connection): Promise<void> {
+    await this.exchangeDigests(stream, connection.remotePeer.toString(), AbortSignal.timeout(SYNC_TIMEOUT_MS))
+  }
+
+  /** 1.0.0: both sides send their whole batch and read the other's (see `exchangeBatches`) */
   private async exchange (stream: Stream, remote: string, signal: AbortSignal): Promise<void> {
-    const theirs = await exchangeBatches(stream, this.batch(remote), signal)
+    const ours = this.batch(remote)
+    const theirs = await exchangeBatches(stream, ours, signal)
+    await this.receiveAll(theirs, remote, ours.length)
+  }
+
+  /** 2.0.0: digests both ways, then each side sends only what the other lacks (see `exchangeDigests`) */
+  private async exchangeDigests (stream: Stream, remote: string, signal: AbortSignal): Promise<void> {
+    const { received, sent } = await exchangeDigests(stream, this.digestSide(remote), signal)
+    await this.receiveAll(received, remote, sent)
+  }
+
+  private async receiveAll (envelopes: Uint8Array[], remote: string, sent: number): Promise<void> {
+    this.syncCounts.exchanges++
+    this.syncCounts.recordsSent += sent
+    this.syncCounts.recordsReceived += envelopes.length
     // a full batch costs a fraction of a millisecond per record: let other work run in between
-    for (let i = 0; i < theirs.length; i++) {
+    for (let i = 0; i < envelopes.length; i++) {
       if (i > 0 && i % RECEIVE_SLICE === 0) await new Promise(resolve => setImmediate(resolve))
-      await this.receive(theirs[i], remote)
+      await this.receive(envelopes[i], remote)
     }
+  }
+
+  /**
+   * This node's side of a digest exchange with `remote`. The digest lists what `batch` would
+   * send (our own record, the remote's own as we hold it, live records we vouch for); a digest
+   * entry is wanted when `wouldAccept` says its seq is news, before any signature is checked.
+   */
+  private digestSide (remote: string): DigestSide {
+    const own = this.components.peerId.toString()
+    const digest: RecordDigest[] = []
+    if (this.ownRecord != null) digest.push({ peerId: this.components.peerId.toMultihash().bytes, seq: this.ownRecord.seq })
+    for (const entry of this.handedOn(remote)) digest.push({ peerId: entry.peer.toMultihash().bytes, seq: entry.record.seq })
+    return {
+      digest: digest.slice(0, MAX_BATCH_RECORDS),
+      wants: theirs => {
+        const wanted: Uint8Array[] = []
+        const seen = new Set<string>()
+        for (const { peerId: bytes, seq } of theirs) {
+          if (wanted.length >= MAX_BATCH_RECORDS) break
+          const peerId = peerIdOf(bytes)
+          if (peerId == null || seen.has(peerId)) continue
+          seen.add(peerId)
+          if (this.wouldAccept(peerId, seq)) wanted.push(bytes)
+        }
+        return wanted
+      },
+      answer: wanted => {
+        const held = new Map(this.handedOn(remote).map(e => [e.record.peerId, e.envelope]))
+        if (this.ownEnvelope != null) held.set(own, this.ownEnvelope)
+        const envelopes: Uint8Array[] = []
+        for (const bytes of wanted) {
+          const envelope = held.get(peerIdOf(bytes) ?? '')
+          if (envelope != null) envelopes.push(envelope)
+        }
+        return capBatch(envelopes)
+      }
+    }
+  }
+
+  /**
+   * The records of others this node hands on in a state exchange with `remote`: `remote`'s own
+   * as we hold it (even expired: a restarted peer learns the seq it must continue above), then
+   * those of signers we vouch for that are within their TTL now (the expiry timer may run a
+   * moment late), most recently received first.
+   */
+  private handedOn (remote: string): PeerEntry[] {
+    const now = Date.now()
+    const ttlMs = this.init.recordTtlMs ?? RECORD_TTL_MS
+    const theirs = this.table.get(remote)
+    const vouched = this.table.live().filter(e => e.record.peerId !== remote && now - e.receivedAt < ttlMs && this.table.isAnchored(e.record.peerId))
+    vouched.sort((x, y) => y.receivedAt - x.receivedAt)
+    return theirs != null ? [theirs, ...vouched] : vouched
+  }
+
+  /** whether a record of `peerId` with `seq` would change anything here (the checks `receive` runs before the signature) */
+  private wouldAccept (peerId: string, seq: bigint): boolean {
+    if (peerId === this.components.peerId.toString()) return seq > this.seq
+    if (this.members != null && !this.members.has(peerId)) return false
+    if (this.table.isStale(peerId, seq)) return false
+    return seq <= (BigInt(Date.now()) + BigInt(MAX_SEQ_AHEAD_MS)) * 1000n
+  }
+}
+
+/** the peer ID a digest names, or undefined for bytes that are not a peer ID's multihash */
+function peerIdOf (bytes: Uint8Array): string | undefined {
+  try {
+    return peerIdFromMultihash(Digest.decode(bytes)).toString()
+  } catch {
+    return undefined
   }
 }

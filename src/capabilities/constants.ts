@@ -1,6 +1,8 @@
 /** gossipsub topic the signed records travel on */
 export const CAPABILITIES_TOPIC = '/clawmatrix/capabilities/1.0.0'
-/** request/response exchange of every live record, run on each new connection */
+/** the state exchange run on each new connection: digests of (signer, seq), then only the records missing */
+export const SYNC_DIGEST_PROTOCOL = '/clawmatrix/capabilities-sync/2.0.0'
+/** the earlier state exchange (every live record both ways), still answered for nodes before 2.0.0 */
 export const SYNC_PROTOCOL = '/clawmatrix/capabilities-sync/1.0.0'
 /** signed-envelope domain and payload type of a capability record */
 export const RECORD_DOMAIN = 'clawmatrix-capabilities'

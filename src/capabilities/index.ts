@@ -14,7 +14,7 @@ import type { GossipSub } from '@libp2p/gossipsub'
 export type { CapabilityRecord, AgentCapability, ModelCapability } from './types.js'
 export type { PeerEntry } from './peer-table.js'
 export type { RejectionCounters, RejectionReason } from './capabilities-service.js'
-export { CAPABILITIES_TOPIC, SYNC_PROTOCOL, RECORD_DOMAIN, RECORD_TTL_MS, ANNOUNCE_INTERVAL_MS, SEQ_FILE } from './constants.js'
+export { CAPABILITIES_TOPIC, SYNC_DIGEST_PROTOCOL, SYNC_PROTOCOL, RECORD_DOMAIN, RECORD_TTL_MS, ANNOUNCE_INTERVAL_MS, SEQ_FILE } from './constants.js'
 export { InvalidRecordError, SyncStreamError } from './errors.js'
 export type { CapabilitiesErrorCode } from './errors.js'
 export { openRecord, sealRecord } from './record.js'
@@ -75,6 +75,17 @@ export interface CapabilitiesService extends TypedEventTarget<CapabilitiesEvents
   announce(): void
   /** the capabilities topic in gossipsub: peers subscribed to it, and those in this node's mesh for it */
   gossip(): GossipView
+  /** what this node's state exchanges moved since it started */
+  syncStats(): SyncStats
+}
+
+export interface SyncStats {
+  /** state exchanges that completed, either side */
+  exchanges: number
+  /** envelopes this node sent in them */
+  recordsSent: number
+  /** envelopes it received in them */
+  recordsReceived: number
 }
 
 export interface GossipView {

@@ -31,7 +31,7 @@ export async function exchangeBatches (stream: Stream, ours: Uint8Array[], signa
  * batch, or no close in time, throw, and the caller resets the stream: a peer cannot hold a sync
  * stream (and its buffer) half-open.
  */
-async function endSyncStream (stream: Stream, signal: AbortSignal): Promise<void> {
+export async function endSyncStream (stream: Stream, signal: AbortSignal): Promise<void> {
   if (stream.readBufferLength > 0) throw new SyncStreamError(`${stream.readBufferLength} bytes after the batch`)
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(SYNC_CLOSE_TIMEOUT_MS)])
   await stream.close({ signal: deadline })

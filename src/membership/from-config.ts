@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { SYNC_PROTOCOL } from '../capabilities/constants.js'
+import { SYNC_DIGEST_PROTOCOL, SYNC_PROTOCOL } from '../capabilities/constants.js'
 import { HANDOFF_PROTOCOL } from '../handoff/constants.js'
 import { MODEL_PROTOCOL } from '../model/constants.js'
 import { TOOL_PROTOCOL } from '../tool/constants.js'
@@ -8,7 +8,7 @@ import type { MembershipInit } from './index.js'
 import type { ClawMatrixConfig } from '../config/resolve.js'
 
 /** the protocols a peer on probation may not use: every plane's and the state exchange */
-export const GATED_PROTOCOLS = [MODEL_PROTOCOL, HANDOFF_PROTOCOL, TOOL_PROTOCOL, SYNC_PROTOCOL]
+export const GATED_PROTOCOLS = [MODEL_PROTOCOL, HANDOFF_PROTOCOL, TOOL_PROTOCOL, SYNC_PROTOCOL, SYNC_DIGEST_PROTOCOL]
 
 /** The service settings a ClawMatrix config implies: the mode, the root admins, the file in dataDir */
 export function membershipInitFromConfig (config: ClawMatrixConfig, overrides: Pick<MembershipInit, 'probationMs' | 'refusedMs'> = {}): MembershipInit {

@@ -7,6 +7,8 @@ import { meshNoise } from './patches/mesh-noise.js'
 import { meshYamux } from './patches/mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
 import { DEFAULT_RELAY_SLOTS, HOP_STREAM_HEADROOM, INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS, RELAY_HUBS_PER_NODE, RELAY_RESERVATION_TTL_MS } from './constants.js'
+import { meshScoreParams, meshScoreThresholds } from './gossip-scoring.js'
+import type { MeshScoreInit } from './gossip-scoring.js'
 import { meshGater } from './mesh-gater.js'
 import { peerConnectionLimit } from './peer-connection-limit.js'
 import { meshPreSharedKey } from './patches/psk-protector.js'
@@ -93,7 +95,7 @@ export interface MeshBaseServices {
   relay?: ReturnType<typeof meshRelayServer>
 }
 
-export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { relayCircuitLimit?: CircuitLimitOf, relayMaxReservations?: number }): MeshBaseServices {
+export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { relayCircuitLimit?: CircuitLimitOf, relayMaxReservations?: number, gossipAdmitted?: MeshScoreInit['admitted'] }): MeshBaseServices {
   const services: MeshBaseServices = {
     identify: identify(),
     // one outbound ping stream per connection is the silent-peer watch's; the second is the
@@ -104,7 +106,9 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
       fallbackToFloodsub: false,
-      globalSignaturePolicy: 'StrictSign'
+      globalSignaturePolicy: 'StrictSign',
+      scoreParams: meshScoreParams(init.gossipAdmitted != null ? { admitted: init.gossipAdmitted } : {}),
+      scoreThresholds: meshScoreThresholds()
     })
   }
   if (init.listen) services.relay = meshRelayServer({ ...relayServerInit(init.relayMaxReservations), ...(init.relayCircuitLimit != null ? { circuitLimit: init.relayCircuitLimit } : {}) })

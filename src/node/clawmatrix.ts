@@ -367,6 +367,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         rotations,
         admitRecord: async (record, source) => await (libp2p?.services.membership.admitRecord(record.peerId, record.nodeId, source) ?? 'uncertified'),
         relayCircuitLimit: source => libp2p?.services.membership.relayCircuitLimit(source),
+        ...(config.membership === 'certificates' ? { gossipAdmitted: (peer: string) => libp2p?.services.membership.isAdmitted(peer) ?? false } : {}),
         ...(options.membership != null ? { membership: options.membership } : {})
       })),
       // libp2p's own metrics in the node's registry, beside the mesh's

@@ -54,6 +54,8 @@ export interface NodeServicesInit {
   invites: Pick<InviteServiceInit, 'membership' | 'memberAddrs' | 'currentSecret' | 'currentKey'>
   /** the relay's limit of a circuit (the membership service's `relayCircuitLimit`) */
   relayCircuitLimit?: CircuitLimitOf
+  /** whether a peer may receive gossip (the membership service's `isAdmitted`, in certificates mode) */
+  gossipAdmitted?: (peerId: string) => boolean
 }
 
 /**
@@ -63,7 +65,7 @@ export interface NodeServicesInit {
 export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMatrixServices> {
   const { config, timing } = init
   return {
-    ...meshBaseServices({ listen: config.listen, relayMaxReservations: config.relay.maxReservations, ...(init.relayCircuitLimit != null ? { relayCircuitLimit: init.relayCircuitLimit } : {}) }),
+    ...meshBaseServices({ listen: config.listen, relayMaxReservations: config.relay.maxReservations, ...(init.relayCircuitLimit != null ? { relayCircuitLimit: init.relayCircuitLimit } : {}), ...(init.gossipAdmitted != null ? { gossipAdmitted: init.gossipAdmitted } : {}) }),
     membership: membershipService({ ...membershipInitFromConfig(config, init.membership), ...(init.rotations != null ? { rotations: init.rotations } : {}) }),
     invites: inviteService(inviteServiceInitFromConfig(config, init.invites)),
     capabilities: capabilities(capabilitiesInitFromConfig(config, {

@@ -5,7 +5,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { pbStream, streamPair } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
 import { RecordBatch } from '../../protocols/capabilities.js'
-import { capabilities, SYNC_PROTOCOL } from '../../src/capabilities/index.js'
+import { capabilities, SYNC_DIGEST_PROTOCOL, SYNC_PROTOCOL } from '../../src/capabilities/index.js'
 import { MAX_BATCH_BYTES } from '../../src/capabilities/constants.js'
 import { SyncStreamError } from '../../src/capabilities/errors.js'
 import { exchangeBatches } from '../../src/capabilities/sync.js'
@@ -125,14 +125,20 @@ async function fakeNode (nodeId: string): Promise<FakeNode> {
   return { peerId, service, events, handlers }
 }
 
-/** `from` dials `to`: a connection opens on `from`, and the sync stream reaches `to`'s handler */
+/**
+ * `from` dials `to`: a connection opens on `from`, and the sync stream reaches `to`'s handler of
+ * the first protocol asked for that `to` handles
+ */
 function connect (from: FakeNode, to: FakeNode): void {
   const connection = {
     direction: 'outbound',
     status: 'open',
     remotePeer: to.peerId,
-    newStream: async (protocol: string) => {
+    newStream: async (protocols: string | string[]) => {
+      const protocol = [protocols].flat().find(p => to.handlers.has(p))
+      if (protocol == null) throw new Error('no protocol in common')
       const [outbound, inbound] = await streamPair()
+      outbound.protocol = inbound.protocol = protocol
       void to.handlers.get(protocol)?.(inbound, { remotePeer: from.peerId } as unknown as Connection)
       return outbound
     }
@@ -146,7 +152,7 @@ describe('the capabilities service\'s state exchange, in memory', () => {
   it('registers the sync protocol, and a new connection gives each side the other\'s record and those its peer vouches for', async () => {
     const [hub, office, home] = await Promise.all([fakeNode('hub'), fakeNode('office'), fakeNode('home')])
     try {
-      expect([...hub.handlers.keys()]).toEqual([SYNC_PROTOCOL])
+      expect([...hub.handlers.keys()]).toEqual([SYNC_DIGEST_PROTOCOL, SYNC_PROTOCOL])
       const arrived: string[] = []
       hub.service.addEventListener('record', (evt) => { arrived.push(evt.detail.nodeId) })
 
@@ -162,5 +168,38 @@ describe('the capabilities service\'s state exchange, in memory', () => {
       await Promise.all([hub, office, home].map(async n => { await n.service.stop() }))
     }
     expect(hub.handlers.size).toBe(0)
+  })
+
+  it('sends only the records the other side lacks: none when both hold the same', async () => {
+    const [hub, office, home] = await Promise.all([fakeNode('hub'), fakeNode('office'), fakeNode('home')])
+    try {
+      connect(office, hub)
+      await waitFor('hub to hold office\'s record', () => hub.service.table.get(office.peerId.toString()), 2000, 5)
+      connect(home, hub)
+      await waitFor('home to learn office through the hub', () => home.service.table.get(office.peerId.toString()) != null && hub.service.syncStats().exchanges === 2, 2000, 5)
+      // the hub sent its own and office's, home only its own
+      expect(hub.service.syncStats()).toEqual({ exchanges: 2, recordsSent: 1 + 2, recordsReceived: 1 + 1 })
+      expect(home.service.syncStats()).toEqual({ exchanges: 1, recordsSent: 1, recordsReceived: 2 })
+
+      // a second connection between two nodes that hold the same records moves none
+      connect(home, hub)
+      await waitFor('the exchange on the second connection to end', () => hub.service.syncStats().exchanges === 3 && home.service.syncStats().exchanges === 2, 2000, 5)
+      expect(hub.service.syncStats()).toEqual({ exchanges: 3, recordsSent: 3, recordsReceived: 2 })
+      expect(home.service.syncStats()).toEqual({ exchanges: 2, recordsSent: 1, recordsReceived: 2 })
+    } finally {
+      await Promise.all([hub, office, home].map(async n => { await n.service.stop() }))
+    }
+  })
+
+  it('falls back to the full exchange (1.0.0) with a node that only answers that', async () => {
+    const [hub, office] = await Promise.all([fakeNode('hub'), fakeNode('office')])
+    try {
+      hub.handlers.delete(SYNC_DIGEST_PROTOCOL)
+      connect(office, hub)
+      await waitFor('hub and office to hold each other\'s record', () => hub.service.table.get(office.peerId.toString()) != null && office.service.table.get(hub.peerId.toString()) != null, 2000, 5)
+      expect(office.service.syncStats()).toMatchObject({ exchanges: 1, recordsSent: 1, recordsReceived: 1 })
+    } finally {
+      await Promise.all([hub, office].map(async n => { await n.service.stop() }))
+    }
   })
 })

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { HANDOFF_PROTOCOL } from '../../src/handoff/constants.js'
 import { MODEL_PROTOCOL } from '../../src/model/constants.js'
 import { TOOL_PROTOCOL } from '../../src/tool/constants.js'
+import { NOT_ADMITTED_SCORE } from '../../src/mesh/gossip-scoring.js'
 import { loadOrCreateIdentity } from '../../src/mesh/identity.js'
 import { removeTempDirs, startNode } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
@@ -73,7 +74,11 @@ describe('membership certificates mode', () => {
 
     // an uncertified node holding the secret
     const u = await node({ nodeId: 'u', agents: [{ id: 'intruder' }], peers: [{ nodeId: 'hub', url: hub.dialAddr }] })
+    const gossipToU: string[] = []
+    u.libp2p.services.pubsub.addEventListener('message', (evt) => { gossipToU.push(evt.detail.topic) })
     await waitFor('u to be connected to the hub', () => hub.libp2p.getConnections(u.libp2p.peerId).length > 0)
+    // nothing is published, forwarded or gossiped to a peer on probation
+    await waitFor('the hub to score u below gossip', () => hub.libp2p.services.pubsub.getScore(u.peerId) === NOT_ADMITTED_SCORE, 5000)
     for (const protocol of [MODEL_PROTOCOL, HANDOFF_PROTOCOL, TOOL_PROTOCOL]) {
       expect(await refused(u.libp2p.dialProtocol(hub.libp2p.peerId, protocol))).not.toBe('open')
       await expect(hub.libp2p.dialProtocol(u.libp2p.peerId, protocol)).rejects.toThrow(/no valid membership certificate/)
@@ -87,6 +92,8 @@ describe('membership certificates mode', () => {
     // probation runs out: disconnected, refused, and its redials denied
     await waitFor('u to be cut off', () => hub.status().membership.refused.some(r => r.peerId === u.peerId) && hub.libp2p.getConnections(u.libp2p.peerId).length === 0, 10_000)
     expect(u.libp2p.getMultiaddrs().some(m => m.toString().includes('p2p-circuit'))).toBe(false)
+    // while the hub announced every 400 ms and a's records went through it
+    expect(gossipToU).toEqual([])
     const relay = hub.libp2p.services.relay as { reservations: { has(peer: unknown): boolean } }
     expect(relay.reservations.has(a.libp2p.peerId)).toBe(true)
     expect(relay.reservations.has(peerIdFromString(u.peerId))).toBe(false)
