@@ -4,12 +4,13 @@
  * caller gets back.
  */
 import { z } from 'zod'
-import { httpStatusOf, MAX_REASON_CHARS, NotAdminError } from '../membership/index.js'
+import { httpStatusOf, InvalidRotationError, MAX_REASON_CHARS, NotAdminError } from '../membership/index.js'
 import { MAX_INVITE_LIFETIME_MS, MAX_INVITE_USES } from '../membership/invite-constants.js'
 import { CannotInviteError } from '../membership/invite-errors.js'
+import { checkSwitchTime } from '../membership/switch-time.js'
 import { isPeerId } from '../mesh/peer-address.js'
 import { HttpError } from '../http/respond.js'
-import type { CertificateView, MembershipService, MembershipSummary, Revocation, RevocationView, SecretRotationView } from '../membership/index.js'
+import type { CertificateView, MembershipService, MembershipSummary, Revocation, RevocationView, Rotation, SecretRotationView } from '../membership/index.js'
 import type { InviteService, IssuedInvite } from '../membership/invite-service.js'
 
 /** What GET /clawmatrix/membership answers and `clawmatrix members` prints */
@@ -28,6 +29,16 @@ const inviteBody = z.object({
 const revokeBody = z.object({
   subject: z.string({ error: SUBJECT_MESSAGE }).min(1, { error: SUBJECT_MESSAGE }).max(128, { error: SUBJECT_MESSAGE }),
   reason: z.string({ error: 'reason must be a string' }).refine(r => [...r].length <= MAX_REASON_CHARS, { error: `reason must be at most ${MAX_REASON_CHARS} characters` }).nullish()
+})
+
+const rotateBody = z.object({
+  switchAt: z.number({ error: 'switchAt must be ms since the epoch' }).superRefine((v, ctx) => {
+    try {
+      checkSwitchTime(v)
+    } catch (err: any) {
+      ctx.addIssue({ code: 'custom', message: `switchAt: ${String(err.message)}` })
+    }
+  })
 })
 
 function parsed<T> (schema: z.ZodType<T>, body: unknown): T {
@@ -70,6 +81,18 @@ export async function revokeMember (membership: MembershipService, body: unknown
     return await membership.revoke({ subject, reason: request.reason ?? '' })
   } catch (err) {
     if (err instanceof NotAdminError) throw new HttpError(httpStatusOf(err.code), err.code, err.message)
+    throw err
+  }
+}
+
+/** `{ switchAt }`: sign a rotation of the cluster secret; the answer never holds the new secret */
+export async function rotateSecret (membership: MembershipService, body: unknown): Promise<Omit<Rotation, 'secret'>> {
+  const { switchAt } = parsed(rotateBody, body)
+  try {
+    const { secret: _secret, ...rotation } = await membership.rotateSecret(switchAt)
+    return rotation
+  } catch (err) {
+    if (err instanceof NotAdminError || err instanceof InvalidRotationError) throw new HttpError(httpStatusOf(err.code), err.code, err.message)
     throw err
   }
 }

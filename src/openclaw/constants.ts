@@ -35,11 +35,12 @@ export const STATUS_METHOD = 'clawmatrix.status'
 export const PEERS_METHOD = 'clawmatrix.peers'
 export const INVITE_METHOD = 'clawmatrix.invite'
 export const REVOKE_METHOD = 'clawmatrix.revoke'
+export const ROTATE_SECRET_METHOD = 'clawmatrix.rotateSecret'
 export const MEMBERS_METHOD = 'clawmatrix.members'
 
-/** The root CLI command: `openclaw clawmatrix status|peers|doctor|init|invite|join|revoke|members` */
+/** The root CLI command: `openclaw clawmatrix status|peers|doctor|init|invite|join|revoke|rotate-secret|members` */
 export const CLI_COMMAND = 'clawmatrix'
-export const CLI_DESCRIPTION = 'ClawMatrix mesh: status, peers, membership (create a mesh, invite, join, revoke)'
+export const CLI_DESCRIPTION = 'ClawMatrix mesh: status, peers, membership (create a mesh, invite, join, revoke, rotate the secret)'
 export const GATEWAY_UNREACHABLE_MESSAGE = 'Could not reach gateway. Is it running?'
 /** How long the CLI waits for the gateway to answer (a busy gateway can take more than 10 s) */
 export const CLI_GATEWAY_TIMEOUT_MS = 30_000

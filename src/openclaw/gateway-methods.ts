@@ -1,6 +1,6 @@
 import { HttpError } from '../http/respond.js'
-import { issueInvite, membershipDocument, revokeMember } from '../node/membership-requests.js'
-import { INVITE_METHOD, MEMBERS_METHOD, PEERS_METHOD, REVOKE_METHOD, STATUS_METHOD } from './constants.js'
+import { issueInvite, membershipDocument, revokeMember, rotateSecret } from '../node/membership-requests.js'
+import { INVITE_METHOD, MEMBERS_METHOD, PEERS_METHOD, REVOKE_METHOD, ROTATE_SECRET_METHOD, STATUS_METHOD } from './constants.js'
 import type { MeshLifecycle } from './mesh-lifecycle.js'
 import type { GatewayError, GatewayMethodRequest, OpenClawPluginApi } from './openclaw-api.js'
 import type { ClawMatrixNode } from '../node/clawmatrix.js'
@@ -69,4 +69,5 @@ export function registerGatewayMethods (api: OpenClawPluginApi, mesh: MeshLifecy
   // the answer holds the cluster secret
   api.registerGatewayMethod(INVITE_METHOD, onNode(mesh, async (node, params) => await issueInvite(node.libp2p.services.invites, params)), { scope: 'operator.admin' })
   api.registerGatewayMethod(REVOKE_METHOD, onNode(mesh, async (node, params) => await revokeMember(node.membership, revokeRequestOf(params))), { scope: 'operator.admin' })
+  api.registerGatewayMethod(ROTATE_SECRET_METHOD, onNode(mesh, async (node, params) => await rotateSecret(node.membership, params)), { scope: 'operator.admin' })
 }

@@ -1,8 +1,7 @@
 import { z } from 'zod'
-import { ADMIN_ROLE, httpStatusOf, InvalidCertificateError, InvalidRotationError, MAX_REASON_CHARS, NotAdminError } from '../../membership/index.js'
-import { checkSwitchTime } from '../../membership/switch-time.js'
+import { ADMIN_ROLE, httpStatusOf, InvalidCertificateError, NotAdminError } from '../../membership/index.js'
 import { isPeerId } from '../../mesh/peer-address.js'
-import { membershipDocument, revokeMember } from '../../node/membership-requests.js'
+import { membershipDocument, revokeMember, rotateSecret } from '../../node/membership-requests.js'
 import { HttpError, readJsonObject, sendJson } from '../respond.js'
 import type { MembershipService } from '../../membership/index.js'
 import type { Route } from '../route.js'
@@ -15,16 +14,6 @@ const certifyBody = z.object({
   nodeId: z.string({ error: 'nodeId must be a string' }).regex(/^[A-Za-z0-9._:@-]{1,128}$/, { error: 'nodeId must be 1 to 128 letters, digits and . _ : @ -' }),
   expiresInMs: z.number({ error: EXPIRES_MESSAGE }).refine(v => Number.isSafeInteger(v) && v > 0, { error: EXPIRES_MESSAGE }).nullish(),
   admin: z.boolean({ error: 'admin must be true or false' }).nullish()
-})
-
-const rotateBody = z.object({
-  switchAt: z.number({ error: 'switchAt must be ms since the epoch' }).superRefine((v, ctx) => {
-    try {
-      checkSwitchTime(v)
-    } catch (err: any) {
-      ctx.addIssue({ code: 'custom', message: `switchAt: ${String(err.message)}` })
-    }
-  })
 })
 
 /**
@@ -82,15 +71,7 @@ export function membershipRoutes (membership: MembershipService): Route[] {
       auth: 'admin',
       handle: async ({ req, res }) => {
         const { value } = await readJsonObject(req, MAX_BODY_BYTES)
-        const parsed = rotateBody.safeParse(value)
-        if (!parsed.success) throw new HttpError(400, 'bad_request', parsed.error.issues[0].message)
-        try {
-          const { secret: _secret, ...rotation } = await membership.rotateSecret(parsed.data.switchAt)
-          sendJson(res, 200, rotation)
-        } catch (err) {
-          if (err instanceof NotAdminError || err instanceof InvalidRotationError) throw new HttpError(httpStatusOf(err.code), err.code, err.message)
-          throw err
-        }
+        sendJson(res, 200, await rotateSecret(membership, value))
       }
     }
   ]

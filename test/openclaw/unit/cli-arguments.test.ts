@@ -54,6 +54,12 @@ describe('openclaw clawmatrix: bad arguments are refused before anything runs, n
     expect(await openclaw(['revoke', ' '])).toMatchObject({ code: 2, stderr: expect.stringContaining('<nodeId|peerId>') })
   })
 
+  it('rotate-secret: an --at that is no time, in the past, or too far ahead', async () => {
+    expect(await openclaw(['rotate-secret', '--at', 'soon'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^--at: /) })
+    expect(await openclaw(['rotate-secret', '--at', '2000-01-01T00:00:00Z'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^--at: .*in the past/) })
+    expect(await openclaw(['rotate-secret', '--at', '30d'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^--at: .*7 days/) })
+  })
+
   it('join: a text that is no invite, a bad --node-id', async () => {
     expect(await openclaw(['join', 'cm-invite:nonsense'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^invite: /) })
     expect(await openclaw(['join', 'hello'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^invite: /) })

@@ -60,12 +60,12 @@ async function adminHub (): Promise<TestNode> {
 describe('the membership gateway methods', () => {
   it('need operator.admin to invite or revoke, operator.read to list', () => {
     const { scopes } = methodsOf(new MeshLifecycle())
-    expect(scopes).toMatchObject({ 'clawmatrix.invite': 'operator.admin', 'clawmatrix.revoke': 'operator.admin', 'clawmatrix.members': 'operator.read' })
+    expect(scopes).toMatchObject({ 'clawmatrix.invite': 'operator.admin', 'clawmatrix.revoke': 'operator.admin', 'clawmatrix.rotateSecret': 'operator.admin', 'clawmatrix.members': 'operator.read' })
   })
 
   it('say why when no node runs', async () => {
     const { call } = methodsOf(new MeshLifecycle())
-    for (const method of ['clawmatrix.invite', 'clawmatrix.revoke', 'clawmatrix.members']) {
+    for (const method of ['clawmatrix.invite', 'clawmatrix.revoke', 'clawmatrix.rotateSecret', 'clawmatrix.members']) {
       expect(await call(method)).toMatchObject({ ok: true, payload: { running: false, phase: 'stopped' } })
     }
   })
@@ -94,9 +94,22 @@ describe('the membership gateway methods', () => {
     expect(members.payload.revocations).toMatchObject([{ subject: other, reason: 'lost laptop' }])
   })
 
-  it('refuse an invite on a node that is no admin, as forbidden', async () => {
+  it('rotate the secret on an admin without answering the secret, and refuse a switch time in the past naming the field', async () => {
+    const { mesh, node } = await running(adminHub)
+    const { call } = methodsOf(mesh)
+    expect(await call('clawmatrix.rotateSecret', { switchAt: Date.now() - 60_000 })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: expect.stringMatching(/^switchAt: .*in the past/), details: { code: 'bad_request' } } })
+    expect(await call('clawmatrix.rotateSecret', { switchAt: 'soon' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: 'switchAt must be ms since the epoch' } })
+    const switchAt = Date.now() + 3_600_000
+    const rotated = await call('clawmatrix.rotateSecret', { switchAt })
+    expect(rotated).toMatchObject({ ok: true, payload: { issuer: node.peerId, switchAt, generation: 1 } })
+    expect(rotated.payload).not.toHaveProperty('secret')
+    expect((await call('clawmatrix.members')).payload.secretRotation).toMatchObject({ pending: { issuer: node.peerId, switchAt } })
+  })
+
+  it('refuse an invite or a rotation on a node that is no admin, as forbidden', async () => {
     const { mesh } = await running(async () => await startNode({ nodeId: 'plain', listen: true }))
     const { call } = methodsOf(mesh)
     expect(await call('clawmatrix.invite')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', details: { code: 'not_admin' } } })
+    expect(await call('clawmatrix.rotateSecret', { switchAt: Date.now() + 60_000 })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', details: { code: 'not_admin' } } })
   })
 })

@@ -51,7 +51,7 @@ describe('plugin registration', () => {
 
   it('registers the gateway methods, the service and the CLI without touching the runtime', () => {
     const registered = recordRegistration('full')
-    expect(registered.methods).toEqual(['clawmatrix.status', 'clawmatrix.peers', 'clawmatrix.members', 'clawmatrix.invite', 'clawmatrix.revoke'])
+    expect(registered.methods).toEqual(['clawmatrix.status', 'clawmatrix.peers', 'clawmatrix.members', 'clawmatrix.invite', 'clawmatrix.revoke', 'clawmatrix.rotateSecret'])
     expect(registered.services.map(s => s.id)).toEqual(['clawmatrix-node'])
     // a config change restarts the service alone; tools and gateway methods stay registered
     expect(registered.services[0].reload).toEqual({ configPrefixes: ['plugins.entries.clawmatrix.config'] })
