@@ -237,7 +237,7 @@ export class ConnectionKeeper {
       await this.onDialFailed?.(addrs).catch(() => {})
       // a peer named only by records is not probed: each probe step is one more connection to an
       // address someone else chose, outside the dial budget
-      const reason = peer.budgeted === true ? explainDialError(err) : await describeDialFailure(err, addrs, typeof this.psk === 'function' ? this.psk() : this.psk)
+      const reason = peer.budgeted === true ? explainDialError(err, addrs) : await describeDialFailure(err, addrs, typeof this.psk === 'function' ? this.psk() : this.psk)
       if (state.controller.signal.aborted) throw err
       this.fail(state, reason)
     }

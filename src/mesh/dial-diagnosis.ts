@@ -35,13 +35,23 @@ export function classifyDialError (err: any): DialCause {
   return 'other'
 }
 
-/** Why a dial failed, in words a user can act on (the cause named, never an empty string) */
-export function explainDialError (err: any): string {
+/** whether every address of a dial goes through a relay (`/p2p-circuit`) */
+function onlyRelayed (addrs: Multiaddr[]): boolean {
+  return addrs.length > 0 && addrs.every(a => a.getComponents().some(c => c.name === 'p2p-circuit'))
+}
+
+/**
+ * Why a dial to `addrs` failed, in words a user can act on (the cause named, never an empty
+ * string). A handshake that ends on a relayed dial says nothing of the secret: this node's
+ * connection to the relay, and the peer's, already passed pnet with the relay's key.
+ */
+export function explainDialError (err: any, addrs: Multiaddr[] = []): string {
   const message = messagesOf(err).filter(m => !/^(ErrorEvent|AggregateError|Error)$/.test(m)).join(': ')
   switch (classifyDialError(err)) {
     case 'pin-mismatch':
       return `${message} (the peer there presents a different key than the pinned peerId: check peers[].peerId, or the peer's identity changed)`
     case 'secret':
+      if (onlyRelayed(addrs)) return `${message} (the handshake through the relay did not complete: the peer has left the relay, is too slow to answer, or its end of the circuit closed; the cluster secret is not the cause, the connection to the relay already passed it)`
       return `${message} (the handshake failed after the connection opened: if the peer is up, the cluster secret likely differs, or the mesh rotated it while this node was offline)`
     case 'timeout':
       return `${message !== '' ? message : 'timed out'} (no answer in time: the peer is down, overloaded or a firewall drops packets)`
@@ -136,7 +146,7 @@ export const SECRET_DIFFERS = 'the peer answered the pnet nonce exchange, then c
  * step alone, which tells a different secret apart for certain. A pin mismatch needs no probe.
  */
 export async function describeDialFailure (err: any, addrs: Multiaddr[], psk?: Uint8Array): Promise<string> {
-  const reason = explainDialError(err)
+  const reason = explainDialError(err, addrs)
   const cause = classifyDialError(err)
   const direct = addrs.find(a => !a.getComponents().some(c => c.name === 'p2p-circuit') && hostAndPort(a) != null)
   if (cause === 'pin-mismatch' || direct == null) return reason
