@@ -31,8 +31,8 @@ export interface LoadService extends Startable {
   readonly table: LoadTable
   /** the load `peerId` reported recently; after the TTL, idle at the limits it last reported */
   loadOf(peerId: string): LiveLoad | undefined
-  /** reports sent and received, and received ones not taken, since start */
-  readonly counts: { sent: number, received: number, refused: number }
+  /** since start: reports sent and taken; `refused`: malformed; `unknown`: from a node with no live record (ignored) */
+  readonly counts: { sent: number, received: number, refused: number, unknown: number }
 }
 
 /**
@@ -49,7 +49,7 @@ export class DefaultLoadService implements LoadService {
   readonly [serviceCapabilities]: string[] = ['clawmatrix/load']
   readonly [serviceDependencies]: string[] = ['@libp2p/pubsub']
   readonly table: LoadTable
-  readonly counts = { sent: 0, received: 0, refused: 0 }
+  readonly counts = { sent: 0, received: 0, refused: 0, unknown: 0 }
   private readonly log: Logger
   private readonly task: RepeatingTask
   private readonly refreshMs: number
@@ -126,7 +126,8 @@ export class DefaultLoadService implements LoadService {
       return TopicValidatorResult.Reject
     }
     if (this.init.known != null && !this.init.known(sender)) {
-      this.counts.refused++
+      // its record may have expired for a moment, or not arrived yet
+      this.counts.unknown++
       return TopicValidatorResult.Ignore
     }
     const previous = this.table.receivedAt(sender)
