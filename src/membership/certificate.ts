@@ -4,6 +4,7 @@ import { MembershipCertificate as CertificateMessage } from '../../protocols/mem
 import { CERTIFICATE_CODEC, CERTIFICATE_DOMAIN, CLOCK_SKEW_MS, MAX_CERTIFICATE_BYTES, MAX_ROLE_CHARS, MAX_ROLES } from './constants.js'
 import { InvalidCertificateError } from './errors.js'
 import { openIssued, sealIssued } from './issued-envelope.js'
+import { NODE_ID_PATTERN } from './constants.js'
 import type { IssuedKind } from './issued-envelope.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -28,7 +29,6 @@ export interface SignedCertificate {
   envelope: Uint8Array
 }
 
-const NODE_ID = /^[A-Za-z0-9._:@-]{1,128}$/
 const ROLE = new RegExp(`^[a-z][a-z0-9-]{0,${MAX_ROLE_CHARS - 1}}$`)
 
 export function encodeCertificate (certificate: Certificate): Uint8Array {
@@ -45,7 +45,7 @@ export function encodeCertificate (certificate: Certificate): Uint8Array {
 /** The certificate in `bytes`; throws naming the field at fault */
 export function decodeCertificate (bytes: Uint8Array): Certificate {
   const msg = CertificateMessage.decode(bytes, { limits: { roles: MAX_ROLES } })
-  if (!NODE_ID.test(msg.nodeId)) throw new Error('nodeId must be 1 to 128 letters, digits and . _ : @ -')
+  if (!NODE_ID_PATTERN.test(msg.nodeId)) throw new Error('nodeId must be 1 to 128 letters, digits and . _ : @ -')
   for (const role of msg.roles) {
     if (!ROLE.test(role)) throw new Error(`role "${role.slice(0, MAX_ROLE_CHARS)}" must be at most ${MAX_ROLE_CHARS} lower-case letters, digits and -`)
   }

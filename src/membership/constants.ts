@@ -81,3 +81,6 @@ export const DEFAULT_ROTATION_LEAD_MS = 60_000
 export const ROTATION_CLOSE_MS = 500
 /** addresses probed with a pending rotation's key after failed dials (each at most once) */
 export const MAX_ROTATION_PROBES = 64
+
+/** a node id as certificates, invites and redeems carry it: 1 to 128 letters, digits and . _ : @ - */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/

@@ -10,6 +10,7 @@ import { InviteStore } from './invite-store.js'
 import { RedeemRateLimit } from './redeem-rate-limit.js'
 import { answerRedeem } from './redeem.js'
 import { NotAdminError } from './errors.js'
+import { NODE_ID_PATTERN } from './constants.js'
 import type { MembershipService } from './index.js'
 import type { RedeemRequest, RedeemResponse } from '../../protocols/invite.js'
 import type { ComponentLogger, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -56,7 +57,6 @@ export interface InviteService {
   issue(request: IssueInviteRequest): Promise<IssuedInvite>
 }
 
-const NODE_ID = /^[A-Za-z0-9._:@-]{1,128}$/
 const LOOPBACK = /^\/(ip4\/127\.|ip6\/::1\/)/
 
 /**
@@ -143,7 +143,7 @@ export class DefaultInviteService implements Startable, InviteService {
     try {
       if (!this.rateLimit.take([{ key: `peer/${remote}`, limit: REDEEM_PEER_ATTEMPTS }, ...(ip != null ? [{ key: `ip/${ip}`, limit: REDEEM_IP_ATTEMPTS }] : [])])) throw new RedeemError('rate_limited')
       if (request == null) throw new RedeemError('bad_request', 'the redeem request does not decode')
-      if (!NODE_ID.test(request.nodeId)) throw new RedeemError('bad_request', 'nodeId must be 1 to 128 letters, digits and . _ : @ -')
+      if (!NODE_ID_PATTERN.test(request.nodeId)) throw new RedeemError('bad_request', 'nodeId must be 1 to 128 letters, digits and . _ : @ -')
       const membership = this.init.membership()
       if (membership.isRevoked(remote)) throw new RedeemError('revoked')
       await this.store.check(request.token, request.nodeId)

@@ -4,6 +4,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { Invite as InviteMessage } from '../../protocols/invite.js'
 import { INVITE_PREFIX, INVITE_TOKEN_BYTES, INVITE_VERSION, MAX_INVITE_ADDRS, MAX_INVITE_ADMINS, MAX_INVITE_CHARS } from './invite-constants.js'
 import { InviteFormatError } from './invite-errors.js'
+import { NODE_ID_PATTERN } from './constants.js'
 
 /** An invite as the joiner reads it */
 export interface Invite {
@@ -22,7 +23,6 @@ export interface Invite {
   expiresAt: number
 }
 
-const NODE_ID = /^[A-Za-z0-9._:@-]{1,128}$/
 
 /** `cm-invite:` + base64url of the `Invite` message */
 export function encodeInvite (invite: Invite): string {
@@ -63,7 +63,7 @@ export function parseInvite (text: string): Invite {
   if (msg.version !== INVITE_VERSION) throw new InviteFormatError(`invite version ${msg.version} is not supported (this version reads ${INVITE_VERSION})`)
   if (msg.secret === '') throw new InviteFormatError('the invite holds no cluster secret')
   if (msg.token.byteLength !== INVITE_TOKEN_BYTES) throw new InviteFormatError(`the invite's token is ${msg.token.byteLength} bytes, not ${INVITE_TOKEN_BYTES}`)
-  if (msg.name != null && !NODE_ID.test(msg.name)) throw new InviteFormatError('the invite\'s node id must be 1 to 128 letters, digits and . _ : @ -')
+  if (msg.name != null && !NODE_ID_PATTERN.test(msg.name)) throw new InviteFormatError('the invite\'s node id must be 1 to 128 letters, digits and . _ : @ -')
   const issuer = peerIdOf(msg.issuer, 'issuer')
   const admins = msg.admins.map(a => peerIdOf(a, 'admin'))
   if (admins.length === 0) throw new InviteFormatError('the invite names no admin')

@@ -10,6 +10,7 @@ import { CannotInviteError } from '../membership/invite-errors.js'
 import { checkSwitchTime } from '../membership/switch-time.js'
 import { isPeerId } from '../mesh/peer-address.js'
 import { HttpError } from '../http/respond.js'
+import { NODE_ID_PATTERN } from '../membership/constants.js'
 import type { CertificateView, MembershipService, MembershipSummary, Revocation, RevocationView, Rotation, SecretRotationView } from '../membership/index.js'
 import type { InviteService, IssuedInvite } from '../membership/invite-service.js'
 
@@ -21,7 +22,7 @@ const USES_MESSAGE = `uses must be a whole number from 1 to ${MAX_INVITE_USES}`
 const SUBJECT_MESSAGE = 'subject must be a node id or a peer ID'
 
 const inviteBody = z.object({
-  name: z.string({ error: 'name must be a string' }).regex(/^[A-Za-z0-9._:@-]{1,128}$/, { error: 'name must be 1 to 128 letters, digits and . _ : @ -' }).nullish(),
+  name: z.string({ error: 'name must be a string' }).regex(NODE_ID_PATTERN, { error: 'name must be 1 to 128 letters, digits and . _ : @ -' }).nullish(),
   expiresInMs: z.number({ error: EXPIRES_MESSAGE }).refine(v => Number.isSafeInteger(v) && v > 0 && v <= MAX_INVITE_LIFETIME_MS, { error: EXPIRES_MESSAGE }).nullish(),
   uses: z.number({ error: USES_MESSAGE }).refine(v => Number.isSafeInteger(v) && v > 0 && v <= MAX_INVITE_USES, { error: USES_MESSAGE }).nullish()
 })

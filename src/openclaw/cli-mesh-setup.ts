@@ -7,9 +7,9 @@ import { CONFIG_PATH } from './constants.js'
 import { resolvePluginConfig } from './plugin-config.js'
 import { updatePluginConfig } from './plugin-config-writer.js'
 import { openClawStateDir } from './sdk.js'
+import { NODE_ID_PATTERN } from '../membership/constants.js'
 import type { Command } from 'commander'
 
-const NODE_ID = /^[A-Za-z0-9._:@-]{1,128}$/
 const STATUS_HINT = 'The running gateway restarts its ClawMatrix node with it (config reload); see it with `openclaw clawmatrix status`.'
 
 type PluginConfig = Record<string, unknown>
@@ -20,7 +20,7 @@ export interface JoinFlags {
 }
 
 function checkNodeId (nodeId: string | undefined): void {
-  if (nodeId != null && !NODE_ID.test(nodeId)) throw new UsageError(`--node-id: "${nodeId}" is not a node id (1 to 128 letters, digits and . _ : @ -)`)
+  if (nodeId != null && !NODE_ID_PATTERN.test(nodeId)) throw new UsageError(`--node-id: "${nodeId}" is not a node id (1 to 128 letters, digits and . _ : @ -)`)
 }
 
 /** A different cluster secret of another mesh (no admin in common with the invite) takes --force to leave */

@@ -1,6 +1,7 @@
 import { MAX_INVITE_USES } from '../../membership/invite-constants.js'
 import { parseDuration } from '../commands/certify.js'
 import { UsageError } from '../errors.js'
+import { NODE_ID_PATTERN } from '../../membership/constants.js'
 import type { IssuedInvite } from '../../membership/invite-service.js'
 import type { Command } from 'commander'
 
@@ -19,7 +20,6 @@ export interface InviteRequest {
   uses: number
 }
 
-const NODE_ID = /^[A-Za-z0-9._:@-]{1,128}$/
 
 export function withInviteFlags (command: Command): Command {
   return command
@@ -35,7 +35,7 @@ export function inviteRequestOf (flags: InviteFlags): InviteRequest {
   if (!/^\d{1,3}$/.test(flags.uses) || Number(flags.uses) === 0 || Number(flags.uses) > MAX_INVITE_USES) {
     throw new UsageError(`--uses: "${flags.uses}" is not a number from 1 to ${MAX_INVITE_USES}`)
   }
-  if (flags.name != null && !NODE_ID.test(flags.name)) throw new UsageError(`--name: "${flags.name}" is not a node id (1 to 128 letters, digits and . _ : @ -)`)
+  if (flags.name != null && !NODE_ID_PATTERN.test(flags.name)) throw new UsageError(`--name: "${flags.name}" is not a node id (1 to 128 letters, digits and . _ : @ -)`)
   return { expiresInMs, uses: Number(flags.uses), ...(flags.name != null ? { name: flags.name } : {}) }
 }
 

@@ -3,6 +3,7 @@ import { ADMIN_ROLE, httpStatusOf, InvalidCertificateError, NotAdminError } from
 import { isPeerId } from '../../mesh/peer-address.js'
 import { membershipDocument, revokeMember, rotateSecret } from '../../node/membership-requests.js'
 import { HttpError, readJsonObject, sendJson } from '../respond.js'
+import { NODE_ID_PATTERN } from '../../membership/constants.js'
 import type { MembershipService } from '../../membership/index.js'
 import type { Route } from '../route.js'
 
@@ -11,7 +12,7 @@ const EXPIRES_MESSAGE = 'expiresInMs must be a positive whole number of ms'
 
 const certifyBody = z.object({
   peerId: z.string({ error: 'peerId must be a base58 peer ID (12D3KooW...)' }).refine(isPeerId, { error: 'peerId must be a base58 peer ID (12D3KooW...)' }),
-  nodeId: z.string({ error: 'nodeId must be a string' }).regex(/^[A-Za-z0-9._:@-]{1,128}$/, { error: 'nodeId must be 1 to 128 letters, digits and . _ : @ -' }),
+  nodeId: z.string({ error: 'nodeId must be a string' }).regex(NODE_ID_PATTERN, { error: 'nodeId must be 1 to 128 letters, digits and . _ : @ -' }),
   expiresInMs: z.number({ error: EXPIRES_MESSAGE }).refine(v => Number.isSafeInteger(v) && v > 0, { error: EXPIRES_MESSAGE }).nullish(),
   admin: z.boolean({ error: 'admin must be true or false' }).nullish()
 })
