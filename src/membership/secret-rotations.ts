@@ -129,9 +129,9 @@ export class SecretRotations extends TypedEventEmitter<SecretRotationsEvents> {
     }
     if (chain.length === 0 && pending == null && kept.length > 0) {
       // the configured secret may be a rotation's new one, written into the config by hand
-      const own = Buffer.from(keyFingerprint(await deriveClusterKey(init.secret))).toString('hex')
+      // `key` is still the configured secret's: no rotation followed from it
       for (const s of kept) {
-        if (Buffer.from(keyFingerprint(await deriveClusterKey(s.rotation.secret))).toString('hex') !== own) continue
+        if (Buffer.from(keyFingerprint(await deriveClusterKey(s.rotation.secret))).toString('hex') !== key.fingerprint) continue
         key.generation = s.rotation.generation
         chain.push(s)
         break
