@@ -15,7 +15,8 @@ const TEST_TIMING: MeshTiming = {
   pingIntervalMs: 400,
   silentAfterMs: 2500,
   minBackoffMs: 100,
-  maxBackoffMs: 1000
+  maxBackoffMs: 1000,
+  idleConnectionMs: 10_000
 }
 
 /** `SCALE_TIMING=default` runs the nodes with the timing users get (announce every 5 s, records live 15 s) */

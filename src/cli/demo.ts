@@ -23,7 +23,7 @@ async function meshFormed (nodes: ClawMatrixNode[]): Promise<void> {
   const deadline = Date.now() + MESH_FORM_TIMEOUT_MS
   await new Promise<void>((resolve, reject) => {
     const check = (): void => {
-      if (nodes.every(n => n.peers().filter(p => p.connected).length === nodes.length - 1)) {
+      if (nodes.every(n => n.peers().filter(p => p.reachable).length === nodes.length - 1)) {
         clearInterval(timer)
         resolve()
       } else if (Date.now() > deadline) {

@@ -1,9 +1,13 @@
 import { DOCTOR_API_TIMEOUT_MS } from './constants.js'
 import type { DoctorCheck } from './index.js'
 import type { RunningNode } from './local-checks.js'
-import type { NodeStatus } from '../node/status.js'
+import type { NodeStatus, PeerStatus } from '../node/status.js'
 
-/** The running node's own view, through its API: each peer connected, or why not */
+function describeReach (peer: PeerStatus): string {
+  return peer.connected ? 'connected' : 'reachable, dialed when a request needs it'
+}
+
+/** The running node's own view, through its API: each peer reachable, or why not */
 export async function checkLiveView (node: RunningNode, checks: DoctorCheck[]): Promise<void> {
   let status: NodeStatus
   try {
@@ -25,8 +29,8 @@ export async function checkLiveView (node: RunningNode, checks: DoctorCheck[]): 
         })
   }
   for (const peer of status.peers) {
-    checks.push(peer.connected
-      ? { name: `live ${peer.nodeId}`, status: 'ok', message: `connected (${peer.path}${peer.reachableVia != null ? ` via ${peer.reachableVia}` : ''}${peer.latencyMs != null ? `, ${peer.latencyMs} ms` : ''})` }
-      : { name: `live ${peer.nodeId}`, status: 'warn', message: `not connected${peer.lastError != null ? `: ${peer.lastError}` : ''}`, fix: 'see the peer checks above' })
+    checks.push(peer.reachable
+      ? { name: `live ${peer.nodeId}`, status: 'ok', message: `${describeReach(peer)} (${peer.path}${peer.reachableVia != null ? ` via ${peer.reachableVia}` : ''}${peer.latencyMs != null ? `, ${peer.latencyMs} ms` : ''})` }
+      : { name: `live ${peer.nodeId}`, status: 'warn', message: `unreachable${peer.lastError != null ? `: ${peer.lastError}` : ''}`, fix: 'see the peer checks above' })
   }
 }

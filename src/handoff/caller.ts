@@ -104,6 +104,7 @@ async function * runHandoff (ctx: MeshContext, target: string, task: string, opt
     const output = new OutputTail(ctx.config.maxHandoffOutputBytes)
     let printed = false
     let answer: RemoteRunResult | undefined
+    const end = ctx.router.begin('handoff', candidate.peerId)
     try {
       const events = service.run(candidate.peerId, { handoffId, agent, task, context: options.context, sessionId: options.sessionId }, { idleTimeoutMs, signal: options.signal })
       for await (const event of events) {
@@ -122,6 +123,8 @@ async function * runHandoff (ctx: MeshContext, target: string, task: string, opt
       if (printed) throw afterOutput(target, candidate, err)
       failure = { attempt, error: err, runEnded: err instanceof HandoffDialError || runEndConfirmed(err) }
       continue
+    } finally {
+      end()
     }
     if (answer == null) throw new HandoffError('protocol_error', `${candidate.nodeId} ended the run without a result`)
     if (answer.success || answer.code === 'agent_failed') {
@@ -228,6 +231,7 @@ export async function sendThroughMesh (ctx: MeshContext, target: string, message
     const { candidate, agent } = attempt
     tried.add(candidate.peerId.toString())
     let receipt: SendReceipt
+    const end = ctx.router.begin('handoff', candidate.peerId)
     try {
       receipt = await service.send(candidate.peerId, { agent, message, ...(options.sessionId != null ? { sessionId: options.sessionId } : {}) }, { signal: options.signal })
     } catch (err: any) {
@@ -236,6 +240,8 @@ export async function sendThroughMesh (ctx: MeshContext, target: string, message
       ctx.router.markFailed(candidate.peerId)
       failure = { attempt, error: err }
       continue
+    } finally {
+      end()
     }
     if (receipt.accepted) {
       return {

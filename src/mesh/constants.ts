@@ -18,10 +18,10 @@ export const STALE_KEY_ABORT_MS = 500
 /**
  * Inbound connections one remote address may have in the upgrade (pnet, Noise, Yamux) at once;
  * more are refused at once. The node-wide limit is `MAX_PENDING_INBOUND_CONNECTIONS`, so one source
- * cannot take more than an eighth of it. An upgrade takes well under a second, so members behind
- * one NAT address get in even when several join together (a refused one is retried with backoff).
+ * cannot take more than a quarter of it. An upgrade takes well under a second, so members behind
+ * one NAT address get in even when dozens join together (a refused one is retried with backoff).
  */
-export const MAX_PENDING_INBOUND_PER_HOST = 8
+export const MAX_PENDING_INBOUND_PER_HOST = 16
 
 /** inbound connections in the upgrade at once, over all sources (libp2p's maxIncomingPendingConnections) */
 export const MAX_PENDING_INBOUND_CONNECTIONS = 64
@@ -62,3 +62,17 @@ export const HOP_STREAM_HEADROOM = 8
 
 /** ms before a refused relay reservation is asked again (doubling up to the maximum) while the hub stays connected */
 export const RELAY_RETRY = { minMs: 1000, maxMs: 30_000 } as const
+
+/**
+ * ms a relayed connection this node dialed may carry no request (model, handoff, tool) before it
+ * is closed: peers reached through a relay are dialed on demand, and the hub should not carry a
+ * connection between every pair of nodes that once talked
+ */
+export const IDLE_RELAYED_CONNECTION_MS = 60_000
+
+/**
+ * The most peers gossipsub keeps in its mesh for a topic (its `Dhi`; the default 12 would prune a
+ * hub's spokes, each of which has the hub as its only topic peer). A peer's mesh grows only as
+ * peers graft it, so a node with few connections keeps a small mesh.
+ */
+export const GOSSIP_MESH_MAX = 4096

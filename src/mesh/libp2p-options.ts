@@ -6,7 +6,7 @@ import { webSockets } from '@libp2p/websockets'
 import { meshNoise } from './patches/mesh-noise.js'
 import { meshYamux } from './patches/mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
-import { DEFAULT_RELAY_SLOTS, HOP_STREAM_HEADROOM, INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS, RELAY_HUBS_PER_NODE, RELAY_RESERVATION_TTL_MS } from './constants.js'
+import { DEFAULT_RELAY_SLOTS, GOSSIP_MESH_MAX, HOP_STREAM_HEADROOM, INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS, RELAY_HUBS_PER_NODE, RELAY_RESERVATION_TTL_MS } from './constants.js'
 import { meshScoreParams, meshScoreThresholds } from './gossip-scoring.js'
 import type { MeshScoreInit } from './gossip-scoring.js'
 import { meshGater } from './mesh-gater.js'
@@ -107,6 +107,9 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
       emitSelf: false,
       fallbackToFloodsub: false,
       globalSignaturePolicy: 'StrictSign',
+      // a hub is the only topic peer of the nodes behind it (connect on demand): it must take every
+      // one of them into its mesh, or they hear records only through lazy gossip, seconds late
+      Dhi: GOSSIP_MESH_MAX,
       scoreParams: meshScoreParams(init.gossipAdmitted != null ? { admitted: init.gossipAdmitted } : {}),
       scoreThresholds: meshScoreThresholds()
     })

@@ -27,9 +27,14 @@ import { IDLE_LOAD } from '../capabilities/load-report.js'
 import type { LiveLoad } from '../capabilities/load-report.js'
 import { ConnectionKeeper } from '../mesh/connection-keeper.js'
 import { loadOrCreateIdentity } from '../mesh/identity.js'
-import { PING_INTERVAL_MS, SILENT_AFTER_MS } from '../mesh/constants.js'
+import { IDLE_RELAYED_CONNECTION_MS, PING_INTERVAL_MS, SILENT_AFTER_MS } from '../mesh/constants.js'
+import { IdleRelayedConnections } from '../mesh/idle-relayed-connections.js'
+import { HANDOFF_PROTOCOL } from '../handoff/constants.js'
+import { MODEL_PROTOCOL } from '../model/constants.js'
+import { TOOL_PROTOCOL } from '../tool/constants.js'
 import { meshLibp2pOptions } from '../mesh/libp2p-options.js'
 import { RelaySlots } from './relay-slots.js'
+import { followAnnouncedPeers } from './announced-peers.js'
 import { parsePeerAddress } from '../mesh/peer-address.js'
 import { SecretRotations } from '../membership/secret-rotations.js'
 import { ROTATIONS_FILE } from '../membership/constants.js'
@@ -68,6 +73,8 @@ export interface MeshTiming {
   silentAfterMs: number
   minBackoffMs: number
   maxBackoffMs: number
+  /** a relayed connection this node dialed that carried no request for this long is closed */
+  idleConnectionMs: number
 }
 
 export const DEFAULT_TIMING: MeshTiming = {
@@ -76,7 +83,8 @@ export const DEFAULT_TIMING: MeshTiming = {
   pingIntervalMs: PING_INTERVAL_MS,
   silentAfterMs: SILENT_AFTER_MS,
   minBackoffMs: 1000,
-  maxBackoffMs: 60_000
+  maxBackoffMs: 60_000,
+  idleConnectionMs: IDLE_RELAYED_CONNECTION_MS
 }
 
 export interface ClawMatrixOptions {
@@ -110,6 +118,7 @@ export class ClawMatrixNode implements MeshContext {
   private readonly routes: Route[] = []
   /** `peers[]` with their addresses parsed, once */
   private readonly configured: Array<ConfiguredPeer & { addr: Multiaddr }>
+  private idleRelayed?: IdleRelayedConnections
 
   constructor (
     readonly config: ClawMatrixConfig,
@@ -245,6 +254,7 @@ export class ClawMatrixNode implements MeshContext {
 
   async stop (): Promise<void> {
     this.keeper.stop()
+    this.idleRelayed?.stop()
     this.silentPeers.stop()
     await this.api.close()
     await this.libp2p.stop()
@@ -252,37 +262,24 @@ export class ClawMatrixNode implements MeshContext {
   }
 
   /**
-   * keep a connection to every peer whose record is live (direct when possible, else relayed),
-   * dialing only the addresses the dial policy allows, within the keeper's per-peer budget
+   * connect on demand: keep connections to listening members, dial the others when a request
+   * needs them, and close those after `idleMs` without a request
    */
-  keepAnnouncedPeers (): void {
-    const policy = new AnnouncedDialPolicy([this.config.listenHost, ...this.configured.flatMap(p => hostOf(p.addr))])
-    const members = this.config.members != null ? new Set(this.config.members) : undefined
-    const dialable = (peerId: string): Multiaddr[] => {
-      const entry = this.capabilities.table.get(peerId)
-      if (entry == null || entry.expired) return []
-      return policy.filter(peerId, entry.record.addrs).allowed
-    }
-    const lastAddrs = new Map<string, string>()
-    this.capabilities.addEventListener('record', (evt: Event) => {
-      const record = (evt as CustomEvent).detail as { peerId: string, nodeId: string, addrs: string[] }
-      const peerId = record.peerId
-      if (members != null && !members.has(peerId)) return
-      const addrs = dialable(peerId)
-      if (addrs.length === 0) return
-      const addrsKey = addrs.join(' ')
-      const addrsChanged = lastAddrs.get(peerId) !== addrsKey
-      lastAddrs.delete(peerId)
-      lastAddrs.set(peerId, addrsKey)
-      if (lastAddrs.size > 1024) lastAddrs.delete(lastAddrs.keys().next().value as string)
-      this.keeper.keep({
-        key: peerId,
-        peerId,
-        label: `${record.nodeId} (${peerId})`,
-        addrs: () => dialable(peerId),
-        wanted: () => dialable(peerId).length > 0,
-        budgeted: true
-      }, { restart: addrsChanged })
+  followAnnouncedPeers (idleMs: number): void {
+    this.idleRelayed ??= new IdleRelayedConnections({
+      libp2p: this.libp2p,
+      idleMs,
+      protocols: new Set([MODEL_PROTOCOL, HANDOFF_PROTOCOL, TOOL_PROTOCOL]),
+      lastRequestAt: peerId => this.router.sentHere.lastRequestAt(peerId),
+      log: logger('clawmatrix:mesh:idle-relayed')
+    })
+    this.idleRelayed.start()
+    followAnnouncedPeers({
+      libp2p: this.libp2p,
+      capabilities: this.capabilities,
+      keeper: this.keeper,
+      policy: new AnnouncedDialPolicy([this.config.listenHost, ...this.configured.flatMap(p => hostOf(p.addr))]),
+      ...(this.config.members != null ? { members: new Set(this.config.members) } : {})
     })
   }
 
@@ -391,7 +388,7 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     node.addRoutes(inviteRoutes(libp2p.services.invites))
     node.addRoutes(openaiRoutes(node))
     await libp2p.start()
-    node.keepAnnouncedPeers()
+    node.followAnnouncedPeers(timing.idleConnectionMs)
     node.keepConfiguredPeers()
     for (const warning of toolProxyWarnings(config)) warn(warning)
     for (const warning of unavailableModelWarnings(modelInit.models ?? [])) warn(warning)

@@ -14,7 +14,9 @@ export interface PeerStatus {
   agents: AgentCapability[]
   models: ModelCapability[]
   tags: string[]
-  /** an open libp2p connection exists, direct or relayed */
+  /** a request can reach it now: over an open connection, or through a relay this node is connected to */
+  reachable: boolean
+  /** an open libp2p connection exists, direct or relayed; a peer reachable through its relay without one is dialed when a request needs it */
   connected: boolean
   path: PeerPathKind
   /** the relay's node id (or peer ID when its node id is unknown) when relayed */
@@ -84,7 +86,8 @@ export function peerStatuses (views: PeerView[], configured: ConfiguredPeer[], f
       agents: r.agents,
       models: r.models,
       tags: r.tags,
-      connected: path !== 'unreachable',
+      reachable: path !== 'unreachable',
+      connected: path !== 'unreachable' && v.reach.connected,
       path,
       reachableVia: path === 'relayed' ? v.via : null,
       latencyMs: path === 'unreachable' ? null : v.reach.latencyMs,
@@ -105,6 +108,7 @@ export function peerStatuses (views: PeerView[], configured: ConfiguredPeer[], f
       agents: [],
       models: [],
       tags: [],
+      reachable: false,
       connected: false,
       path: 'unreachable',
       reachableVia: null,

@@ -79,7 +79,32 @@ function relayNames (records: PeerEntry[]): (reach: PeerPath) => string | null {
   }
 }
 
-/** Target → ranked candidate peers, from the live records and the open connections */
+const CIRCUIT_RELAY = /\/p2p\/([^/]+)\/p2p-circuit(?:\/|$)/
+
+/** the relays a record's circuit addresses go through */
+function relaysIn (addrs: string[]): string[] {
+  const relays: string[] = []
+  for (const addr of addrs) {
+    const relay = CIRCUIT_RELAY.exec(addr)?.[1]
+    if (relay != null) relays.push(relay)
+  }
+  return relays
+}
+
+/** whether this node has an open direct connection to a peer, the set built at the first question */
+function directlyConnected (libp2p: Libp2p): (peerId: string) => boolean {
+  let connected: Set<string> | undefined
+  return peerId => {
+    connected ??= new Set(libp2p.getConnections().filter(c => c.status === 'open' && c.direct).map(c => c.remotePeer.toString()))
+    return connected.has(peerId)
+  }
+}
+
+/**
+ * Target → ranked candidate peers, from the live records and the open connections. A peer with no
+ * connection is still a candidate when its record names a relay this node is connected to: the
+ * plane's stream dials it through that relay (connect on demand).
+ */
 export class Router {
   private readonly failedAt = new Map<string, number>()
   private readonly cooldownMs: number
@@ -114,8 +139,9 @@ export class Router {
     const standing = standings(records.filter(e => !e.expired), this.init.pinned)
     const now = Date.now()
     const relayName = relayNames(records)
+    const isConnected = directlyConnected(this.init.libp2p)
     return records.filter(e => (options.includeExpired === true || !e.expired) && (options.where?.(e) ?? true)).map(entry => {
-      const reach = peerPath(this.init.libp2p, entry.peer)
+      const reach = peerPath(this.init.libp2p, entry.peer, entry.expired ? undefined : { relays: relaysIn(entry.record.addrs), isConnected })
       return {
         entry,
         standing: standing.get(entry.record.peerId) ?? 'ok',

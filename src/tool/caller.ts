@@ -38,6 +38,7 @@ export async function invokeToolThroughMesh (ctx: MeshContext, node: string, too
   log('tool %s on %s (%s%s)', tool, target.nodeId, target.path, target.via != null ? ` via ${target.via}` : '')
   const started = performance.now()
   const peerId = target.peerId.toString()
+  const end = ctx.router.begin('tool', target.peerId)
   try {
     const result = await service.call(target.peerId, { tool, args, ...(timeoutMs != null ? { timeoutMs } : {}) }, callOptions)
     ctx.metrics?.toolCallEnded(target.nodeId, peerId, result.ok ? 'ok' : 'tool_error', started, result.ok ? undefined : `${tool} reported an error`)
@@ -46,5 +47,7 @@ export async function invokeToolThroughMesh (ctx: MeshContext, node: string, too
     ctx.metrics?.toolCallEnded(target.nodeId, peerId, options.signal?.aborted === true ? 'cancelled' : err?.code ?? 'internal', started, `${tool}: ${String(err?.message ?? err)}`)
     if (err instanceof ToolStreamError) ctx.router.markFailed(target.peerId)
     throw err
+  } finally {
+    end()
   }
 }

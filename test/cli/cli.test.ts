@@ -30,7 +30,7 @@ describe('CLI against running nodes', () => {
   it('status --json prints one JSON document, the same the HTTP API returns; --config goes before or after', async () => {
     await waitFor('home to see the hub', async () => {
       const r = await runCli(['status', '--json', '--config', home.configFile])
-      return JSON.parse(r.stdout).peers.some((p: any) => p.nodeId === 'hub' && p.connected)
+      return JSON.parse(r.stdout).peers.some((p: any) => p.nodeId === 'hub' && p.reachable)
     })
     const after = await runCli(['status', '--json', '--config', home.configFile])
     const before = await runCli(['--config', home.configFile, 'status', '--json'])

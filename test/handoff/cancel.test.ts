@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { removeTempDirs, startHubMesh, startNode, waitUntilConnected } from '../helpers/mesh.js'
+import { removeTempDirs, startHubMesh, startNode, waitUntilReachable } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
 import { agentCommand, HANDOFF_TIMING, isRunning, pidsIn, waitUntilGone } from './fixtures.js'
 import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
@@ -62,7 +62,7 @@ describe('handoff: the caller goes away mid-run', () => {
   it('kills the remote child when the calling node disappears', async () => {
     const gone = await startNode({ nodeId: 'gone', peers: [{ nodeId: 'hub', url: mesh.hub.dialAddr }] }, { timing: HANDOFF_TIMING })
     try {
-      await waitUntilConnected(gone, ['office'])
+      await waitUntilReachable(gone, ['office'])
       const run = (async () => {
         for await (const event of gone.handoff('talker', 'go', { sessionId: 'vanished' })) void event
       })().catch(() => {})

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HandoffError } from '../../src/handoff/index.js'
 import { startCliNode } from '../helpers/cli.js'
-import { removeTempDirs, startHubMesh, TEST_SECRET, waitUntilConnected } from '../helpers/mesh.js'
+import { removeTempDirs, startHubMesh, TEST_SECRET, waitUntilReachable } from '../helpers/mesh.js'
 import { agentCommand, HANDOFF_TIMING, pidsIn, waitUntilGone } from './fixtures.js'
 import type { CliNode } from '../helpers/cli.js'
 import type { TestHubMesh, TestNode } from '../helpers/mesh.js'
@@ -39,7 +39,7 @@ describe('handoff: the serving node dies mid-run', () => {
     for (const result of started) if (result.status === 'fulfilled') servers.set(result.value.nodeId, result.value)
     const failed = started.find(s => s.status === 'rejected')
     if (failed != null) throw failed.reason
-    await waitUntilConnected(caller, [...servers.keys()])
+    await waitUntilReachable(caller, [...servers.keys()])
   }, 60_000)
   afterAll(async () => {
     await Promise.all([...servers.values()].map(async s => {

@@ -39,7 +39,7 @@ describe('invite and join through the built CLI', () => {
     const betaDataDir = join(betaHome, '.clawmatrix', 'beta')
     await waitFor('the hub to see beta certified and connected', async () => {
       const seen = (await peersOf(hubPort, join(hubHome, '.clawmatrix', 'hub'))).find(p => p.nodeId === 'beta')
-      return seen?.connected === true && seen.membership === 'certified'
+      return seen?.reachable === true && seen.membership === 'certified'
     }, 30_000, 200)
     const joinedMs = Date.now() - started
     console.log(`invite -> beta certified and routable at the hub: ${joinedMs} ms`)
@@ -61,7 +61,7 @@ describe('invite and join through the built CLI', () => {
     nodes.push(gamma)
     await waitFor('beta to see gamma certified and reachable through the hub', async () => {
       const seen = (await peersOf(betaPort, betaDataDir)).find(p => p.nodeId === 'gamma')
-      return seen?.connected === true && seen.path === 'relayed' && seen.membership === 'certified'
+      return seen?.reachable === true && seen.path === 'relayed' && seen.membership === 'certified'
     }, 40_000, 200)
     const atHub = (await peersOf(hubPort, join(hubHome, '.clawmatrix', 'hub'))).find(p => p.nodeId === 'gamma')
     expect(atHub).toMatchObject({ connected: true, path: 'direct', membership: 'certified' })

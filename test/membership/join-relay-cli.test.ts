@@ -27,7 +27,7 @@ describe('join through a hub when the admin does not listen (built CLI)', () => 
     const admin = await startCliNode({ ...written, dataDir: adminDataDir, listen: false, proxyPort: adminPort, peers: [{ nodeId: 'hub', url: hub.dialAddr ?? '', peerId: hub.peerId }] })
     nodes.push(admin)
     expect((await runCli(['certify', hub.peerId, '--name', 'hub', '--config', admin.configFile])).code).toBe(0)
-    await waitFor('the admin to hold the hub as a certified peer', async () => (await peersOf(adminPort, adminDataDir)).some(p => p.nodeId === 'hub' && p.connected && p.membership === 'certified'), 20_000, 200)
+    await waitFor('the admin to hold the hub as a certified peer', async () => (await peersOf(adminPort, adminDataDir)).some(p => p.nodeId === 'hub' && p.reachable && p.membership === 'certified'), 20_000, 200)
 
     const invited = Date.now()
     const issued = await runCli(['invite', '--name', 'newcomer', '--config', admin.configFile])
@@ -44,7 +44,7 @@ describe('join through a hub when the admin does not listen (built CLI)', () => 
     const newcomer = await joinInForeground([issued.stdout.trim(), '--config', newConfig, '--api-port', String(newPort)], newHome)
     nodes.push(newcomer)
     const seen = async (apiPort: number, dataDir: string, nodeId: string): Promise<boolean> =>
-      (await peersOf(apiPort, dataDir)).some(p => p.nodeId === nodeId && p.connected && p.membership === 'certified')
+      (await peersOf(apiPort, dataDir)).some(p => p.nodeId === nodeId && p.reachable && p.membership === 'certified')
     await waitFor('every node to list the newcomer as a connected, certified member, and the newcomer them', async () =>
       await seen(adminPort, adminDataDir, 'newcomer') && await seen(hubPort, join(hub.dir, 'data'), 'newcomer') &&
       await seen(newPort, newDataDir, 'admin') && await seen(newPort, newDataDir, 'hub'), 50_000, 200)

@@ -58,9 +58,9 @@ describe('join --rejoin: a node offline through a secret rotation comes back wit
     expect(beta.peerId).toBe(JSON.parse((await runCli(['id', '--json', '--config', betaConfig], { env: { HOME: betaHome } })).stdout).peerId)
     await waitFor('the hub to see beta connected and certified on the new key', async () => {
       const seen = (await peersOf(hubPort, hubDataDir)).find(p => p.nodeId === 'beta')
-      return seen?.connected === true && seen.membership === 'certified'
+      return seen?.reachable === true && seen.membership === 'certified'
     }, 30_000, 200)
-    expect((await peersOf(betaPort, betaDataDir)).find(p => p.nodeId === 'hub')?.connected).toBe(true)
+    expect((await peersOf(betaPort, betaDataDir)).find(p => p.nodeId === 'hub')?.reachable).toBe(true)
   }, 120_000)
 
   it('tells a rotated secret of the same mesh from another mesh', () => {

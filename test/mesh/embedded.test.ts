@@ -51,7 +51,7 @@ describe('ClawMatrix services in the user\'s own libp2p node', () => {
     })
     const seenByOffice = await waitFor('office to see the embedded node', async () => {
       const r = await runCli(['peers', '--config', office.configFile])
-      return JSON.parse(r.stdout).find((p: any) => p.nodeId === 'embedded' && p.connected)
+      return JSON.parse(r.stdout).find((p: any) => p.nodeId === 'embedded' && p.reachable)
     }, 20_000)
     expect(seenByOffice).toMatchObject({ peerId: node.peerId.toString(), tags: ['embedded'], agents: [{ id: 'helper' }], path: 'relayed', reachableVia: 'hub' })
   }, 60_000)

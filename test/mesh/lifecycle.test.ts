@@ -52,17 +52,17 @@ describe('node lifecycle', () => {
     // unless the connection keeps delivering them; a frozen process delivers nothing
     const child: CliNode = await startCliNode({ nodeId: 'child', secret: TEST_SECRET, proxyPort: 0, peers: [{ url: hub.dialAddr }] })
     running.push(child)
-    await waitFor('the hub to see the child', () => hub.peers().find(p => p.nodeId === 'child' && p.connected))
+    await waitFor('the hub to see the child', () => hub.peers().find(p => p.nodeId === 'child' && p.reachable))
 
     child.child.kill('SIGSTOP')
     try {
-      const frozen = await waitFor('the frozen child to expire', () => hub.peers().find(p => p.nodeId === 'child' && !p.connected), FAST_TIMING.recordTtlMs + 10_000)
+      const frozen = await waitFor('the frozen child to expire', () => hub.peers().find(p => p.nodeId === 'child' && !p.reachable), FAST_TIMING.recordTtlMs + 10_000)
       expect(frozen.path).toBe('unreachable')
     } finally {
       child.child.kill('SIGCONT')
     }
     child.child.kill('SIGKILL')
-    await waitFor('the killed child to be unreachable', () => hub.peers().find(p => p.nodeId === 'child' && !p.connected))
+    await waitFor('the killed child to be unreachable', () => hub.peers().find(p => p.nodeId === 'child' && !p.reachable))
     expect(hub.peers().find(p => p.nodeId === 'a')).toMatchObject({ connected: true, path: 'direct' })
     expect(a.peers().find(p => p.nodeId === 'hub')).toMatchObject({ connected: true })
   }, 40_000)
@@ -72,14 +72,14 @@ describe('node lifecycle', () => {
 
     child.child.kill('SIGSTOP')
     try {
-      const silent = await waitFor('the frozen child to be unreachable', () => hub.peers().find(p => p.nodeId === 'child' && !p.connected), FAST_TIMING.silentAfterMs + 5000)
+      const silent = await waitFor('the frozen child to be unreachable', () => hub.peers().find(p => p.nodeId === 'child' && !p.reachable), FAST_TIMING.silentAfterMs + 5000)
       expect(silent.path).toBe('unreachable')
       // the record is still live: the silence, not the expiry, closed the connection
       expect(hub.capabilities.table.get(child.peerId)?.expired).toBe(false)
     } finally {
       child.child.kill('SIGCONT')
     }
-    await waitFor('the thawed child to reconnect', () => hub.peers().find(p => p.nodeId === 'child' && p.connected), 15_000)
+    await waitFor('the thawed child to reconnect', () => hub.peers().find(p => p.nodeId === 'child' && p.reachable), 15_000)
   }, 40_000)
 
   it('judges no connection silent while its own event loop was stalled', async () => {
@@ -105,12 +105,12 @@ describe('node lifecycle', () => {
     await waitFor('a to reach b through the hub', () => a.peers().find(p => p.nodeId === 'b' && p.path === 'relayed'))
 
     await hub.stop()
-    await waitFor('a to lose b', () => a.peers().find(p => p.nodeId === 'b' && !p.connected))
+    await waitFor('a to lose b', () => a.peers().find(p => p.nodeId === 'b' && !p.reachable))
     hub = await startNode({ nodeId: 'hub', listen: true, listenPort: port }, { dataDir: hubDir })
     running.push(hub)
 
     await waitFor('a to reach b through the restarted hub', () => a.peers().find(p => p.nodeId === 'b' && p.path === 'relayed' && p.reachableVia === 'hub'), 20_000)
-    await waitFor('b to reach a again', () => b.peers().find(p => p.nodeId === 'a' && p.connected), 20_000)
-    expect(hub.peers().filter(p => p.connected).map(p => p.nodeId).sort()).toEqual(['a', 'b'])
+    await waitFor('b to reach a again', () => b.peers().find(p => p.nodeId === 'a' && p.reachable), 20_000)
+    expect(hub.peers().filter(p => p.reachable).map(p => p.nodeId).sort()).toEqual(['a', 'b'])
   }, 40_000)
 })

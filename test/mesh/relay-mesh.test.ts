@@ -38,6 +38,6 @@ describe('a hub and two dial-out nodes', () => {
     const status = mesh.a.status()
     expect(status).toMatchObject({ nodeId: 'a', listen: false, tags: ['home'], agents: [{ id: 'assistant', description: '', tags: ['chat'] }] })
     expect(typeof status.proxyPort).toBe('number')
-    for (const peer of status.peers) expect(peer.connected).toBe(peer.path !== 'unreachable')
+    for (const peer of status.peers) expect(peer.reachable).toBe(peer.path !== 'unreachable')
   })
 })

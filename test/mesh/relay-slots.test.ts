@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { replies, startFakeUpstream } from '../helpers/fake-upstream.js'
-import { removeTempDirs, startNode, waitUntilConnected } from '../helpers/mesh.js'
+import { removeTempDirs, startNode, waitUntilReachable } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
 import type { FakeUpstream } from '../helpers/fake-upstream.js'
 import type { TestNode } from '../helpers/mesh.js'
@@ -61,7 +61,7 @@ describe('relay slots', () => {
     await waitFor('hub to free the slot a held', () => !holders(hub).includes(a.peerId), 10_000)
     await waitFor('c to hold the freed slot', () => heldOn(c).join() === 'hub', 40_000)
     expect(holders(hub)).toEqual([b.peerId, c.peerId].sort())
-    await waitUntilConnected(b, ['c'])
+    await waitUntilReachable(b, ['c'])
     expect(b.peers().find(p => p.nodeId === 'c')).toMatchObject({ path: 'relayed', reachableVia: 'hub' })
   })
 
@@ -78,7 +78,7 @@ describe('relay slots', () => {
     expect(refusal).toMatch(new RegExp(`^relay hub full \\(${full.peerId}\\) has no free relay slot for this node`))
     expect(b.status().relays.find(r => r.hub === 'full')).toMatchObject({ state: 'no free relay slot' })
     expect(b.libp2p.getMultiaddrs().map(String).some(addr => addr.includes(`/p2p/${spare.peerId}/p2p-circuit`))).toBe(true)
-    await waitUntilConnected(a, ['b'])
+    await waitUntilReachable(a, ['b'])
   })
 
   describe('two hubs, three dial-out nodes', () => {
@@ -98,7 +98,7 @@ describe('relay slots', () => {
       await Promise.all(members.map(async m => { await waitFor(`${m.nodeId} to hold a slot on both hubs`, () => heldOn(m).join() === 'hub1,hub2', 30_000) }))
       expect(holders(hub1)).toEqual(members.map(m => m.peerId).sort())
       expect(holders(hub2)).toEqual(members.map(m => m.peerId).sort())
-      await Promise.all(members.map(async m => { await waitUntilConnected(m, ids.filter(id => id !== m.nodeId), 30_000) }))
+      await Promise.all(members.map(async m => { await waitUntilReachable(m, ids.filter(id => id !== m.nodeId), 30_000) }))
 
       /** one chat completion from `from` to the model only `to` serves; the headers say where it went */
       const call = async (from: TestNode, to: string): Promise<{ node: string | null, via: string | null } | undefined> => {

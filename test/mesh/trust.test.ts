@@ -48,7 +48,7 @@ describe('who may join', () => {
     const hub = await node({ nodeId: 'hub', listen: true, members }, { dataDir: hubId.dataDir })
     const a = await node({ nodeId: 'a', members, peers: [{ url: hub.dialAddr }] }, { dataDir: aId.dataDir })
     const b = await node({ nodeId: 'b', peers: [{ url: hub.dialAddr }] })
-    await waitFor('a to join', () => hub.peers().some(p => p.nodeId === 'a' && p.connected))
+    await waitFor('a to join', () => hub.peers().some(p => p.nodeId === 'a' && p.reachable))
     await waitFor('b to be refused', () => b.peers().find(p => p.lastError != null))
     expect(hub.peers().map(p => p.nodeId)).toEqual(['a'])
     expect(hub.libp2p.getConnections(b.libp2p.peerId)).toHaveLength(0)

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { HandoffError } from '../../src/handoff/index.js'
 import { agentCommand, HANDOFF_TIMING } from '../handoff/fixtures.js'
 import { CLI, startCliNode, writeConfig } from '../helpers/cli.js'
-import { removeTempDirs, startHubMesh, TEST_SECRET, waitUntilConnected } from '../helpers/mesh.js'
+import { removeTempDirs, startHubMesh, TEST_SECRET, waitUntilReachable } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
 import { isRunning as isLive } from '../tool/processes.js'
 import type { HandoffEvent } from '../../src/handoff/index.js'
@@ -72,7 +72,7 @@ describe('kill -9 of a serving node mid-handoff', () => {
   /** two live serving nodes, both connected to the caller */
   async function twoServers (): Promise<void> {
     while (servers.size < 2) await startServer()
-    await waitUntilConnected(caller, [...servers.keys()])
+    await waitUntilReachable(caller, [...servers.keys()])
   }
 
   async function kill (nodeId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { connect } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MAX_PENDING_INBOUND_PER_HOST } from '../../src/mesh/constants.js'
-import { removeTempDirs, startNode, waitUntilConnected } from '../helpers/mesh.js'
+import { removeTempDirs, startNode, waitUntilReachable } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
 import type { Socket } from 'node:net'
 import type { TestNode } from '../helpers/mesh.js'
@@ -101,7 +101,7 @@ describe('an outsider holding idle WebSockets to a listening node', () => {
     const startedAt = Date.now()
     const member = await startNode({ nodeId: 'member', peers: [{ nodeId: 'hub', url: hub.dialAddr }] })
     nodes.push(member)
-    await waitUntilConnected(member, ['hub'], 30_000)
+    await waitUntilReachable(member, ['hub'], 30_000)
     const joinMs = Date.now() - startedAt
     console.log(`member joined in ${joinMs} ms; the outsider held ${outsider.idle} idle WebSockets, at most ${outsider.peakHolding} of them in the node's handshake at once (${outsider.upgraded} WebSockets over its life)`)
     expect(joinMs).toBeLessThan(JOIN_WITHIN_MS)
@@ -110,6 +110,6 @@ describe('an outsider holding idle WebSockets to a listening node', () => {
     // the node still works for members: a second one joins too
     const second = await startNode({ nodeId: 'second', peers: [{ nodeId: 'hub', url: hub.dialAddr }] })
     nodes.push(second)
-    await waitUntilConnected(second, ['hub', 'member'], 20_000)
+    await waitUntilReachable(second, ['hub', 'member'], 20_000)
   }, 90_000)
 })

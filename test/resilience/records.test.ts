@@ -129,7 +129,7 @@ describe('capability records under a hostile member', () => {
     const joinedAt = Date.now()
     const c = await node({ nodeId: 'c', peers: [{ url: hub.dialAddr }] })
     for (const n of [hub, a, b]) {
-      await waitFor(`${n.nodeId} to see c`, () => n.peers().some(p => p.nodeId === 'c' && p.connected), 15_000)
+      await waitFor(`${n.nodeId} to see c`, () => n.peers().some(p => p.nodeId === 'c' && p.reachable), 15_000)
     }
     const seenAfterMs = Date.now() - joinedAt
     await waitFor('c to see everyone', () => ['hub', 'a', 'b'].every(id => c.peers().some(p => p.nodeId === id)))
@@ -295,7 +295,7 @@ describe('capability records under a hostile member', () => {
     const startedAt = Date.now()
     const x = await node({ nodeId: 'x', peers: [{ url: hub.dialAddr }] }, { dataDir: xDir })
     for (const n of [hub, a]) {
-      await waitFor(`${n.nodeId} to see x`, () => n.peers().some(p => p.nodeId === 'x' && p.peerId === xPeer && p.connected), 10_000)
+      await waitFor(`${n.nodeId} to see x`, () => n.peers().some(p => p.nodeId === 'x' && p.peerId === xPeer && p.reachable), 10_000)
     }
     console.log(`seq ahead: x seen by all ${Date.now() - startedAt} ms after it started behind a seq 120 s ahead`)
     expect(x.capabilities.own()?.seq).toBeGreaterThan(micros(Date.now() + 60_000))

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { replies, startFakeUpstream } from '../helpers/fake-upstream.js'
 import { DEFAULT_TIMING } from '../../src/node/clawmatrix.js'
-import { TEST_SECRET, removeTempDirs, startNode, waitUntilConnected } from '../helpers/mesh.js'
+import { TEST_SECRET, removeTempDirs, startNode, waitUntilReachable } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
 import type { ChildProcess } from 'node:child_process'
 import type { FakeUpstream } from '../helpers/fake-upstream.js'
@@ -76,7 +76,7 @@ describe('a hub relaying 1 MB model requests', () => {
     const peers = [{ nodeId: 'hub', url: hub.dialAddr }]
     server = await startNode({ nodeId: 'server', peers, models: [{ id: 'soak-model', upstream: { baseUrl: upstream.baseUrl } }] }, { timing: TIMING })
     consumer = await startNode({ nodeId: 'consumer', peers }, { timing: TIMING })
-    await waitUntilConnected(consumer, ['hub', 'server'])
+    await waitUntilReachable(consumer, ['hub', 'server'])
     await waitFor('the consumer to route soak-model to the server', () => consumer.router.models('soak-model').length > 0, 20_000)
   })
 

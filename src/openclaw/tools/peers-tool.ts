@@ -10,9 +10,10 @@ function list (items: string[]): string {
 
 function reach (peer: PeerStatus): string {
   if (peer.standing !== 'ok') return `not used (${peer.standing})`
-  if (!peer.connected) return `unreachable${peer.lastError != null ? ` (${peer.lastError})` : ''}`
+  if (!peer.reachable) return `unreachable${peer.lastError != null ? ` (${peer.lastError})` : ''}`
   const via = peer.path === 'relayed' ? ` via ${peer.reachableVia ?? 'a relay'}` : ''
-  return `connected ${peer.path}${via}${peer.latencyMs != null ? `, ${peer.latencyMs} ms` : ''}`
+  const how = peer.connected ? 'connected' : 'reachable on demand,'
+  return `${how} ${peer.path}${via}${peer.latencyMs != null ? `, ${peer.latencyMs} ms` : ''}`
 }
 
 /** One line per peer, in words a model can act on */

@@ -1,0 +1,80 @@
+import type { AnnouncedDialPolicy } from '../capabilities/dial-policy.js'
+import type { CapabilitiesService, CapabilityRecord } from '../capabilities/index.js'
+import type { ConnectionKeeper } from '../mesh/connection-keeper.js'
+import type { Libp2p } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** peers whose last dialable addresses are remembered, to tell a change from a refresh */
+const MAX_REMEMBERED = 1024
+
+export interface AnnouncedPeersInit {
+  libp2p: Libp2p
+  capabilities: CapabilitiesService
+  keeper: ConnectionKeeper
+  policy: AnnouncedDialPolicy
+  /** `members`: records of other peers are not followed */
+  members?: ReadonlySet<string>
+}
+
+/**
+ * Connect on demand: what a node does with the addresses the records it holds announce.
+ * - A peer with a direct address (a listening member, a hub) is kept connected, within the
+ *   keeper's per-peer dial budget. Every node keeps such connections, so the hubs carry O(N)
+ *   connections and gossip reaches everyone over them.
+ * - Every peer's dialable addresses (direct and through relays, never through this node itself)
+ *   go into the peer store, so a plane's stream to a peer reached only through a relay dials it
+ *   when a request needs it; the idle closer (`IdleRelayedConnections`) ends that connection once
+ *   it has carried no request for a while. No node keeps a connection to every other.
+ * - When a record expires, a peer with no open connection leaves the peer store.
+ */
+export function followAnnouncedPeers ({ libp2p, capabilities, keeper, policy, members }: AnnouncedPeersInit): void {
+  const self = libp2p.peerId.toString()
+  const dialable = (peerId: string): Multiaddr[] => {
+    const entry = capabilities.table.get(peerId)
+    if (entry == null || entry.expired) return []
+    return policy.filter(peerId, entry.record.addrs).allowed.filter(a => !throughRelay(a, self))
+  }
+  const direct = (peerId: string): Multiaddr[] => dialable(peerId).filter(a => !isCircuitAddr(a))
+  const lastAddrs = new Map<string, string>()
+
+  capabilities.addEventListener('record', (evt: CustomEvent<CapabilityRecord>) => {
+    const { peerId, nodeId } = evt.detail
+    if (peerId === self || (members != null && !members.has(peerId))) return
+    const addrs = dialable(peerId)
+    const addrsKey = addrs.join(' ')
+    const addrsChanged = lastAddrs.get(peerId) !== addrsKey
+    lastAddrs.delete(peerId)
+    lastAddrs.set(peerId, addrsKey)
+    if (lastAddrs.size > MAX_REMEMBERED) lastAddrs.delete(lastAddrs.keys().next().value as string)
+    const entry = capabilities.table.get(peerId)
+    if (addrsChanged && entry != null) libp2p.peerStore.patch(entry.peer, { multiaddrs: addrs }).catch(() => {})
+    if (direct(peerId).length === 0) return
+    keeper.keep({
+      key: peerId,
+      peerId,
+      label: `${nodeId} (${peerId})`,
+      addrs: () => direct(peerId),
+      wanted: () => direct(peerId).length > 0,
+      budgeted: true
+    }, { restart: addrsChanged })
+  })
+
+  capabilities.addEventListener('expired', (evt: CustomEvent<string>) => {
+    const peerId = evt.detail
+    lastAddrs.delete(peerId)
+    const entry = capabilities.table.get(peerId)
+    if (entry == null || libp2p.getConnections(entry.peer).length > 0) return
+    libp2p.peerStore.delete(entry.peer).catch(() => {})
+  })
+}
+
+function isCircuitAddr (addr: Multiaddr): boolean {
+  return addr.getComponents().some(c => c.name === 'p2p-circuit')
+}
+
+/** a circuit address whose relay is `relay` */
+function throughRelay (addr: Multiaddr, relay: string): boolean {
+  const components = addr.getComponents()
+  const circuit = components.findIndex(c => c.name === 'p2p-circuit')
+  return circuit > 0 && components.slice(0, circuit).some(c => c.name === 'p2p' && c.value === relay)
+}
