@@ -76,3 +76,12 @@ export const IDLE_RELAYED_CONNECTION_MS = 60_000
  * peers graft it, so a node with few connections keeps a small mesh.
  */
 export const GOSSIP_MESH_MAX = 4096
+
+/**
+ * Streams a connection may open before this side has finished setting the connection up (yamux's
+ * `maxEarlyStreams`, default 10, past which the whole connection is aborted). A node that dials a
+ * peer on demand for a burst of requests opens a stream for each the moment its side of the
+ * handshake ends, which can be before the listener's side has; each is still counted against the
+ * protocols' own stream limits once handled.
+ */
+export const MAX_EARLY_STREAMS = 256

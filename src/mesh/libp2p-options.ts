@@ -6,7 +6,7 @@ import { webSockets } from '@libp2p/websockets'
 import { meshNoise } from './patches/mesh-noise.js'
 import { meshYamux } from './patches/mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
-import { DEFAULT_RELAY_SLOTS, GOSSIP_MESH_MAX, HOP_STREAM_HEADROOM, INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS, RELAY_HUBS_PER_NODE, RELAY_RESERVATION_TTL_MS } from './constants.js'
+import { DEFAULT_RELAY_SLOTS, GOSSIP_MESH_MAX, MAX_EARLY_STREAMS, HOP_STREAM_HEADROOM, INBOUND_UPGRADE_TIMEOUT_MS, MAX_PENDING_INBOUND_CONNECTIONS, PSK_NONCE_TIMEOUT_MS, RELAY_HUBS_PER_NODE, RELAY_RESERVATION_TTL_MS } from './constants.js'
 import { meshScoreParams, meshScoreThresholds } from './gossip-scoring.js'
 import type { MeshScoreInit } from './gossip-scoring.js'
 import { meshGater } from './mesh-gater.js'
@@ -135,7 +135,7 @@ export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit
     addresses: { listen: listenAddresses(init) },
     transports,
     connectionEncrypters: [meshNoise()],
-    streamMuxers: [meshYamux()],
+    streamMuxers: [meshYamux({ maxEarlyStreams: MAX_EARLY_STREAMS })],
     connectionProtector: meshPreSharedKey({ psk: init.psk, timeout: PNET_TIMEOUT_MS }),
     connectionGater: meshGater({ ...(init.members != null ? { members: init.members } : {}), ...(init.gater != null ? { gater: init.gater } : {}) }),
     connectionManager: {

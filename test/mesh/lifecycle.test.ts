@@ -111,6 +111,7 @@ describe('node lifecycle', () => {
 
     await waitFor('a to reach b through the restarted hub', () => a.peers().find(p => p.nodeId === 'b' && p.path === 'relayed' && p.reachableVia === 'hub'), 20_000)
     await waitFor('b to reach a again', () => b.peers().find(p => p.nodeId === 'a' && p.reachable), 20_000)
+    await waitFor('the restarted hub to reach a and b', () => hub.peers().filter(p => p.reachable && p.connected).length === 2, 20_000)
     expect(hub.peers().filter(p => p.reachable).map(p => p.nodeId).sort()).toEqual(['a', 'b'])
   }, 40_000)
 })

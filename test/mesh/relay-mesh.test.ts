@@ -30,7 +30,7 @@ describe('a hub and two dial-out nodes', () => {
 
   it('reaches the other dial-out node through the hub, and the hub directly', () => {
     const viaA = mesh.a.peers()
-    expect(viaA.find(p => p.nodeId === 'b')).toMatchObject({ path: 'relayed', connected: true, reachableVia: 'hub' })
+    expect(viaA.find(p => p.nodeId === 'b')).toMatchObject({ path: 'relayed', reachable: true, reachableVia: 'hub' })
     expect(viaA.find(p => p.nodeId === 'hub')).toMatchObject({ path: 'direct', connected: true, reachableVia: null })
   })
 
