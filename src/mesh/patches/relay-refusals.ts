@@ -7,10 +7,13 @@
  * slot freed a minute later is never taken, and the application cannot tell the user why it has
  * no relay address. Proposed: a `relay:reservation-refused` event and a retry with backoff."
  *
- * The wrapped `addRelay` tells `RelaySlotWatch.refused` of each refusal and asks the same relay
- * again with a doubling delay while this node stays connected to it and still wants a
- * reservation (the store answers HadEnoughRelaysError once it has enough, which ends the retries).
- * Remove when a released transport reports refusals and retries them.
+ * The wrapped `addRelay` tells `RelaySlotWatch.refused` of each refusal (and `denied` of each
+ * PERMISSION_DENIED: the relay does not admit this node, such as a hub in membership certificates
+ * mode while this node has no certificate there) and asks the same relay again with a doubling
+ * delay while this node stays connected to it and still wants a reservation (the store answers
+ * HadEnoughRelaysError once it has enough, which ends the retries). `RelayRetries.retryRefusedNow`,
+ * handed to `RelaySlotWatch.attach`, cuts the waits short once, for when this node's standing
+ * changed (it was certified). Remove when a released transport reports refusals and retries them.
  *
  * Second part, for a node that wants more reservations than there are hubs (it asks for one on
  * each of up to RELAY_HUBS_PER_NODE hubs): while the transport has fewer than it wants, its relay
@@ -25,14 +28,29 @@ import type { CircuitRelayTransportInit } from '@libp2p/circuit-relay-v2'
 import type { ComponentLogger, PeerId, Transport } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
+/** the transport's refused reservations, to ask again now */
+export interface RelayRetries {
+  /**
+   * Ask every relay that refused or denied this node's reservation again now (only `relay`, when
+   * given) instead of at the end of its backoff; a request still in flight is asked again once
+   * as soon as it is refused. The backoff goes on from where it was. Returns how many relays
+   * this concerns (refused ones asked now and requests in flight).
+   */
+  retryRefusedNow(relay?: PeerId): number
+}
+
 /** told what becomes of this node's relay reservations */
 export interface RelaySlotWatch {
   /** `relay` answered that it has no free relay slot */
   refused(relay: PeerId): void
+  /** `relay` answered PERMISSION_DENIED: it does not admit this node (no valid certificate there, or not in its members list) */
+  denied?(relay: PeerId): void
   /** a reservation on `relay` is held (made or refreshed) */
   reserved(relay: PeerId): void
   /** the reservation on `relay` ended (its connection closed, or it could not be refreshed) */
   removed(relay: PeerId): void
+  /** handed the transport's retries once it is created */
+  attach?(retries: RelayRetries): void
 }
 
 type AddRelay = (peerId: PeerId, type: 'discovered' | 'configured') => Promise<unknown>
@@ -48,14 +66,32 @@ interface TransportComponents {
 
 export interface MeshRelayTransportInit extends CircuitRelayTransportInit {
   slots?: RelaySlotWatch
+  /** ms before a refused reservation is asked again, doubling up to `maxMs` (default RELAY_RETRY) */
+  retry?: { minMs: number, maxMs: number }
 }
 
-function isRefusal (err: unknown): boolean {
-  return err instanceof Error && err.message.includes('RESERVATION_REFUSED')
+/** how a relay answered a reservation this node may ask for again: no free slot, or this node not admitted */
+type Refusal = 'refused' | 'denied'
+
+function refusalOf (err: unknown): Refusal | undefined {
+  if (!(err instanceof Error)) return undefined
+  if (err.message.includes('RESERVATION_REFUSED')) return 'refused'
+  if (err.message.includes('PERMISSION_DENIED')) return 'denied'
+  return undefined
+}
+
+interface Retry {
+  peer: PeerId
+  type: 'discovered' | 'configured'
+  delayMs: number
+  timer?: ReturnType<typeof setTimeout>
 }
 
 /** `circuitRelayTransport` whose refused reservations are reported and asked again (see above) */
-export function meshRelayTransport ({ slots, ...init }: MeshRelayTransportInit = {}): (components: TransportComponents) => Transport {
+export function meshRelayTransport ({ slots, retry: retryInit = RELAY_RETRY, ...init }: MeshRelayTransportInit = {}): (components: TransportComponents) => Transport {
+  if (!(retryInit.minMs > 0 && retryInit.maxMs >= retryInit.minMs)) {
+    throw new RangeError(`meshRelayTransport retry: minMs must be above 0 and maxMs at least minMs (got ${retryInit.minMs} and ${retryInit.maxMs})`)
+  }
   const createTransport = circuitRelayTransport(init) as unknown as (components: TransportComponents) => Transport
   return (components) => {
     const transport = createTransport(components)
@@ -68,50 +104,95 @@ export function meshRelayTransport ({ slots, ...init }: MeshRelayTransportInit =
     const discovery = (transport as unknown as { discovery?: { onPeer?: unknown } }).discovery
     if (discovery != null && typeof discovery.onPeer === 'function') discovery.onPeer = () => {}
     else log.error('this circuit-relay-v2 version has no relay discovery onPeer: it may dial every peer it learns of')
-    const retries = new Map<string, { timer?: ReturnType<typeof setTimeout>, delayMs: number }>()
+    // one entry per relay that refused this node while connected (at most one per open connection)
+    const retries = new Map<string, Retry>()
+    // requests being made, by relay: whether a refusal of one is asked again at once (retryRefusedNow came meanwhile)
+    const inFlight = new Map<string, { atOnce: boolean }>()
     const connected = (peer: PeerId): boolean => components.connectionManager.getConnections(peer).some(c => c.status === 'open')
     const addRelay = store.addRelay.bind(store)
+    let stopped = false
 
-    const retryLater = (peer: PeerId, type: 'discovered' | 'configured'): void => {
+    const askAgain = (retry: Retry): void => {
+      if (stopped || !connected(retry.peer)) {
+        retries.delete(retry.peer.toString())
+        return
+      }
+      store.addRelay(retry.peer, retry.type).catch(() => {})
+    }
+
+    const retryLater = (peer: PeerId, type: 'discovered' | 'configured', atOnce: boolean): void => {
       const key = peer.toString()
-      const retry = retries.get(key) ?? { delayMs: RELAY_RETRY.minMs }
-      if (retry.timer != null) return
+      const retry = retries.get(key) ?? { peer, type, delayMs: retryInit.minMs }
       retries.set(key, retry)
+      if (retry.timer != null) return
+      if (atOnce) {
+        log('asking %p for a relay slot again at once: it was asked to while the refused request was in flight', peer)
+        setImmediate(() => { askAgain(retry) })
+        return
+      }
       retry.timer = setTimeout(() => {
         retry.timer = undefined
-        retry.delayMs = Math.min(retry.delayMs * 2, RELAY_RETRY.maxMs)
-        if (!connected(peer)) {
-          retries.delete(key)
-          return
-        }
-        store.addRelay(peer, type).catch(() => {})
+        retry.delayMs = Math.min(retry.delayMs * 2, retryInit.maxMs)
+        askAgain(retry)
       }, retry.delayMs)
       retry.timer.unref()
     }
 
+    const retryRefusedNow = (relay?: PeerId): number => {
+      let asked = 0
+      for (const [key, request] of inFlight) {
+        if (relay != null && key !== relay.toString()) continue
+        request.atOnce = true
+        asked++
+      }
+      for (const [key, retry] of [...retries]) {
+        if ((relay != null && key !== relay.toString()) || retry.timer == null || inFlight.has(key)) continue
+        clearTimeout(retry.timer)
+        retry.timer = undefined
+        retry.delayMs = Math.min(retry.delayMs * 2, retryInit.maxMs)
+        askAgain(retry)
+        asked++
+      }
+      return asked
+    }
+
     store.addRelay = async (peer, type) => {
+      const key = peer.toString()
+      const request = { atOnce: false }
+      inFlight.set(key, request)
       try {
         const result = await addRelay(peer, type)
-        retries.delete(peer.toString())
+        retries.delete(key)
         return result
       } catch (err) {
-        if (isRefusal(err)) {
-          slots?.refused(peer)
-          retryLater(peer, type)
+        const refusal = refusalOf(err)
+        if (refusal === 'refused') slots?.refused(peer)
+        if (refusal === 'denied') slots?.denied?.(peer)
+        if (refusal != null) {
+          retryLater(peer, type, request.atOnce)
         } else {
-          const retry = retries.get(peer.toString())
+          const retry = retries.get(key)
           if (retry?.timer != null) clearTimeout(retry.timer)
-          retries.delete(peer.toString())
+          retries.delete(key)
         }
         throw err
+      } finally {
+        if (inFlight.get(key) === request) inFlight.delete(key)
       }
     }
     store.addEventListener('relay:created-reservation', (evt) => { slots?.reserved((evt as CustomEvent<{ relay: PeerId }>).detail.relay) })
     store.addEventListener('relay:removed', (evt) => { slots?.removed((evt as CustomEvent<{ relay: PeerId }>).detail.relay) })
+    slots?.attach?.({ retryRefusedNow })
 
-    const startable = transport as unknown as { stop?: () => Promise<void> | void }
+    const startable = transport as unknown as { start?: () => Promise<void> | void, stop?: () => Promise<void> | void }
+    const start = startable.start?.bind(transport)
     const stop = startable.stop?.bind(transport)
+    startable.start = async () => {
+      stopped = false
+      await start?.()
+    }
     startable.stop = async () => {
+      stopped = true
       for (const retry of retries.values()) clearTimeout(retry.timer)
       retries.clear()
       await stop?.()
