@@ -71,8 +71,6 @@ export interface MeshTransportInit {
   silentPeers?: SilentPeerWatchInit
   /** told when a hub refuses, grants or drops this node's relay reservation (a dial-out node) */
   relaySlots?: RelaySlotWatch
-  /** ms before a refused relay reservation is asked again, doubling up to `maxMs` (default RELAY_RETRY) */
-  relayRetry?: { minMs: number, maxMs: number }
 }
 
 /**
@@ -127,7 +125,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
  * for its own pings to run beside it (`meshBaseServices` sets it).
  */
 export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S & { silentPeers: SilentPeerWatch }> {
-  const transports: Libp2pOptions['transports'] = [webSockets(), meshRelayTransport({ reservationCompletionTimeout: 10_000, ...(init.relaySlots != null ? { slots: init.relaySlots } : {}), ...(init.relayRetry != null ? { retry: init.relayRetry } : {}) })]
+  const transports: Libp2pOptions['transports'] = [webSockets(), meshRelayTransport({ reservationCompletionTimeout: 10_000, ...(init.relaySlots != null ? { slots: init.relaySlots } : {}) })]
   if (init.tcpPort != null) transports.push(tcp())
   return {
     privateKey: init.privateKey,

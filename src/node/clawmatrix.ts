@@ -69,8 +69,6 @@ export interface MeshTiming {
   silentAfterMs: number
   minBackoffMs: number
   maxBackoffMs: number
-  /** ms before a refused relay reservation is asked again, doubling up to `maxMs` (default RELAY_RETRY) */
-  relayRetry?: { minMs: number, maxMs: number }
 }
 
 export const DEFAULT_TIMING: MeshTiming = {
@@ -338,7 +336,6 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         ...(config.members != null ? { members: config.members } : {}),
         ...(config.membership === 'certificates' ? { gater: deferredGater(() => libp2p?.services.membership.gater()) } : {}),
         ...(!config.listen ? { relaySlots } : {}),
-        ...(timing.relayRetry != null ? { relayRetry: timing.relayRetry } : {}),
         // the liveness every mesh node has, over the peers with a live record
         silentPeers: {
           intervalMs: timing.pingIntervalMs,

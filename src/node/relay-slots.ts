@@ -37,7 +37,7 @@ export class RelaySlots implements RelaySlotWatch {
     this.warn(`relay hub ${this.label(key)} has no free relay slot for this node: ${held.length > 0 ? `reachable through ${held.join(', ')}; ` : ''}asking it again while connected and reserving on any other listening member it reaches (add one to "peers", or raise relay.maxReservations on that hub)`)
   }
 
-  /** no warning: the node's membership status already says it is not certified, and the hub is asked again */
+  /** no warning: the node's membership status already says it is not certified, and the hub is asked again once it is */
   denied (relay: PeerId): void {
     if (this.hubs.get(relay.toString())?.state !== 'not admitted') this.set(relay.toString(), 'not admitted')
   }

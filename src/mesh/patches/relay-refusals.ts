@@ -7,13 +7,15 @@
  * slot freed a minute later is never taken, and the application cannot tell the user why it has
  * no relay address. Proposed: a `relay:reservation-refused` event and a retry with backoff."
  *
- * The wrapped `addRelay` tells `RelaySlotWatch.refused` of each refusal (and `denied` of each
- * PERMISSION_DENIED: the relay does not admit this node, such as a hub in membership certificates
- * mode while this node has no certificate there) and asks the same relay again with a doubling
- * delay while this node stays connected to it and still wants a reservation (the store answers
- * HadEnoughRelaysError once it has enough, which ends the retries). `RelayRetries.retryRefusedNow`,
- * handed to `RelaySlotWatch.attach`, cuts the waits short once, for when this node's standing
- * changed (it was certified). Remove when a released transport reports refusals and retries them.
+ * The wrapped `addRelay` tells `RelaySlotWatch.refused` of each refusal and asks the same relay
+ * again with a doubling delay while this node stays connected to it and still wants a
+ * reservation (the store answers HadEnoughRelaysError once it has enough, which ends the
+ * retries). A PERMISSION_DENIED (the relay does not admit this node, such as a hub in membership
+ * certificates mode while this node has no certificate there) goes to `RelaySlotWatch.denied` and
+ * is asked again only when `RelayRetries.retryRefusedNow` (handed to `RelaySlotWatch.attach`) is
+ * called, for when this node's standing changed (it was certified): a node the hub will not admit
+ * does not keep asking (nor redial a hub that closed its connection). `retryRefusedNow` also cuts
+ * a refusal's wait short once. Remove when a released transport reports refusals and retries them.
  *
  * Second part, for a node that wants more reservations than there are hubs (it asks for one on
  * each of up to RELAY_HUBS_PER_NODE hubs): while the transport has fewer than it wants, its relay
@@ -31,10 +33,10 @@ import type { ConnectionManager } from '@libp2p/interface-internal'
 /** the transport's refused reservations, to ask again now */
 export interface RelayRetries {
   /**
-   * Ask every relay that refused or denied this node's reservation again now (only `relay`, when
-   * given) instead of at the end of its backoff; a request still in flight is asked again once
-   * as soon as it is refused. The backoff goes on from where it was. Returns how many relays
-   * this concerns (refused ones asked now and requests in flight).
+   * Ask every relay that refused or denied this node's reservation and that it is still connected
+   * to again now (only `relay`, when given); a request still in flight is asked again once as
+   * soon as it is refused or denied. A refusal's backoff goes on from where it was. Returns how
+   * many relays this concerns (those asked now and requests in flight).
    */
   retryRefusedNow(relay?: PeerId): number
 }
@@ -66,8 +68,6 @@ interface TransportComponents {
 
 export interface MeshRelayTransportInit extends CircuitRelayTransportInit {
   slots?: RelaySlotWatch
-  /** ms before a refused reservation is asked again, doubling up to `maxMs` (default RELAY_RETRY) */
-  retry?: { minMs: number, maxMs: number }
 }
 
 /** how a relay answered a reservation this node may ask for again: no free slot, or this node not admitted */
@@ -83,15 +83,14 @@ function refusalOf (err: unknown): Refusal | undefined {
 interface Retry {
   peer: PeerId
   type: 'discovered' | 'configured'
+  refusal: Refusal
+  /** the next wait after a refusal (doubling); a denial waits for `retryRefusedNow` instead */
   delayMs: number
   timer?: ReturnType<typeof setTimeout>
 }
 
 /** `circuitRelayTransport` whose refused reservations are reported and asked again (see above) */
-export function meshRelayTransport ({ slots, retry: retryInit = RELAY_RETRY, ...init }: MeshRelayTransportInit = {}): (components: TransportComponents) => Transport {
-  if (!(retryInit.minMs > 0 && retryInit.maxMs >= retryInit.minMs)) {
-    throw new RangeError(`meshRelayTransport retry: minMs must be above 0 and maxMs at least minMs (got ${retryInit.minMs} and ${retryInit.maxMs})`)
-  }
+export function meshRelayTransport ({ slots, ...init }: MeshRelayTransportInit = {}): (components: TransportComponents) => Transport {
   const createTransport = circuitRelayTransport(init) as unknown as (components: TransportComponents) => Transport
   return (components) => {
     const transport = createTransport(components)
@@ -104,7 +103,7 @@ export function meshRelayTransport ({ slots, retry: retryInit = RELAY_RETRY, ...
     const discovery = (transport as unknown as { discovery?: { onPeer?: unknown } }).discovery
     if (discovery != null && typeof discovery.onPeer === 'function') discovery.onPeer = () => {}
     else log.error('this circuit-relay-v2 version has no relay discovery onPeer: it may dial every peer it learns of')
-    // one entry per relay that refused this node while connected (at most one per open connection)
+    // one entry per relay that refused or denied this node while connected (those no longer connected are dropped)
     const retries = new Map<string, Retry>()
     // requests being made, by relay: whether a refusal of one is asked again at once (retryRefusedNow came meanwhile)
     const inFlight = new Map<string, { atOnce: boolean }>()
@@ -120,19 +119,31 @@ export function meshRelayTransport ({ slots, retry: retryInit = RELAY_RETRY, ...
       store.addRelay(retry.peer, retry.type).catch(() => {})
     }
 
-    const retryLater = (peer: PeerId, type: 'discovered' | 'configured', atOnce: boolean): void => {
+    const retryLater = (peer: PeerId, type: 'discovered' | 'configured', refusal: Refusal, atOnce: boolean): void => {
       const key = peer.toString()
-      const retry = retries.get(key) ?? { peer, type, delayMs: retryInit.minMs }
+      // a denied relay is asked again only on `retryRefusedNow`: those this node left are forgotten here
+      if (refusal === 'denied') {
+        for (const [other, retry] of retries) if (retry.refusal === 'denied' && !connected(retry.peer)) retries.delete(other)
+      }
+      const retry = retries.get(key) ?? { peer, type, refusal, delayMs: RELAY_RETRY.minMs }
+      retry.refusal = refusal
       retries.set(key, retry)
-      if (retry.timer != null) return
       if (atOnce) {
         log('asking %p for a relay slot again at once: it was asked to while the refused request was in flight', peer)
+        clearTimeout(retry.timer)
+        retry.timer = undefined
         setImmediate(() => { askAgain(retry) })
         return
       }
+      if (refusal === 'denied') {
+        clearTimeout(retry.timer)
+        retry.timer = undefined
+        return
+      }
+      if (retry.timer != null) return
       retry.timer = setTimeout(() => {
         retry.timer = undefined
-        retry.delayMs = Math.min(retry.delayMs * 2, retryInit.maxMs)
+        retry.delayMs = Math.min(retry.delayMs * 2, RELAY_RETRY.maxMs)
         askAgain(retry)
       }, retry.delayMs)
       retry.timer.unref()
@@ -146,10 +157,14 @@ export function meshRelayTransport ({ slots, retry: retryInit = RELAY_RETRY, ...
         asked++
       }
       for (const [key, retry] of [...retries]) {
-        if ((relay != null && key !== relay.toString()) || retry.timer == null || inFlight.has(key)) continue
-        clearTimeout(retry.timer)
-        retry.timer = undefined
-        retry.delayMs = Math.min(retry.delayMs * 2, retryInit.maxMs)
+        if ((relay != null && key !== relay.toString()) || inFlight.has(key)) continue
+        if (retry.timer != null) {
+          clearTimeout(retry.timer)
+          retry.timer = undefined
+          retry.delayMs = Math.min(retry.delayMs * 2, RELAY_RETRY.maxMs)
+        } else if (retry.refusal !== 'denied') {
+          continue
+        }
         askAgain(retry)
         asked++
       }
@@ -169,7 +184,7 @@ export function meshRelayTransport ({ slots, retry: retryInit = RELAY_RETRY, ...
         if (refusal === 'refused') slots?.refused(peer)
         if (refusal === 'denied') slots?.denied?.(peer)
         if (refusal != null) {
-          retryLater(peer, type, request.atOnce)
+          retryLater(peer, type, refusal, request.atOnce)
         } else {
           const retry = retries.get(key)
           if (retry?.timer != null) clearTimeout(retry.timer)
