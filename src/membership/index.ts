@@ -76,6 +76,11 @@ export interface MembershipEvents {
   'admitted': CustomEvent<string>
   /** an exchange with a peer ended, or its probation did (the detail is its peer ID) */
   'exchanged': CustomEvent<string>
+  /**
+   * this node holds a new valid certificate of its own and the peer in the detail (its peer ID)
+   * holds it too (it sent it, or took it in an exchange since): that peer admits this node now
+   */
+  'certificate-shown': CustomEvent<string>
 }
 
 export interface CertificateRequest {

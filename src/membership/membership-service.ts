@@ -468,6 +468,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     const remote = connection.remotePeer.toString()
     try {
       if (!this.started || connection.status !== 'open') return
+      this.exchanging(remote)
       const signal = AbortSignal.timeout(this.exchangeTimeoutMs)
       const stream = await connection.newStream(MEMBERSHIP_PROTOCOL, { signal, runOnLimitedConnection: true })
       const rotation = this.rotationFor(remote)
@@ -485,6 +486,15 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     }
   }
 
+  /**
+   * an exchange with `remote` began: whoever asks for its admission meanwhile waits for it (it
+   * may bring the certificate, such as one this node's peer has just been given by an admin)
+   */
+  private exchanging (remote: string): void {
+    const entry = this.probation.get(remote)
+    if (entry != null) entry.exchanged = false
+  }
+
   /** an exchange with `remote` ended: whoever waits for its admission has the answer */
   private exchanged (remote: string): void {
     const entry = this.probation.get(remote)
@@ -494,6 +504,7 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
 
   private async handleExchange (stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
+    this.exchanging(remote)
     try {
       const theirs = await answerCertificates(stream, (batch: CertificateBatch) => this.batchFor(remote, subjectsOf(batch.wanted)), AbortSignal.timeout(this.exchangeTimeoutMs), this.revocations.batch(), this.rotationFor(remote))
       await this.receive(theirs.certificates, remote)
@@ -511,6 +522,26 @@ export class DefaultMembershipService extends TypedEventEmitter<MembershipEvents
     for (const err of refused) this.log('refused a certificate from %s - %s', remote, err.message)
     if (added.some(s => this.store.isOwn(s))) await this.save()
     if (added.length > 0) this.settleProbation()
+    if (this.mode === 'certificates' && added.some(s => s.certificate.subject === this.self) && this.store.isMember(this.self)) this.showOwnCertificate(remote)
+  }
+
+  /**
+   * This node has a new certificate of its own, from `source`: every other connected peer is
+   * shown it now (an exchange), not at the next connection, so none keeps it on probation or
+   * denies it a relay slot meanwhile; `certificate-shown` names each peer that holds it.
+   */
+  private showOwnCertificate (source: string): void {
+    this.log('this node is certified: showing its certificate to the connected peers')
+    this.safeDispatchEvent('certificate-shown', { detail: source })
+    const shown = new Set([source])
+    for (const connection of this.components.connectionManager.getConnections()) {
+      const peer = connection.remotePeer.toString()
+      if (shown.has(peer) || connection.status !== 'open') continue
+      shown.add(peer)
+      this.exchange(connection)
+        .then(() => { this.safeDispatchEvent('certificate-shown', { detail: peer }) })
+        .catch(err => { this.log('showing this node\'s certificate to %s failed - %e', peer, err) })
+    }
   }
 
   /**

@@ -69,7 +69,7 @@ export interface MeshTransportInit {
   pingIntervalMs?: number
   /** the silent-peer watch: which peers, how often, how long a silence closes a connection */
   silentPeers?: SilentPeerWatchInit
-  /** told when a hub refuses, grants or drops this node's relay reservation (a dial-out node) */
+  /** told when a hub refuses, denies, grants or drops this node's relay reservation (a dial-out node) */
   relaySlots?: RelaySlotWatch
 }
 

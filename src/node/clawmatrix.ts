@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { createLibp2p } from 'libp2p'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { handoffThroughMesh, sendThroughMesh } from '../handoff/index.js'
 import { handoffRoutes } from '../http/routes/handoff.js'
 import { openaiRoutes } from '../http/routes/openai.js'
@@ -375,6 +376,8 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     const keeper = new ConnectionKeeper(libp2p, log, { minBackoffMs: timing.minBackoffMs, maxBackoffMs: timing.maxBackoffMs, budgetWindowMs: 60 * timing.minBackoffMs, onFailure: warn, psk: () => clusterKey.psk, onDialFailed: async addrs => await rotations.probe(addrs) })
     node = new ClawMatrixNode(config, libp2p, api, tokens, keeper, libp2p.services.silentPeers, agentRunner, relaySlots, metrics)
     clusterKey.addEventListener('change', () => { keeper.retryNow() })
+    // a hub that denied this node a relay slot while it was not certified admits it once it holds the certificate
+    node.membership.addEventListener('certificate-shown', evt => { relaySlots.retryRefusedNow(peerIdFromString(evt.detail)) })
     // while a secret rotation is pending, a peer that closes our connection may have switched already (its clock is ahead)
     libp2p.addEventListener('connection:close', evt => {
       if (evt.detail.direction === 'outbound' && rotations.pendingEnvelope() != null) rotations.probe([evt.detail.remoteAddr]).catch(() => {})

@@ -9,8 +9,13 @@
  *
  * The wrapped `addRelay` tells `RelaySlotWatch.refused` of each refusal and asks the same relay
  * again with a doubling delay while this node stays connected to it and still wants a
- * reservation (the store answers HadEnoughRelaysError once it has enough, which ends the retries).
- * Remove when a released transport reports refusals and retries them.
+ * reservation (the store answers HadEnoughRelaysError once it has enough, which ends the
+ * retries). A PERMISSION_DENIED (the relay does not admit this node, such as a hub in membership
+ * certificates mode while this node has no certificate there) goes to `RelaySlotWatch.denied` and
+ * is asked again only when `RelayRetries.retryRefusedNow` (handed to `RelaySlotWatch.attach`) is
+ * called, for when this node's standing changed (it was certified): a node the hub will not admit
+ * does not keep asking (nor redial a hub that closed its connection). `retryRefusedNow` also cuts
+ * a refusal's wait short once. Remove when a released transport reports refusals and retries them.
  *
  * Second part, for a node that wants more reservations than there are hubs (it asks for one on
  * each of up to RELAY_HUBS_PER_NODE hubs): while the transport has fewer than it wants, its relay
@@ -25,14 +30,29 @@ import type { CircuitRelayTransportInit } from '@libp2p/circuit-relay-v2'
 import type { ComponentLogger, PeerId, Transport } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
+/** the transport's refused reservations, to ask again now */
+export interface RelayRetries {
+  /**
+   * Ask every relay that refused or denied this node's reservation and that it is still connected
+   * to again now (only `relay`, when given); a request still in flight is asked again once as
+   * soon as it is refused or denied. A refusal's backoff goes on from where it was. Returns how
+   * many relays this concerns (those asked now and requests in flight).
+   */
+  retryRefusedNow(relay?: PeerId): number
+}
+
 /** told what becomes of this node's relay reservations */
 export interface RelaySlotWatch {
   /** `relay` answered that it has no free relay slot */
   refused(relay: PeerId): void
+  /** `relay` answered PERMISSION_DENIED: it does not admit this node (no valid certificate there, or not in its members list) */
+  denied?(relay: PeerId): void
   /** a reservation on `relay` is held (made or refreshed) */
   reserved(relay: PeerId): void
   /** the reservation on `relay` ended (its connection closed, or it could not be refreshed) */
   removed(relay: PeerId): void
+  /** handed the transport's retries once it is created */
+  attach?(retries: RelayRetries): void
 }
 
 type AddRelay = (peerId: PeerId, type: 'discovered' | 'configured') => Promise<unknown>
@@ -50,8 +70,23 @@ export interface MeshRelayTransportInit extends CircuitRelayTransportInit {
   slots?: RelaySlotWatch
 }
 
-function isRefusal (err: unknown): boolean {
-  return err instanceof Error && err.message.includes('RESERVATION_REFUSED')
+/** how a relay answered a reservation this node may ask for again: no free slot, or this node not admitted */
+type Refusal = 'refused' | 'denied'
+
+function refusalOf (err: unknown): Refusal | undefined {
+  if (!(err instanceof Error)) return undefined
+  if (err.message.includes('RESERVATION_REFUSED')) return 'refused'
+  if (err.message.includes('PERMISSION_DENIED')) return 'denied'
+  return undefined
+}
+
+interface Retry {
+  peer: PeerId
+  type: 'discovered' | 'configured'
+  refusal: Refusal
+  /** the next wait after a refusal (doubling); a denial waits for `retryRefusedNow` instead */
+  delayMs: number
+  timer?: ReturnType<typeof setTimeout>
 }
 
 /** `circuitRelayTransport` whose refused reservations are reported and asked again (see above) */
@@ -68,50 +103,111 @@ export function meshRelayTransport ({ slots, ...init }: MeshRelayTransportInit =
     const discovery = (transport as unknown as { discovery?: { onPeer?: unknown } }).discovery
     if (discovery != null && typeof discovery.onPeer === 'function') discovery.onPeer = () => {}
     else log.error('this circuit-relay-v2 version has no relay discovery onPeer: it may dial every peer it learns of')
-    const retries = new Map<string, { timer?: ReturnType<typeof setTimeout>, delayMs: number }>()
+    // one entry per relay that refused or denied this node while connected (those no longer connected are dropped)
+    const retries = new Map<string, Retry>()
+    // requests being made, by relay: whether a refusal of one is asked again at once (retryRefusedNow came meanwhile)
+    const inFlight = new Map<string, { atOnce: boolean }>()
     const connected = (peer: PeerId): boolean => components.connectionManager.getConnections(peer).some(c => c.status === 'open')
     const addRelay = store.addRelay.bind(store)
+    let stopped = false
 
-    const retryLater = (peer: PeerId, type: 'discovered' | 'configured'): void => {
+    const askAgain = (retry: Retry): void => {
+      if (stopped || !connected(retry.peer)) {
+        retries.delete(retry.peer.toString())
+        return
+      }
+      store.addRelay(retry.peer, retry.type).catch(() => {})
+    }
+
+    const retryLater = (peer: PeerId, type: 'discovered' | 'configured', refusal: Refusal, atOnce: boolean): void => {
       const key = peer.toString()
-      const retry = retries.get(key) ?? { delayMs: RELAY_RETRY.minMs }
-      if (retry.timer != null) return
+      // a denied relay is asked again only on `retryRefusedNow`: those this node left are forgotten here
+      if (refusal === 'denied') {
+        for (const [other, retry] of retries) if (retry.refusal === 'denied' && !connected(retry.peer)) retries.delete(other)
+      }
+      const retry = retries.get(key) ?? { peer, type, refusal, delayMs: RELAY_RETRY.minMs }
+      retry.refusal = refusal
       retries.set(key, retry)
+      if (atOnce) {
+        log('asking %p for a relay slot again at once: it was asked to while the refused request was in flight', peer)
+        clearTimeout(retry.timer)
+        retry.timer = undefined
+        setImmediate(() => { askAgain(retry) })
+        return
+      }
+      if (refusal === 'denied') {
+        clearTimeout(retry.timer)
+        retry.timer = undefined
+        return
+      }
+      if (retry.timer != null) return
       retry.timer = setTimeout(() => {
         retry.timer = undefined
         retry.delayMs = Math.min(retry.delayMs * 2, RELAY_RETRY.maxMs)
-        if (!connected(peer)) {
-          retries.delete(key)
-          return
-        }
-        store.addRelay(peer, type).catch(() => {})
+        askAgain(retry)
       }, retry.delayMs)
       retry.timer.unref()
     }
 
+    const retryRefusedNow = (relay?: PeerId): number => {
+      let asked = 0
+      for (const [key, request] of inFlight) {
+        if (relay != null && key !== relay.toString()) continue
+        request.atOnce = true
+        asked++
+      }
+      for (const [key, retry] of [...retries]) {
+        if ((relay != null && key !== relay.toString()) || inFlight.has(key)) continue
+        if (retry.timer != null) {
+          clearTimeout(retry.timer)
+          retry.timer = undefined
+          retry.delayMs = Math.min(retry.delayMs * 2, RELAY_RETRY.maxMs)
+        } else if (retry.refusal !== 'denied') {
+          continue
+        }
+        askAgain(retry)
+        asked++
+      }
+      return asked
+    }
+
     store.addRelay = async (peer, type) => {
+      const key = peer.toString()
+      const request = { atOnce: false }
+      inFlight.set(key, request)
       try {
         const result = await addRelay(peer, type)
-        retries.delete(peer.toString())
+        retries.delete(key)
         return result
       } catch (err) {
-        if (isRefusal(err)) {
-          slots?.refused(peer)
-          retryLater(peer, type)
+        const refusal = refusalOf(err)
+        if (refusal === 'refused') slots?.refused(peer)
+        if (refusal === 'denied') slots?.denied?.(peer)
+        if (refusal != null) {
+          retryLater(peer, type, refusal, request.atOnce)
         } else {
-          const retry = retries.get(peer.toString())
+          const retry = retries.get(key)
           if (retry?.timer != null) clearTimeout(retry.timer)
-          retries.delete(peer.toString())
+          retries.delete(key)
         }
         throw err
+      } finally {
+        if (inFlight.get(key) === request) inFlight.delete(key)
       }
     }
     store.addEventListener('relay:created-reservation', (evt) => { slots?.reserved((evt as CustomEvent<{ relay: PeerId }>).detail.relay) })
     store.addEventListener('relay:removed', (evt) => { slots?.removed((evt as CustomEvent<{ relay: PeerId }>).detail.relay) })
+    slots?.attach?.({ retryRefusedNow })
 
-    const startable = transport as unknown as { stop?: () => Promise<void> | void }
+    const startable = transport as unknown as { start?: () => Promise<void> | void, stop?: () => Promise<void> | void }
+    const start = startable.start?.bind(transport)
     const stop = startable.stop?.bind(transport)
+    startable.start = async () => {
+      stopped = false
+      await start?.()
+    }
     startable.stop = async () => {
+      stopped = true
       for (const retry of retries.values()) clearTimeout(retry.timer)
       retries.clear()
       await stop?.()
