@@ -1,9 +1,12 @@
 import { fork } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { FixtureReport, FixtureRequest } from '../fixtures/messages.js'
 import type { ChildProcess } from 'node:child_process'
 
 const running = new Set<ChildProcess>()
+/** USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on every Linux build in use */
+const CLOCK_TICKS_PER_S = 100
 
 // a bench that throws half-way must not leave nodes behind
 process.on('exit', () => {
@@ -101,6 +104,22 @@ export class FixtureProcess {
     const reply = nextReport(this.child, 'memory', timeoutMs)
     this.request({ type: 'memory' })
     return await reply
+  }
+
+  /** the fixture's open libp2p connections (fixtures that report none answer 0) */
+  async connections (timeoutMs = 5000): Promise<number> {
+    const reply = nextReport(this.child, 'connections', timeoutMs)
+    this.request({ type: 'connections' })
+    return (await reply).open
+  }
+
+  /** CPU time (user + system) the fixture's process has used so far, in ms, from /proc (Linux) */
+  async cpuMs (): Promise<number> {
+    const stat = await readFile(`/proc/${this.pid}/stat`, 'utf8')
+    // the fields after the command name, which is in parentheses and may hold spaces
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return ticks * 1000 / CLOCK_TICKS_PER_S
   }
 
   /** freeze (SIGSTOP), thaw (SIGCONT) or kill (SIGKILL) without asking */

@@ -16,10 +16,10 @@ function capabilitySubscribers (node: ClawMatrixNode): number {
   return (node.libp2p.services.pubsub as GossipSub).getSubscribers(CAPABILITIES_TOPIC).length
 }
 
-/** every node holds every other record, is connected to it and hears its gossip */
+/** every node holds every other record, can reach it (over a connection or through the hub) and has a gossip peer */
 export function meshFormed (nodes: ClawMatrixNode[]): boolean {
   const others = nodes.length - 1
-  return nodes.every(n => n.peers().filter(p => p.connected).length === others && capabilitySubscribers(n) === others)
+  return nodes.every(n => n.peers().filter(p => p.reachable).length === others && capabilitySubscribers(n) > 0)
 }
 
 /**

@@ -106,7 +106,6 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.onConnect = this.onConnect.bind(this)
     this.onPeerConnect = this.onPeerConnect.bind(this)
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
-    this.onSubscriptionChange = this.onSubscriptionChange.bind(this)
     this.onListening = this.onListening.bind(this)
     this.handleSync = this.handleSync.bind(this)
     this.handleDigestSync = this.handleDigestSync.bind(this)
@@ -128,7 +127,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.components.events.addEventListener('connection:open', this.onConnect)
     this.components.events.addEventListener('peer:connect', this.onPeerConnect)
     this.components.events.addEventListener('peer:disconnect', this.onPeerDisconnect)
-    this.components.events.addEventListener('self:peer:update', this.onSubscriptionChange)
+    this.components.events.addEventListener('self:peer:update', this.onListening)
     this.components.events.addEventListener('transport:listening', this.onListening)
     for (const conn of this.components.connectionManager.getConnections()) this.connected.add(conn.remotePeer.toString())
     this.started = true
@@ -143,7 +142,6 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     const pubsub = this.components.pubsub
     pubsub.topicValidators.set(CAPABILITIES_TOPIC, async (from, message) => await this.validateGossip(message.data, from.toString()))
     pubsub.subscribe(CAPABILITIES_TOPIC)
-    pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.announceTask.start()
     this.announce()
   }
@@ -155,9 +153,8 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.components.events.removeEventListener('connection:open', this.onConnect)
     this.components.events.removeEventListener('peer:connect', this.onPeerConnect)
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
-    this.components.events.removeEventListener('self:peer:update', this.onSubscriptionChange)
+    this.components.events.removeEventListener('self:peer:update', this.onListening)
     this.components.events.removeEventListener('transport:listening', this.onListening)
-    this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.components.pubsub.topicValidators.delete(CAPABILITIES_TOPIC)
     await this.components.registrar.unhandle(SYNC_DIGEST_PROTOCOL)
     await this.components.registrar.unhandle(SYNC_PROTOCOL)
@@ -332,20 +329,18 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
   }
 
   /**
-   * A transport started listening, e.g. a relay reservation gave this node a `/p2p-circuit`
-   * address. libp2p tells `self:peer:update` of it only a second later (it debounces the update),
-   * and until then peers hold a record without the address and cannot dial this node: announce
-   * the new addresses at once.
+   * A transport started listening (e.g. a relay reservation gave this node a `/p2p-circuit`
+   * address), or libp2p updated this node's own peer record: announce when the addresses differ
+   * from the announced ones. libp2p tells `self:peer:update` of a new listener only a second later
+   * (it debounces the update), and until then peers hold a record without the address and cannot
+   * dial this node. A new subscriber is not a reason to announce: every connection starts with a
+   * state exchange that hands it this node's record, and re-announcing to the whole mesh at each
+   * join cost a hub O(N) publishes per join.
    */
   private onListening (): void {
     const addrs = this.ownAddrs()
     const announced = this.ownRecord?.addrs
     if (announced != null && announced.length === addrs.length && announced.every((a, i) => a === addrs[i])) return
-    this.announce()
-  }
-
-  /** a new subscriber or a change of our own addresses: announce now rather than at the next tick */
-  private onSubscriptionChange (): void {
     this.announce()
   }
 

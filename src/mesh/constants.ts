@@ -18,10 +18,11 @@ export const STALE_KEY_ABORT_MS = 500
 /**
  * Inbound connections one remote address may have in the upgrade (pnet, Noise, Yamux) at once;
  * more are refused at once. The node-wide limit is `MAX_PENDING_INBOUND_CONNECTIONS`, so one source
- * cannot take more than a quarter of it. An upgrade takes well under a second, so members behind
- * one NAT address get in even when dozens join together (a refused one is retried with backoff).
+ * cannot take more than half of it. An upgrade takes well under a second, so members behind one
+ * NAT address get in even when dozens reconnect together after a hub restart (a refused one is
+ * retried with backoff).
  */
-export const MAX_PENDING_INBOUND_PER_HOST = 16
+export const MAX_PENDING_INBOUND_PER_HOST = 32
 
 /** inbound connections in the upgrade at once, over all sources (libp2p's maxIncomingPendingConnections) */
 export const MAX_PENDING_INBOUND_CONNECTIONS = 64
