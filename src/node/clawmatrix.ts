@@ -138,7 +138,8 @@ export class ClawMatrixNode implements MeshContext {
       if (peer.nodeId != null && peer.peerId != null) pinned.set(peer.nodeId, peer.peerId)
     }
     const load = libp2p.services.load
-    this.router = new Router({ libp2p, records: () => this.capabilities.entries(), pinned, loadOf: peerId => load.loadOf(peerId), ranking: config.routing })
+    const lan = libp2p.services.lanDiscovery
+    this.router = new Router({ libp2p, records: () => this.capabilities.entries(), pinned, loadOf: peerId => load.loadOf(peerId), ranking: config.routing, ...(lan != null ? { isLan: conn => lan.isLan(conn) } : {}) })
   }
 
   /** the HTTP routes this node serves */
@@ -238,6 +239,7 @@ export class ClawMatrixNode implements MeshContext {
       membership: this.membership.summary(),
       clusterKey: this.membership.secretRotation(),
       relays: this.relaySlots.view(),
+      holePunch: this.libp2p.services.holePunch?.view() ?? null,
       handoffs: this.libp2p.services.handoff.running(),
       modelUsage: this.libp2p.services.model.usage()
     }
@@ -332,6 +334,8 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         listenHost: config.listenHost,
         listenPort: config.listenPort,
         ...(config.tcpPort != null ? { tcpPort: config.tcpPort } : {}),
+        ...(config.holePunchPort != null ? { holePunchPort: config.holePunchPort } : {}),
+        lanDiscovery: config.discovery.mdns,
         ...(config.members != null ? { members: config.members } : {}),
         ...(config.membership === 'certificates' ? { gater: deferredGater(() => libp2p?.services.membership.gater()) } : {}),
         ...(!config.listen ? { relaySlots } : {}),

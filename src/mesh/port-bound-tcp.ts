@@ -1,0 +1,58 @@
+import { serviceCapabilities, transportSymbol } from '@libp2p/interface'
+import { tcp } from '@libp2p/tcp'
+import type { TCPComponents } from '@libp2p/tcp'
+import type { Connection, CreateListenerOptions, DialTransportOptions, Listener, Transport } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** the errors of a dial whose local port is taken for that destination (a lingering socket to the same host and port) */
+const BOUND_PORT_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL'])
+
+export interface PortBoundTcpInit {
+  /** the local port every outbound TCP connection is dialed from */
+  localPort: number
+}
+
+/**
+ * `@libp2p/tcp` whose outbound connections all leave from one local port. A NAT that keeps
+ * source ports then maps every one of them to the same public port: the hub observes it, and
+ * two NATed peers that dial each other's public port at the same moment (DCUtR) open one TCP
+ * connection through both NATs (a simultaneous open). Linux lets several connected sockets share
+ * a local port as long as their destinations differ; a dial whose destination still holds a
+ * socket from that port (a connection just closed) is dialed again from any port. The node does
+ * not listen on this port: a listening socket would keep the others from binding it.
+ */
+export function portBoundTcp (init: PortBoundTcpInit): (components: TCPComponents) => Transport {
+  // `dialOpts` is spread into `net.connect`; the library's type names only some of its options
+  const bound = tcp({ dialOpts: { localPort: init.localPort } as Record<string, unknown> })
+  const any = tcp()
+  return (components) => new PortBoundTcp(bound(components), any(components))
+}
+
+class PortBoundTcp implements Transport {
+  readonly [transportSymbol] = true
+  readonly [Symbol.toStringTag] = '@libp2p/tcp'
+  readonly [serviceCapabilities] = ['@libp2p/transport']
+
+  constructor (private readonly bound: Transport, private readonly any: Transport) {}
+
+  async dial (ma: Multiaddr, options: DialTransportOptions): Promise<Connection> {
+    try {
+      return await this.bound.dial(ma, { ...options })
+    } catch (err: any) {
+      if (!BOUND_PORT_ERRORS.has(err?.code) || options.signal.aborted) throw err
+      return await this.any.dial(ma, options)
+    }
+  }
+
+  createListener (options: CreateListenerOptions): Listener {
+    return this.any.createListener(options)
+  }
+
+  listenFilter (multiaddrs: Multiaddr[]): Multiaddr[] {
+    return this.any.listenFilter(multiaddrs)
+  }
+
+  dialFilter (multiaddrs: Multiaddr[]): Multiaddr[] {
+    return this.any.dialFilter(multiaddrs)
+  }
+}
