@@ -6,6 +6,8 @@ import type { DCUtRServiceComponents } from '@libp2p/dcutr'
 import type { IdentifyResult, Libp2pEvents, Logger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { ResponderDials } from './patches/dcutr-responder-dial.js'
+import type { ConnectionManager } from '@libp2p/interface-internal'
 
 /** ms one hole punch attempt may take (DCUtR's exchange, then the simultaneous dial) */
 export const HOLE_PUNCH_TIMEOUT_MS = 5000
@@ -13,6 +15,8 @@ export const HOLE_PUNCH_TIMEOUT_MS = 5000
 export interface HolePunchInit {
   /** the local port every outbound TCP dial leaves from (`portBoundTcp`) */
   localPort: number
+  /** where DCUtR's responder dials are marked for the TCP transport (see the patch) */
+  responders: ResponderDials
 }
 
 export type HolePunchComponents = DCUtRServiceComponents & { peerId: PeerId, events: TypedEventTarget<Libp2pEvents> }
@@ -49,8 +53,9 @@ export class HolePunch implements Startable {
     this.log = components.logger.forComponent('clawmatrix:mesh:hole-punch')
     this.onIdentify = this.onIdentify.bind(this)
     const addressManager = this.punchingAddressManager(components.addressManager)
+    const connectionManager = markingResponderDials(components.connectionManager, init.responders)
     const withPunchAddress = new Proxy(components, {
-      get: (target, key) => key === 'addressManager' ? addressManager : (target as any)[key]
+      get: (target, key) => key === 'addressManager' ? addressManager : key === 'connectionManager' ? connectionManager : (target as any)[key]
     })
     this.dcutr = dcutr({ timeout: HOLE_PUNCH_TIMEOUT_MS })(withPunchAddress) as Startable
   }
@@ -110,6 +115,25 @@ export class HolePunch implements Startable {
     if (this.publicAddr?.equals(observed.addr) !== true) this.log('peers see our TCP port %d at %a: hole punching to it', this.init.localPort, observed.addr)
     this.publicAddr = observed.addr
   }
+}
+
+/** a connection manager whose `openConnection(addrs, { initiator: false })` marks `addrs` as responder dials while it runs */
+function markingResponderDials (base: ConnectionManager, responders: ResponderDials): ConnectionManager {
+  return new Proxy(base, {
+    get (target, key) {
+      if (key !== 'openConnection') return (target as any)[key]
+      return async (peer: Parameters<ConnectionManager['openConnection']>[0], options?: Parameters<ConnectionManager['openConnection']>[1] & { initiator?: boolean }) => {
+        if (options?.initiator !== false) return await target.openConnection(peer, options)
+        const addrs = (Array.isArray(peer) ? peer : [peer]).filter((p): p is Multiaddr => typeof (p as Multiaddr).decapsulateCode === 'function')
+        const unmark = responders.mark(addrs)
+        try {
+          return await target.openConnection(peer, options)
+        } finally {
+          unmark()
+        }
+      }
+    }
+  })
 }
 
 /** `/ip4|ip6/<host>/tcp/<port>` of an observed address, or nothing for another form */

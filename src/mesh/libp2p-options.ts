@@ -20,6 +20,7 @@ import { silentPeerWatch } from './silent-peer-watch.js'
 import { holePunch } from './hole-punch.js'
 import { lanDiscovery } from './lan-discovery.js'
 import { portBoundTcp } from './port-bound-tcp.js'
+import { ResponderDials } from './patches/dcutr-responder-dial.js'
 import { relayedConnectionCloser } from './relayed-connection-closer.js'
 import type { LanDiscoveryInit } from './lan-discovery.js'
 import type { CircuitLimitOf } from './relay-server.js'
@@ -114,14 +115,11 @@ export interface MeshBaseServices {
   relay?: ReturnType<typeof meshRelayServer>
   /** with direct paths: closes a peer's relayed connection once a direct one is open */
   relayedCloser?: ReturnType<typeof relayedConnectionCloser>
-  /** with `holePunchPort`: DCUtR with the node's punch address */
-  holePunch?: ReturnType<typeof holePunch>
   /** with `lanDiscovery`: mDNS and the dials to members it finds */
   lanDiscovery?: ReturnType<typeof lanDiscovery>
 }
 
 export interface DirectPathsInit {
-  holePunchPort?: number
   /** LAN discovery's settings, when it is on */
   lan?: LanDiscoveryInit
   /** the protocols whose streams are requests in flight: a relayed connection carrying one is not closed */
@@ -148,7 +146,6 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
   const direct = init.directPaths
   if (direct != null) {
     services.relayedCloser = relayedConnectionCloser({ isRequest: direct.isRequest })
-    if (direct.holePunchPort != null) services.holePunch = holePunch({ localPort: direct.holePunchPort })
     if (direct.lan != null) services.lanDiscovery = lanDiscovery(direct.lan)
   }
   return services
@@ -165,7 +162,9 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
  */
 export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S & { silentPeers: SilentPeerWatch }> {
   const transports: Libp2pOptions['transports'] = [webSockets(), meshRelayTransport({ reservationCompletionTimeout: 10_000, ...(init.relaySlots != null ? { slots: init.relaySlots } : {}) })]
-  if (init.holePunchPort != null) transports.push(portBoundTcp({ localPort: init.holePunchPort }))
+  // a hole-punching node's TCP dials leave from one port, and DCUtR (`services.holePunch`) punches to it
+  const responders = init.holePunchPort != null ? new ResponderDials() : undefined
+  if (init.holePunchPort != null) transports.push(portBoundTcp({ localPort: init.holePunchPort, responders }))
   else if (tcpListenPort(init) != null) transports.push(tcp())
   return {
     privateKey: init.privateKey,
@@ -185,6 +184,7 @@ export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit
     connectionMonitor: { enabled: false },
     services: {
       silentPeers: silentPeerWatch({ ...(init.pingIntervalMs != null ? { intervalMs: init.pingIntervalMs } : {}), ...init.silentPeers }),
+      ...(init.holePunchPort != null && responders != null ? { holePunch: holePunch({ localPort: init.holePunchPort, responders }) } : {}),
       ...services
     } as ServiceFactoryMap<S & { silentPeers: SilentPeerWatch }>
   }

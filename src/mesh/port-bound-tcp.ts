@@ -1,8 +1,9 @@
 import { serviceCapabilities, transportSymbol } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
 import type { TCPComponents } from '@libp2p/tcp'
-import type { Connection, CreateListenerOptions, DialTransportOptions, Listener, Transport } from '@libp2p/interface'
+import type { Connection, CreateListenerOptions, DialTransportOptions, Listener, MultiaddrConnection, Transport, Upgrader } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { ResponderDials } from './patches/dcutr-responder-dial.js'
 
 /** the errors of a dial whose local port is taken for that destination (a lingering socket to the same host and port) */
 const BOUND_PORT_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL'])
@@ -10,6 +11,8 @@ const BOUND_PORT_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL'])
 export interface PortBoundTcpInit {
   /** the local port every outbound TCP connection is dialed from */
   localPort: number
+  /** addresses to dial as the responder of a simultaneous open (DCUtR; see the patch) */
+  responders?: ResponderDials
 }
 
 /**
@@ -25,7 +28,24 @@ export function portBoundTcp (init: PortBoundTcpInit): (components: TCPComponent
   // `dialOpts` is spread into `net.connect`; the library's type names only some of its options
   const bound = tcp({ dialOpts: { localPort: init.localPort } as Record<string, unknown> })
   const any = tcp()
-  return (components) => new PortBoundTcp(bound(components), any(components))
+  return (components) => new PortBoundTcp(bound(components), any(components), init.responders)
+}
+
+/**
+ * An upgrader that upgrades an outbound socket as the responder of a simultaneous open: the
+ * handshakes as listener (`initiator: false`) and the connection, and so its muxer's stream ids,
+ * inbound (see patches/dcutr-responder-dial.ts)
+ */
+function asResponder (upgrader: Upgrader): Upgrader {
+  return new Proxy(upgrader, {
+    get (target, key) {
+      if (key !== 'upgradeOutbound') return (target as any)[key]
+      return async (maConn: MultiaddrConnection, opts: Parameters<Upgrader['upgradeOutbound']>[1]) => {
+        (maConn as { direction: 'inbound' | 'outbound' }).direction = 'inbound'
+        return await target.upgradeOutbound(maConn, { ...opts, initiator: false } as Parameters<Upgrader['upgradeOutbound']>[1])
+      }
+    }
+  })
 }
 
 class PortBoundTcp implements Transport {
@@ -33,9 +53,10 @@ class PortBoundTcp implements Transport {
   readonly [Symbol.toStringTag] = '@libp2p/tcp'
   readonly [serviceCapabilities] = ['@libp2p/transport']
 
-  constructor (private readonly bound: Transport, private readonly any: Transport) {}
+  constructor (private readonly bound: Transport, private readonly any: Transport, private readonly responders?: ResponderDials) {}
 
   async dial (ma: Multiaddr, options: DialTransportOptions): Promise<Connection> {
+    if (this.responders?.has(ma) === true) options = { ...options, upgrader: asResponder(options.upgrader) }
     try {
       return await this.bound.dial(ma, { ...options })
     } catch (err: any) {

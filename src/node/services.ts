@@ -45,7 +45,6 @@ export function directPathsFromConfig (config: ClawMatrixConfig): DirectPathsIni
   const members = config.members != null ? new Set(config.members) : undefined
   return {
     isRequest: protocol => REQUEST_PROTOCOLS.has(protocol),
-    ...(config.holePunchPort != null ? { holePunchPort: config.holePunchPort } : {}),
     ...(config.discovery.mdns ? { lan: members != null ? { allowed: (peer: string) => members.has(peer) } : {} } : {})
   }
 }

@@ -78,4 +78,50 @@ describe.skipIf(unavailable != null)('direct paths between NATed nodes, in netwo
     expect(hubBytes).toBeLessThan(HUB_OVERHEAD_BYTES)
     expect((await a.peer('lan-b'))?.path).toBe('lan')
   })
+
+  /** two nodes behind NATs of `kind`, each dialing the hub over TCP from HOLE_PUNCH_PORT; the second serves `bulk` */
+  async function punchingPair (kind: 'port-preserving' | 'random-ports', names: [string, string]): Promise<[NetnsNode, NetnsNode]> {
+    const [nsA, nsB] = [lab.lanNode(lab.router(kind), 2, names[0]), lab.lanNode(lab.router(kind), 2, names[1])]
+    await upstream(nsB.ns)
+    const hubTcp = [{ url: `/ip4/${HUB_IP}/tcp/19002` }]
+    const debug = { DEBUG: process.env.NETNS_DEBUG ?? 'libp2p:dcutr*,clawmatrix:mesh:hole-punch*,clawmatrix:mesh:relayed*' }
+    const a = await node(nsA.ns, { nodeId: names[0], peers: hubTcp, holePunchPort: HOLE_PUNCH_PORT }, debug)
+    const b = await node(nsB.ns, { nodeId: names[1], peers: hubTcp, holePunchPort: HOLE_PUNCH_PORT, ...serving }, debug)
+    return [a, b]
+  }
+
+  it('two nodes behind different port-preserving NATs punch a direct TCP path and leave the relay', async () => {
+    const [a, b] = await punchingPair('port-preserving', ['punch-a', 'punch-b'])
+    // each learns from the hub that its NAT kept the port
+    for (const n of [a, b]) {
+      const punch = await waitFor(`${n.nodeId} to learn its public address`, async () => (await n.status()).holePunch?.publicAddr, PATH_TIMEOUT_MS, 500)
+      expect(punch).toMatch(new RegExp(`^/ip4/11\\.0\\.0\\.\\d+/tcp/${HOLE_PUNCH_PORT}$`))
+    }
+    const peer = await waitFor('punch-a to reach punch-b directly', async () => {
+      const p = await a.peer('punch-b')
+      return p?.path === 'direct' && p.models.some(m => m.id === 'bulk') ? p : undefined
+    }, PATH_TIMEOUT_MS, 500).catch(err => { throw new Error(`${String(err.message)}\n--- punch-a\n${a.output()}\n--- punch-b\n${b.output()}`) })
+    expect(peer.reachableVia).toBeNull()
+    expect(await hubBytesOfOneAnswer(a)).toBeLessThan(HUB_OVERHEAD_BYTES)
+    expect((await a.peer('punch-b'))?.path).toBe('direct')
+  })
+
+  it('behind NATs that pick random ports they stay relayed, and status says why', async () => {
+    const [a, b] = await punchingPair('random-ports', ['random-a', 'random-b'])
+    const peer = await waitFor('random-a to reach random-b through the hub', async () => {
+      const p = await a.peer('random-b')
+      return p?.path === 'relayed' && p.models.some(m => m.id === 'bulk') ? p : undefined
+    }, PATH_TIMEOUT_MS, 500)
+    expect(peer.reachableVia).toBe('hub')
+    for (const n of [a, b]) {
+      const punch = (await n.status()).holePunch
+      expect(punch?.publicAddr).toBeNull()
+      expect(punch?.reason).toMatch(/the NAT changed our TCP port/)
+    }
+    // DCUtR ran and gave up: the side that received the relayed connection found no address to punch to
+    await waitFor('a DCUtR attempt to end for want of an address', () => /DCUtR connect message had no (dialable )?multiaddrs|had no dialable multiaddrs/.test(a.output() + b.output()), PATH_TIMEOUT_MS, 250)
+    // the answer comes through the hub, so the byte count above can fail
+    expect(await hubBytesOfOneAnswer(a)).toBeGreaterThan(ANSWER_BYTES)
+    expect((await a.peer('random-b'))?.path).toBe('relayed')
+  })
 })
