@@ -103,11 +103,8 @@ export class LanDiscovery implements Startable {
       this.log('%p answered mDNS but is not a member: not dialed', peer)
       return
     }
-    const subnets = lanSubnets(this.init.subnets?.() ?? ownSubnets())
-    const kept = evt.detail.multiaddrs.flatMap(ma => {
-      const host = lanHost(ma, subnets)
-      return host != null ? [{ host, addr: ma.encapsulate(`/p2p/${key}`) }] : []
-    }).slice(0, MAX_LAN_ADDRS_PER_PEER)
+    const kept = lanDialAddresses(evt.detail.multiaddrs, this.init.subnets?.() ?? ownSubnets())
+      .map(({ host, addr }) => ({ host, addr: addr.encapsulate(`/p2p/${key}`) }))
     if (kept.length === 0) {
       this.log('%p answered mDNS with no address on our subnets: not dialed', peer)
       return
@@ -127,7 +124,16 @@ export class LanDiscovery implements Startable {
     this.dialing++
     this.log('dialing %s on the LAN at %a', key, found.addrs)
     this.components.connectionManager.openConnection(found.addrs, { signal: AbortSignal.timeout(LAN_DIAL_TIMEOUT_MS) })
-      .then(conn => { this.log('connected to %p on the LAN at %a', conn.remotePeer, conn.remoteAddr) })
+      .then(conn => {
+        if (this.isLan(conn)) {
+          this.log('connected to %p on the LAN at %a', conn.remotePeer, conn.remoteAddr)
+          return
+        }
+        // libp2p joins a dial to a peer already being dialed (e.g. through the relay) and answers
+        // with that connection: the LAN address was not tried, so the next answer may dial again
+        this.log('dial to %p on the LAN joined another dial, which ended at %a', conn.remotePeer, conn.remoteAddr)
+        found.lastDialAt = 0
+      })
       .catch((err: Error) => { this.log('dial to %s on the LAN failed - %e', key, err) })
       .finally(() => { this.dialing-- })
   }
@@ -138,6 +144,19 @@ export function ownSubnets (): Subnet[] {
   return Object.values(networkInterfaces()).flatMap(list => (list ?? [])
     .filter(i => !i.internal && i.cidr != null)
     .map(i => ({ address: i.address, prefix: Number(i.cidr?.split('/')[1]), family: i.family === 'IPv4' ? 'ipv4' as const : 'ipv6' as const })))
+}
+
+/**
+ * The addresses of an mDNS answer this node dials, with their hosts: `<ip>/tcp/<port>` or
+ * `<ip>/tcp/<port>/ws` on one of `subnets` and not this host's own, at most
+ * MAX_LAN_ADDRS_PER_PEER
+ */
+export function lanDialAddresses (multiaddrs: Multiaddr[], subnets: Subnet[]): Array<{ host: string, addr: Multiaddr }> {
+  const lan = lanSubnets(subnets)
+  return multiaddrs.flatMap(ma => {
+    const host = lanHost(ma, lan)
+    return host != null ? [{ host, addr: ma }] : []
+  }).slice(0, MAX_LAN_ADDRS_PER_PEER)
 }
 
 function lanSubnets (subnets: Subnet[]): { list: BlockList, own: Set<string> } {

@@ -31,8 +31,12 @@ export class ResponderDials {
 
   /** mark `addrs` until the returned function is called (when the dial has ended) */
   mark (addrs: Multiaddr[]): () => void {
-    const keys = addrs.map(key).filter(k => this.marked.has(k) || this.marked.size < MAX_MARKED)
-    for (const k of keys) this.marked.set(k, (this.marked.get(k) ?? 0) + 1)
+    const keys: string[] = []
+    for (const k of addrs.map(key)) {
+      if (!this.marked.has(k) && this.marked.size >= MAX_MARKED) continue
+      this.marked.set(k, (this.marked.get(k) ?? 0) + 1)
+      keys.push(k)
+    }
     return () => {
       for (const k of keys) {
         const left = (this.marked.get(k) ?? 1) - 1

@@ -1,0 +1,57 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterEach, describe, expect, it } from 'vitest'
+import { freePort } from '../../src/cli/free-port.js'
+import { formatStatus } from '../../src/cli/format-status.js'
+import { removeTempDirs, startMesh, startNode } from '../helpers/mesh.js'
+import { waitFor } from '../helpers/wait.js'
+import type { TestMesh, TestNode } from '../helpers/mesh.js'
+
+function isRelayed (addr: { toString(): string }): boolean {
+  return addr.toString().includes('/p2p-circuit')
+}
+
+describe('direct paths on loopback', () => {
+  let mesh: TestMesh | undefined
+  const nodes: TestNode[] = []
+
+  afterEach(async () => {
+    await mesh?.stop()
+    mesh = undefined
+    await Promise.all(nodes.splice(0).map(async n => { await n.stop() }))
+    await removeTempDirs()
+  })
+
+  it('a dial-out node with tcpPort keeps its TCP address out of its record; once dialed there, the relayed connection closes', async () => {
+    mesh = await startMesh({ a: { tcpPort: 0 }, b: { tcpPort: 0 } })
+    const { a, b } = mesh
+    expect(a.peers().find(p => p.nodeId === 'b')?.path).toBe('relayed')
+    const bTcp = b.libp2p.getMultiaddrs().find(ma => !isRelayed(ma))
+    expect(bTcp?.toString()).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//)
+    // members elsewhere only ever see b's relayed addresses
+    expect(a.capabilities.table.get(b.peerId)?.record.addrs.every(isRelayed)).toBe(true)
+
+    // a dial to a peer already being dialed (the keeper's, through the relay) joins it and answers
+    // with its connection, so dial until the direct one is there
+    await waitFor('a to hold only a direct connection to b', async () => {
+      await a.libp2p.dial(multiaddr(bTcp!.toString()))
+      const open = a.libp2p.getConnections(b.libp2p.peerId).filter(c => c.status === 'open')
+      return open.length > 0 && open.every(c => !isRelayed(c.remoteAddr))
+    }, 10_000, 200)
+    expect(a.peers().find(p => p.nodeId === 'b')).toMatchObject({ path: 'direct', reachableVia: null })
+  })
+
+  it('a hole-punching node dials from its port, and status says why it has no address to punch to', async () => {
+    const hub = await startNode({ nodeId: 'hub', listen: true, tcpPort: 0 })
+    nodes.push(hub)
+    const hubTcp = hub.libp2p.getMultiaddrs().find(ma => !ma.toString().includes('/ws'))!.toString()
+    const port = await freePort()
+    const a = await startNode({ nodeId: 'a', peers: [{ url: hubTcp }], holePunchPort: port })
+    nodes.push(a)
+    // the hub saw a's connection come from holePunchPort: the dial was bound to it
+    const punch = await waitFor('a to hear its observed address', () => a.status().holePunch?.lastObservedAddr != null ? a.status().holePunch : undefined)
+    expect(punch).toMatchObject({ localPort: port, lastObservedAddr: `/ip4/127.0.0.1/tcp/${port}`, publicAddr: null })
+    expect(punch.reason).toMatch(/sees us at a private address .*on our side of the NAT/)
+    expect(hub.libp2p.getConnections(a.libp2p.peerId).some(c => c.remoteAddr.toString().startsWith(`/ip4/127.0.0.1/tcp/${port}`))).toBe(true)
+    expect(formatStatus(a.status())).toMatch(new RegExp(`Punch: +from TCP port ${port}, no public address: .*private address`))
+  })
+})
