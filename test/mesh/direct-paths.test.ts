@@ -3,6 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/cli/free-port.js'
 import { formatStatus } from '../../src/cli/format-status.js'
 import { removeTempDirs, startMesh, startNode } from '../helpers/mesh.js'
+import { startFakeUpstream } from '../helpers/fake-upstream.js'
+import { RELAYED_CLOSE_CHECK_MS } from '../../src/mesh/relayed-connection-closer.js'
+import { MODEL_PROTOCOL } from '../../src/model/constants.js'
+import type { FakeUpstream } from '../helpers/fake-upstream.js'
 import { waitFor } from '../helpers/wait.js'
 import type { TestMesh, TestNode } from '../helpers/mesh.js'
 
@@ -12,11 +16,14 @@ function isRelayed (addr: { toString(): string }): boolean {
 
 describe('direct paths on loopback', () => {
   let mesh: TestMesh | undefined
+  let upstream: FakeUpstream | undefined
   const nodes: TestNode[] = []
 
   afterEach(async () => {
     await mesh?.stop()
     mesh = undefined
+    await upstream?.close()
+    upstream = undefined
     await Promise.all(nodes.splice(0).map(async n => { await n.stop() }))
     await removeTempDirs()
   })
@@ -53,5 +60,46 @@ describe('direct paths on loopback', () => {
     expect(punch.reason).toMatch(/sees us at a private address .*on our side of the NAT/)
     expect(hub.libp2p.getConnections(a.libp2p.peerId).some(c => c.remoteAddr.toString().startsWith(`/ip4/127.0.0.1/tcp/${port}`))).toBe(true)
     expect(formatStatus(a.status())).toMatch(new RegExp(`Punch: +from TCP port ${port}, no public address: .*private address`))
+  })
+
+  it('a relayed connection carrying a model answer is closed only once the answer has ended', async () => {
+    const gate = Promise.withResolvers<void>()
+    const event = (content: string): string => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`
+    upstream = await startFakeUpstream(() => ({
+      contentType: 'text/event-stream',
+      chunks: (async function * () {
+        yield event('before ')
+        await gate.promise
+        yield event('after')
+        yield 'data: [DONE]\n\n'
+      })()
+    }))
+    mesh = await startMesh({ a: { tcpPort: 0 }, b: { tcpPort: 0, models: [{ id: 'gated', upstream: { baseUrl: upstream.baseUrl } }] } })
+    const { a, b } = mesh
+    await waitFor('a to know b\'s model', () => a.peers().find(p => p.nodeId === 'b')?.models.some(m => m.id === 'gated'))
+    const answer = (await a.chat({ model: 'gated', stream: true, messages: [{ role: 'user', content: 'hi' }] }))[Symbol.asyncIterator]()
+    let text = ''
+    while (!text.includes('before')) {
+      const r = await answer.next()
+      if (r.done === true) throw new Error(`the answer ended early: ${text}`)
+      text += r.value?.choices?.[0]?.delta?.content ?? ''
+    }
+    const relayedWithAnswer = (): boolean => a.libp2p.getConnections(b.libp2p.peerId).some(c => c.status === 'open' && isRelayed(c.remoteAddr) && c.streams.some(s => s.protocol === MODEL_PROTOCOL))
+    expect(relayedWithAnswer()).toBe(true)
+
+    const bTcp = multiaddr(b.libp2p.getMultiaddrs().find(ma => !isRelayed(ma))!.toString())
+    await waitFor('a direct connection to b', async () => {
+      await a.libp2p.dial(bTcp)
+      return a.libp2p.getConnections(b.libp2p.peerId).some(c => c.status === 'open' && !isRelayed(c.remoteAddr))
+    }, 10_000, 200)
+    // the relayed connection stays while the answer runs on it
+    expect(relayedWithAnswer()).toBe(true)
+
+    gate.resolve()
+    for (let r = await answer.next(); r.done !== true; r = await answer.next()) text += r.value?.choices?.[0]?.delta?.content ?? ''
+    expect(text).toBe('before after')
+    await waitFor('the relayed connection to close after the answer', () =>
+      a.libp2p.getConnections(b.libp2p.peerId).every(c => c.status !== 'open' || !isRelayed(c.remoteAddr)), 3 * RELAYED_CLOSE_CHECK_MS)
+    expect(a.peers().find(p => p.nodeId === 'b')?.path).toBe('direct')
   })
 })
