@@ -60,6 +60,12 @@ describe('direct paths on loopback', () => {
     expect(punch.reason).toMatch(/sees us at a private address .*on our side of the NAT/)
     expect(hub.libp2p.getConnections(a.libp2p.peerId).some(c => c.remoteAddr.toString().startsWith(`/ip4/127.0.0.1/tcp/${port}`))).toBe(true)
     expect(formatStatus(a.status())).toMatch(new RegExp(`Punch: +from TCP port ${port}, no public address: .*private address`))
+
+    // a second connection to the same hub address cannot leave from the same port: it is dialed from any port
+    const second = await a.libp2p.dial(multiaddr(hubTcp), { force: true })
+    expect(second.status).toBe('open')
+    await waitFor('the hub to hold a second connection from a, from another port', () =>
+      hub.libp2p.getConnections(a.libp2p.peerId).some(c => c.status === 'open' && Number(c.remoteAddr.getComponents()[1].value) !== port))
   })
 
   it('a relayed connection carrying a model answer is closed only once the answer has ended', async () => {
