@@ -90,11 +90,6 @@ export class LanDiscovery implements Startable {
     return host?.value != null && found.hosts.has(host.value)
   }
 
-  /** peer IDs found on the LAN, most recently heard last */
-  found (): string[] {
-    return [...this.peers.keys()]
-  }
-
   private onPeer (evt: CustomEvent<PeerInfo>): void {
     const peer = evt.detail.id
     const key = peer.toString()
