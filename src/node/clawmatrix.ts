@@ -288,6 +288,11 @@ export class ClawMatrixNode implements MeshContext {
     })
   }
 
+  /** the parsed addresses of `peers[]` */
+  configuredAddrs (): Multiaddr[] {
+    return this.configured.map(p => p.addr)
+  }
+
   keepConfiguredPeers (): void {
     for (const peer of this.configured) {
       this.keeper.keep({
@@ -400,6 +405,8 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     for (const warning of toolProxyWarnings(config)) warn(warning)
     for (const warning of unavailableModelWarnings(modelInit.models ?? [])) warn(warning)
     for (const warning of modelPeersWarnings(config.models, config.peers)) warn(warning)
+    const holePunchWarning = holePunchPeersWarning(config.holePunchPort, node.configuredAddrs())
+    if (holePunchWarning != null) warn(holePunchWarning)
     if (config.membership === 'certificates' && !(config.admins ?? []).includes(node.peerId) && node.membership.summary().certificate == null) {
       warn(`membership is "certificates" but this node (${node.peerId}) holds no valid certificate yet: other members will refuse it until an admin runs \`clawmatrix certify ${node.peerId} --name ${node.nodeId}\` and it reconnects`)
     }
@@ -434,6 +441,20 @@ function memberAddrs (node: ClawMatrixNode): string[] {
   return node.capabilities.table.live().flatMap(entry => entry.record.addrs
     .filter(a => !a.includes('/p2p-circuit'))
     .map(a => a.includes('/p2p/') ? a : `${a}/p2p/${entry.record.peerId}`))
+}
+
+/**
+ * With `holePunchPort`, a warning when no configured peer is reached over bare TCP: the hub then
+ * never sees the port this node dials from, and there is no address to punch to
+ */
+export function holePunchPeersWarning (holePunchPort: number | undefined, peers: Multiaddr[]): string | undefined {
+  if (holePunchPort == null) return undefined
+  const overTcp = peers.some(addr => {
+    const names = addr.getComponents().map(c => c.name).filter(n => n !== 'p2p')
+    return names.length === 2 && names[1] === 'tcp'
+  })
+  if (overTcp) return undefined
+  return `holePunchPort is set but no peers[] url is a bare TCP address (/ip4/<hub>/tcp/<hub tcpPort>): no hub sees the port this node dials from, so other nodes cannot punch a direct path to it`
 }
 
 /** the host of a dial address (`/ip4/…`, `/ip6/…`, `/dns…/…`), or nothing for a bare relay path */

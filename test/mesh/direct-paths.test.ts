@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/cli/free-port.js'
 import { formatStatus } from '../../src/cli/format-status.js'
 import { removeTempDirs, startMesh, startNode } from '../helpers/mesh.js'
+import { holePunchPeersWarning } from '../../src/node/clawmatrix.js'
 import { startFakeUpstream } from '../helpers/fake-upstream.js'
 import { RELAYED_CLOSE_CHECK_MS } from '../../src/mesh/relayed-connection-closer.js'
 import { MODEL_PROTOCOL } from '../../src/model/constants.js'
@@ -107,5 +108,11 @@ describe('direct paths on loopback', () => {
     await waitFor('the relayed connection to close after the answer', () =>
       a.libp2p.getConnections(b.libp2p.peerId).every(c => c.status !== 'open' || !isRelayed(c.remoteAddr)), 3 * RELAYED_CLOSE_CHECK_MS)
     expect(a.peers().find(p => p.nodeId === 'b')?.path).toBe('direct')
+  })
+
+  it('warns when holePunchPort is set but no hub is reached over bare TCP', () => {
+    expect(holePunchPeersWarning(4001, [multiaddr('/ip4/11.0.0.1/tcp/19000/ws')])).toMatch(/no peers\[\] url is a bare TCP address/)
+    expect(holePunchPeersWarning(4001, [multiaddr('/ip4/11.0.0.1/tcp/19000/ws'), multiaddr('/ip4/11.0.0.1/tcp/19002/p2p/12D3KooWNZQ2oVSzPS9qD1diSoi9yX7PD2vCVXCoXuU2ZPap6gNk')])).toBeUndefined()
+    expect(holePunchPeersWarning(undefined, [])).toBeUndefined()
   })
 })
