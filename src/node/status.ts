@@ -7,6 +7,10 @@ import type { PeerView } from '../router/router.js'
 import type { PeerPathKind } from '../router/peer-path.js'
 import type { Standing } from '../router/node-index.js'
 import type { RelaySlotStatus } from './relay-slots.js'
+import type { HolePunchView } from '../mesh/hole-punch.js'
+
+/** a peer's path as status shows it: the router's, with `lan` for a direct one to an address found on the local network */
+export type PeerStatusPath = PeerPathKind | 'lan'
 
 export interface PeerStatus {
   nodeId: string
@@ -16,7 +20,8 @@ export interface PeerStatus {
   tags: string[]
   /** an open libp2p connection exists, direct or relayed */
   connected: boolean
-  path: PeerPathKind
+  /** `lan`: direct, to an address the peer gave on the local network (mDNS) */
+  path: PeerStatusPath
   /** the relay's node id (or peer ID when its node id is unknown) when relayed */
   reachableVia: string | null
   latencyMs: number | null
@@ -58,6 +63,8 @@ export interface NodeStatus {
   clusterKey: SecretRotationView | null
   /** a dial-out node's relay slots: hubs it holds one on, and hubs that had no free slot for it */
   relays: RelaySlotStatus[]
+  /** with `holePunchPort`: the public address peers punch to, or why there is none */
+  holePunch: HolePunchView | null
   /** handoffs this node is serving now */
   handoffs: RunningHandoff[]
   /** requests and tokens per caller of each model this node serves, since it started */
@@ -85,7 +92,7 @@ export function peerStatuses (views: PeerView[], configured: ConfiguredPeer[], f
       models: r.models,
       tags: r.tags,
       connected: path !== 'unreachable',
-      path,
+      path: path === 'direct' && v.reach.lan ? 'lan' : path,
       reachableVia: path === 'relayed' ? v.via : null,
       latencyMs: path === 'unreachable' ? null : v.reach.latencyMs,
       standing: v.standing,
