@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/openclaw/*.test.ts', 'test/resilience/*.test.ts', 'test/browser/*.test.ts'],
+    exclude: ['test/openclaw/*.test.ts', 'test/resilience/*.test.ts', 'test/browser/*.test.ts', 'test/netns/*.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,

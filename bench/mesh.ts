@@ -11,7 +11,7 @@ import type { BareNodeArgs, ClawMatrixNodeArgs } from './fixtures/messages.js'
 import type { Figure } from './lib/report.js'
 import type { CapabilityRecord } from '../src/capabilities/index.js'
 import type { ClawMatrixNode } from '../src/node/clawmatrix.js'
-import type { PeerPathKind } from '../src/router/peer-path.js'
+import type { PeerStatusPath } from '../src/node/status.js'
 
 const CLAWMATRIX_FIXTURE = new URL('./fixtures/clawmatrix-node.js', import.meta.url)
 const BARE_FIXTURE = new URL('./fixtures/bare-libp2p-node.js', import.meta.url)
@@ -33,7 +33,7 @@ const TARGETS = {
 }
 
 /** how `observer`'s status shows `peerId` (unreachable when it has no record of it) */
-function pathTo (observer: ClawMatrixNode, peerId: string): PeerPathKind {
+function pathTo (observer: ClawMatrixNode, peerId: string): PeerStatusPath {
   return observer.peers().find(p => p.peerId === peerId)?.path ?? 'unreachable'
 }
 

@@ -325,7 +325,9 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
   }
 
   private ownAddrs (): string[] {
-    return this.components.addressManager.getAddresses().map(a => a.toString()).slice(0, 16)
+    const announceable = this.init.announceable
+    const addrs = this.components.addressManager.getAddresses().map(a => a.toString())
+    return (announceable != null ? addrs.filter(announceable) : addrs).slice(0, 16)
   }
 
   /**

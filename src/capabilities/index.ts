@@ -40,6 +40,8 @@ export interface CapabilitiesInit {
   admitRecord?: (record: CapabilityRecord, source: string) => Promise<'ok' | 'uncertified' | 'uncertifiedNodeId' | 'revoked'>
   /** close connections to peers whose record expired (default true) */
   closeExpired?: boolean
+  /** which of this node's addresses its record names (default all): what members anywhere may dial */
+  announceable?: (addr: string) => boolean
 }
 
 export interface CapabilitiesComponents {

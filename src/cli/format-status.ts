@@ -101,13 +101,27 @@ function relaysLabel (relays: NodeStatus['relays']): string {
   return relays.map(r => `${safe(r.hub)} (${r.state})`).join(', ')
 }
 
+/** a listening node's addresses; a dial-out node's direct-only TCP listener (LAN peers) when it has one */
+function listenLabel (status: NodeStatus): string {
+  const direct = status.listenAddrs.filter(a => !a.includes('p2p-circuit'))
+  if (status.listen) return list(direct)
+  return direct.length > 0 ? `no (dials out; direct connections only at ${list(direct)})` : 'no (dials out)'
+}
+
+/** a dial-out node's hole punching: the public address peers punch to, or why there is none */
+function holePunchLabel (holePunch: NonNullable<NodeStatus['holePunch']>): string {
+  if (holePunch.publicAddr != null) return `from TCP port ${holePunch.localPort}, peers punch to ${safe(holePunch.publicAddr)}`
+  return `from TCP port ${holePunch.localPort}, no public address: ${safe(holePunch.reason ?? 'unknown')}`
+}
+
 /** What `clawmatrix status` prints: this node, then one row per peer */
 export function formatStatus (status: NodeStatus): string {
   const lines = [
     `Node:    ${safe(status.nodeId)} (${safe(status.peerId)})`,
     `Tags:    ${list(status.tags)}`,
-    `Listen:  ${status.listen ? list(status.listenAddrs.filter(a => !a.includes('p2p-circuit'))) : 'no (dials out)'}`,
+    `Listen:  ${listenLabel(status)}`,
     ...(!status.listen ? [`Relays:  ${relaysLabel(status.relays ?? [])}`] : []),
+    ...(status.holePunch != null ? [`Punch:   ${holePunchLabel(status.holePunch)}`] : []),
     `Proxy:   http://${safe(status.proxyHost)}:${status.proxyPort}/v1`,
     `Agents:  ${list(status.agents.map(a => a.id))}`,
     `Models:  ${status.models.length > 0 ? '' : '-'}`,

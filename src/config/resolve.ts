@@ -49,7 +49,8 @@ export function resolveConfig (input: unknown, options: ResolveOptions = {}): Cl
   if (config.membership === 'certificates' && (config.admins == null || config.admins.length === 0)) {
     problems.push('admins: required with membership "certificates" (the peer IDs of the mesh\'s root admins; `clawmatrix init` sets it)')
   }
-  if (config.tcpPort != null && !config.listen) problems.push('tcpPort: needs listen: true')
+  if (config.holePunchPort != null && config.listen) problems.push('holePunchPort: only for a dial-out node (listen: false); a listening node is dialed directly')
+  if (config.holePunchPort != null && config.tcpPort === config.holePunchPort) problems.push(`holePunchPort: must differ from tcpPort (${config.tcpPort}): the node dials from one and listens on the other`)
   const seen = new Set<string>()
   config.agents.forEach((agent, i) => {
     if (seen.has(agent.id)) problems.push(`agents[${i}].id: "${agent.id}" is listed twice`)

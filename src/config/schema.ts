@@ -126,13 +126,21 @@ export const relaySchema = z.strictObject({
     .describe('listening node: relay slots offered, one per dial-out node that reserves here; a slot is freed when its holder disconnects')
 })
 
+export const discoverySchema = z.strictObject({
+  mdns: z.boolean().default(false)
+    .describe('find members on the local network by mDNS and connect to them directly (they still need the secret and membership); a dial-out node then listens on TCP (tcpPort, default any free port)')
+})
+
 export const configSchema = z.strictObject({
   nodeId: nodeIdField.optional().describe('unique node name; defaults to the host name'),
   secret: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   listen: z.boolean().default(false),
   listenHost: z.string().min(1).default(D.listenHost),
   listenPort: port.default(D.listenPort),
-  tcpPort: port.optional().describe('also listen on TCP at this port (listen must be true)'),
+  tcpPort: port.optional().describe('listen on TCP at this port: beside WebSockets on a listening node; on a dial-out node for direct connections only (LAN peers, hole punching), no relay; 0 = any free port'),
+  holePunchPort: port.min(1, { error: 'must be between 1 and 65535' }).optional()
+    .describe('dial-out node: make every outbound TCP dial from this local port and punch direct TCP paths to other NATed members (DCUtR); needs a hub TCP address in peers[] and a NAT that keeps the port'),
+  discovery: discoverySchema.default(() => discoverySchema.parse({})),
   peers: z.array(peerSchema).max(256).default([]),
   members: z.array(peerIdField).optional(),
   membership: z.enum(['open', 'certificates'], { error: 'must be "open" or "certificates"' }).default('open')
@@ -172,3 +180,4 @@ export type ModelConfig = z.output<typeof modelSchema>
 export type ProxyModelConfig = z.output<typeof proxyModelSchema>
 export type ToolProxyConfig = z.output<typeof toolProxySchema>
 export type RelayConfig = z.output<typeof relaySchema>
+export type DiscoveryConfig = z.output<typeof discoverySchema>

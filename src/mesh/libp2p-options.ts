@@ -17,6 +17,12 @@ import type { RelaySlotWatch } from './patches/relay-refusals.js'
 import type { KeySource } from './patches/psk-protector.js'
 import { meshRelayServer } from './relay-server.js'
 import { silentPeerWatch } from './silent-peer-watch.js'
+import { holePunch } from './hole-punch.js'
+import { lanDiscovery } from './lan-discovery.js'
+import { portBoundTcp } from './port-bound-tcp.js'
+import { ResponderDials } from './patches/dcutr-responder-dial.js'
+import { relayedConnectionCloser } from './relayed-connection-closer.js'
+import type { LanDiscoveryInit } from './lan-discovery.js'
 import type { CircuitLimitOf } from './relay-server.js'
 import type { SilentPeerWatch, SilentPeerWatchInit } from './silent-peer-watch.js'
 import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
@@ -59,8 +65,12 @@ export interface MeshTransportInit {
   listen: boolean
   listenHost?: string
   listenPort?: number
-  /** also listen on TCP at this port */
+  /** also listen on TCP at this port (a dial-out node: for direct connections only, no relay) */
   tcpPort?: number
+  /** a dial-out node: dial every TCP connection from this local port, for hole punching */
+  holePunchPort?: number
+  /** find members on the LAN by mDNS (a dial-out node then listens on TCP, `tcpPort` or any free port) */
+  lanDiscovery?: boolean
   /** when set, only these peer IDs may connect, relay or be relayed */
   members?: string[]
   /** a further gater asked after the members list (the membership certificates') */
@@ -79,11 +89,21 @@ export interface MeshTransportInit {
  * so a node holds a slot on up to RELAY_HUBS_PER_NODE hubs
  */
 export function listenAddresses (init: MeshTransportInit): string[] {
-  if (!init.listen) return Array.from({ length: RELAY_HUBS_PER_NODE }, () => '/p2p-circuit')
   const host = hostMultiaddrPrefix(init.listenHost ?? '0.0.0.0')
-  const addrs = [`${host}/tcp/${init.listenPort ?? 19000}/ws`]
-  if (init.tcpPort != null) addrs.push(`${host}/tcp/${init.tcpPort}`)
-  return addrs
+  const tcpPort = tcpListenPort(init)
+  const tcpAddrs = tcpPort != null ? [`${host}/tcp/${tcpPort}`] : []
+  if (!init.listen) return [...Array.from({ length: RELAY_HUBS_PER_NODE }, () => '/p2p-circuit'), ...tcpAddrs]
+  return [`${host}/tcp/${init.listenPort ?? 19000}/ws`, ...tcpAddrs]
+}
+
+/** the TCP port a node listens on: `tcpPort`, or any free one for a dial-out node that looks for LAN peers */
+function tcpListenPort (init: MeshTransportInit): number | undefined {
+  return init.tcpPort ?? (init.lanDiscovery === true && !init.listen ? 0 : undefined)
+}
+
+/** whether the node runs any of the direct-path parts: a dial-out node's TCP listener, LAN discovery, hole punching */
+export function usesDirectPaths (init: Pick<MeshTransportInit, 'listen' | 'tcpPort' | 'holePunchPort' | 'lanDiscovery'>): boolean {
+  return init.lanDiscovery === true || init.holePunchPort != null || (!init.listen && init.tcpPort != null)
 }
 
 /** The services every ClawMatrix node runs under its own ones; `relay` only on a listening node */
@@ -93,9 +113,20 @@ export interface MeshBaseServices {
   connectionLimit: ReturnType<typeof peerConnectionLimit>
   pubsub: ReturnType<typeof gossipsub>
   relay?: ReturnType<typeof meshRelayServer>
+  /** with direct paths: closes a peer's relayed connection once a direct one is open */
+  relayedCloser?: ReturnType<typeof relayedConnectionCloser>
+  /** with `lanDiscovery`: mDNS and the dials to members it finds */
+  lanDiscovery?: ReturnType<typeof lanDiscovery>
 }
 
-export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { relayCircuitLimit?: CircuitLimitOf, relayMaxReservations?: number, gossipAdmitted?: MeshScoreInit['admitted'] }): MeshBaseServices {
+export interface DirectPathsInit {
+  /** LAN discovery's settings, when it is on */
+  lan?: LanDiscoveryInit
+  /** the protocols whose streams are requests in flight: a relayed connection carrying one is not closed */
+  isRequest: (protocol: string) => boolean
+}
+
+export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { relayCircuitLimit?: CircuitLimitOf, relayMaxReservations?: number, gossipAdmitted?: MeshScoreInit['admitted'], directPaths?: DirectPathsInit }): MeshBaseServices {
   const services: MeshBaseServices = {
     identify: identify(),
     // one outbound ping stream per connection is the silent-peer watch's; the second is the
@@ -115,6 +146,11 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
     })
   }
   if (init.listen) services.relay = meshRelayServer({ ...relayServerInit(init.relayMaxReservations), ...(init.relayCircuitLimit != null ? { circuitLimit: init.relayCircuitLimit } : {}) })
+  const direct = init.directPaths
+  if (direct != null) {
+    services.relayedCloser = relayedConnectionCloser({ isRequest: direct.isRequest })
+    if (direct.lan != null) services.lanDiscovery = lanDiscovery(direct.lan)
+  }
   return services
 }
 
@@ -129,7 +165,10 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
  */
 export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S & { silentPeers: SilentPeerWatch }> {
   const transports: Libp2pOptions['transports'] = [webSockets(), meshRelayTransport({ reservationCompletionTimeout: 10_000, ...(init.relaySlots != null ? { slots: init.relaySlots } : {}) })]
-  if (init.tcpPort != null) transports.push(tcp())
+  // a hole-punching node's TCP dials leave from one port, and DCUtR (`services.holePunch`) punches to it
+  const responders = init.holePunchPort != null ? new ResponderDials() : undefined
+  if (init.holePunchPort != null) transports.push(portBoundTcp({ localPort: init.holePunchPort, responders }))
+  else if (tcpListenPort(init) != null) transports.push(tcp())
   return {
     privateKey: init.privateKey,
     addresses: { listen: listenAddresses(init) },
@@ -148,6 +187,7 @@ export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit
     connectionMonitor: { enabled: false },
     services: {
       silentPeers: silentPeerWatch({ ...(init.pingIntervalMs != null ? { intervalMs: init.pingIntervalMs } : {}), ...init.silentPeers }),
+      ...(init.holePunchPort != null && responders != null ? { holePunch: holePunch({ localPort: init.holePunchPort, responders }) } : {}),
       ...services
     } as ServiceFactoryMap<S & { silentPeers: SilentPeerWatch }>
   }

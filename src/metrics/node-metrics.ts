@@ -114,12 +114,12 @@ export class NodeMetrics implements MeshMetrics {
     })
     new Gauge({
       name: `${METRIC_PREFIX}peers`,
-      help: 'Peers known to this node, by state (direct, relayed, unreachable)',
+      help: 'Peers known to this node, by state (direct, lan, relayed, unreachable)',
       labelNames: ['state'],
       registers,
       collect () {
         this.reset()
-        for (const state of ['direct', 'relayed', 'unreachable']) this.set({ state }, 0)
+        for (const state of ['direct', 'lan', 'relayed', 'unreachable']) this.set({ state }, 0)
         for (const peer of metrics.sources?.peers() ?? []) this.inc({ state: peer.path })
       }
     })

@@ -148,7 +148,8 @@ export class ClawMatrixNode implements MeshContext {
       if (peer.nodeId != null && peer.peerId != null) pinned.set(peer.nodeId, peer.peerId)
     }
     const load = libp2p.services.load
-    this.router = new Router({ libp2p, records: () => this.capabilities.entries(), pinned, loadOf: peerId => load.loadOf(peerId), ranking: config.routing })
+    const lan = libp2p.services.lanDiscovery
+    this.router = new Router({ libp2p, records: () => this.capabilities.entries(), pinned, loadOf: peerId => load.loadOf(peerId), ranking: config.routing, ...(lan != null ? { isLan: conn => lan.isLan(conn) } : {}) })
   }
 
   /** the HTTP routes this node serves */
@@ -248,6 +249,7 @@ export class ClawMatrixNode implements MeshContext {
       membership: this.membership.summary(),
       clusterKey: this.membership.secretRotation(),
       relays: this.relaySlots.view(),
+      holePunch: this.libp2p.services.holePunch?.view() ?? null,
       handoffs: this.libp2p.services.handoff.running(),
       modelUsage: this.libp2p.services.model.usage()
     }
@@ -282,6 +284,11 @@ export class ClawMatrixNode implements MeshContext {
       policy: new AnnouncedDialPolicy([this.config.listenHost, ...this.configured.flatMap(p => hostOf(p.addr))]),
       ...(this.config.members != null ? { members: new Set(this.config.members) } : {})
     })
+  }
+
+  /** the parsed addresses of `peers[]` */
+  configuredAddrs (): Multiaddr[] {
+    return this.configured.map(p => p.addr)
   }
 
   keepConfiguredPeers (): void {
@@ -330,6 +337,8 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
         listenHost: config.listenHost,
         listenPort: config.listenPort,
         ...(config.tcpPort != null ? { tcpPort: config.tcpPort } : {}),
+        ...(config.holePunchPort != null ? { holePunchPort: config.holePunchPort } : {}),
+        lanDiscovery: config.discovery.mdns,
         ...(config.members != null ? { members: config.members } : {}),
         ...(config.membership === 'certificates' ? { gater: deferredGater(() => libp2p?.services.membership.gater()) } : {}),
         ...(!config.listen ? { relaySlots } : {}),
@@ -396,6 +405,8 @@ export async function createClawMatrix (input: ConfigInput | ClawMatrixConfig, o
     for (const warning of toolProxyWarnings(config)) warn(warning)
     for (const warning of unavailableModelWarnings(modelInit.models ?? [])) warn(warning)
     for (const warning of modelPeersWarnings(config.models, config.peers)) warn(warning)
+    const holePunchWarning = holePunchPeersWarning(config.holePunchPort, node.configuredAddrs())
+    if (holePunchWarning != null) warn(holePunchWarning)
     if (config.membership === 'certificates' && !(config.admins ?? []).includes(node.peerId) && node.membership.summary().certificate == null) {
       warn(`membership is "certificates" but this node (${node.peerId}) holds no valid certificate yet: other members will refuse it until an admin runs \`clawmatrix certify ${node.peerId} --name ${node.nodeId}\` and it reconnects`)
     }
@@ -430,6 +441,20 @@ function memberAddrs (node: ClawMatrixNode): string[] {
   return node.capabilities.table.live().flatMap(entry => entry.record.addrs
     .filter(a => !a.includes('/p2p-circuit'))
     .map(a => a.includes('/p2p/') ? a : `${a}/p2p/${entry.record.peerId}`))
+}
+
+/**
+ * With `holePunchPort`, a warning when no configured peer is reached over bare TCP: the hub then
+ * never sees the port this node dials from, and there is no address to punch to
+ */
+export function holePunchPeersWarning (holePunchPort: number | undefined, peers: Multiaddr[]): string | undefined {
+  if (holePunchPort == null) return undefined
+  const overTcp = peers.some(addr => {
+    const names = addr.getComponents().map(c => c.name).filter(n => n !== 'p2p')
+    return names.length === 2 && names[1] === 'tcp'
+  })
+  if (overTcp) return undefined
+  return `holePunchPort is set but no peers[] url is a bare TCP address (/ip4/<hub>/tcp/<hub tcpPort>): no hub sees the port this node dials from, so other nodes cannot punch a direct path to it`
 }
 
 /** the host of a dial address (`/ip4/…`, `/ip6/…`, `/dns…/…`), or nothing for a bare relay path */

@@ -6,7 +6,13 @@ import { membershipInitFromConfig } from '../membership/from-config.js'
 import { membershipService } from '../membership/index.js'
 import { inviteServiceInitFromConfig } from '../membership/invite-from-config.js'
 import { inviteService } from '../membership/invite-service.js'
-import { meshBaseServices } from '../mesh/libp2p-options.js'
+import { meshBaseServices, usesDirectPaths } from '../mesh/libp2p-options.js'
+import type { DirectPathsInit } from '../mesh/libp2p-options.js'
+import type { HolePunch } from '../mesh/hole-punch.js'
+import type { LanDiscovery } from '../mesh/lan-discovery.js'
+import { HANDOFF_PROTOCOL } from '../handoff/constants.js'
+import { MODEL_PROTOCOL } from '../model/constants.js'
+import { TOOL_PROTOCOL } from '../tool/constants.js'
 import { modelService } from '../model/index.js'
 import { standaloneToolExecutor } from '../standalone/tools/index.js'
 import { fileRootsOf } from '../tool/file-roots.js'
@@ -28,7 +34,20 @@ import type { ToolService } from '../tool/index.js'
 import type { PeerId, ServiceMap } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
-export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, membership: MembershipService, invites: InviteService, handoff: HandoffService, tool: ToolService, model: ModelService, load: LoadService }
+export type ClawMatrixServices = ServiceMap & { capabilities: CapabilitiesService, membership: MembershipService, invites: InviteService, handoff: HandoffService, tool: ToolService, model: ModelService, load: LoadService, holePunch?: HolePunch, lanDiscovery?: LanDiscovery }
+
+/** the protocols whose streams are requests in flight, which closing a relayed connection would cut */
+const REQUEST_PROTOCOLS = new Set([MODEL_PROTOCOL, HANDOFF_PROTOCOL, TOOL_PROTOCOL])
+
+/** the direct-path parts a config turns on, or nothing when it turns on none */
+export function directPathsFromConfig (config: ClawMatrixConfig): DirectPathsInit | undefined {
+  if (!usesDirectPaths({ listen: config.listen, tcpPort: config.tcpPort, holePunchPort: config.holePunchPort, lanDiscovery: config.discovery.mdns })) return undefined
+  const members = config.members != null ? new Set(config.members) : undefined
+  return {
+    isRequest: protocol => REQUEST_PROTOCOLS.has(protocol),
+    ...(config.discovery.mdns ? { lan: members != null ? { allowed: (peer: string) => members.has(peer) } : {} } : {})
+  }
+}
 
 export interface NodeServicesInit {
   config: ClawMatrixConfig
@@ -64,8 +83,15 @@ export interface NodeServicesInit {
  */
 export function nodeServices (init: NodeServicesInit): ServiceFactoryMap<ClawMatrixServices> {
   const { config, timing } = init
+  const directPaths = directPathsFromConfig(config)
   return {
-    ...meshBaseServices({ listen: config.listen, relayMaxReservations: config.relay.maxReservations, ...(init.relayCircuitLimit != null ? { relayCircuitLimit: init.relayCircuitLimit } : {}), ...(init.gossipAdmitted != null ? { gossipAdmitted: init.gossipAdmitted } : {}) }),
+    ...meshBaseServices({
+      listen: config.listen,
+      relayMaxReservations: config.relay.maxReservations,
+      ...(init.relayCircuitLimit != null ? { relayCircuitLimit: init.relayCircuitLimit } : {}),
+      ...(init.gossipAdmitted != null ? { gossipAdmitted: init.gossipAdmitted } : {}),
+      ...(directPaths != null ? { directPaths } : {})
+    }),
     membership: membershipService({ ...membershipInitFromConfig(config, init.membership), ...(init.rotations != null ? { rotations: init.rotations } : {}) }),
     invites: inviteService(inviteServiceInitFromConfig(config, init.invites)),
     capabilities: capabilities(capabilitiesInitFromConfig(config, {

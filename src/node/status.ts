@@ -7,6 +7,10 @@ import type { PeerView } from '../router/router.js'
 import type { PeerPathKind } from '../router/peer-path.js'
 import type { Standing } from '../router/node-index.js'
 import type { RelaySlotStatus } from './relay-slots.js'
+import type { HolePunchView } from '../mesh/hole-punch.js'
+
+/** a peer's path as status shows it: the router's, with `lan` for a direct one to an address found on the local network */
+export type PeerStatusPath = PeerPathKind | 'lan'
 
 export interface PeerStatus {
   nodeId: string
@@ -18,7 +22,8 @@ export interface PeerStatus {
   reachable: boolean
   /** an open libp2p connection exists, direct or relayed; a peer reachable through its relay without one is dialed when a request needs it */
   connected: boolean
-  path: PeerPathKind
+  /** `lan`: direct, to an address the peer gave on the local network (mDNS) */
+  path: PeerStatusPath
   /** the relay's node id (or peer ID when its node id is unknown) when relayed */
   reachableVia: string | null
   latencyMs: number | null
@@ -60,6 +65,8 @@ export interface NodeStatus {
   clusterKey: SecretRotationView | null
   /** a dial-out node's relay slots: hubs it holds one on, and hubs that had no free slot for it */
   relays: RelaySlotStatus[]
+  /** with `holePunchPort`: the public address peers punch to, or why there is none */
+  holePunch: HolePunchView | null
   /** handoffs this node is serving now */
   handoffs: RunningHandoff[]
   /** requests and tokens per caller of each model this node serves, since it started */
@@ -88,7 +95,7 @@ export function peerStatuses (views: PeerView[], configured: ConfiguredPeer[], f
       tags: r.tags,
       reachable: path !== 'unreachable',
       connected: path !== 'unreachable' && v.reach.connected,
-      path,
+      path: path === 'direct' && v.reach.lan ? 'lan' : path,
       reachableVia: path === 'relayed' ? v.via : null,
       latencyMs: path === 'unreachable' ? null : v.reach.latencyMs,
       standing: v.standing,

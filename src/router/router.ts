@@ -11,7 +11,7 @@ import type { LiveLoad, Plane } from '../capabilities/load-report.js'
 import type { Standing } from './node-index.js'
 import type { PeerEntry } from '../capabilities/peer-table.js'
 import type { CapabilityRecord, ModelCapability } from '../capabilities/types.js'
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 
 export { NoRouteError, NotSharedError } from './errors.js'
 export type { Ranking } from './rank.js'
@@ -54,6 +54,8 @@ export interface RouterInit {
   ranking?: Ranking
   /** [0, 1), for the power-of-two draw; Math.random unless a test fixes it */
   random?: () => number
+  /** whether a direct connection goes to an address found on the local network (LAN discovery's `isLan`) */
+  isLan?: (conn: Connection) => boolean
 }
 
 export interface RouteOptions {
@@ -141,7 +143,10 @@ export class Router {
     const relayName = relayNames(records)
     const isConnected = directlyConnected(this.init.libp2p)
     return records.filter(e => (options.includeExpired === true || !e.expired) && (options.where?.(e) ?? true)).map(entry => {
-      const reach = peerPath(this.init.libp2p, entry.peer, entry.expired ? undefined : { relays: relaysIn(entry.record.addrs), isConnected })
+      const reach = peerPath(this.init.libp2p, entry.peer, {
+        ...(this.init.isLan != null ? { isLan: this.init.isLan } : {}),
+        ...(entry.expired ? {} : { onDemand: { relays: relaysIn(entry.record.addrs), isConnected } })
+      })
       return {
         entry,
         standing: standing.get(entry.record.peerId) ?? 'ok',

@@ -72,7 +72,11 @@ describe('config', () => {
     [{ models: [{ id: 'm', peers: [''] }] }, 'models[0].peers[0]:'],
     [{ proxyModels: [{ id: 'm', nodeId: 'a/b' }] }, 'proxyModels[0].nodeId: may only hold letters, digits and . _ : @ -'],
     [{ proxyHost: '0.0.0.0' }, 'proxyHost: "0.0.0.0" is not a loopback address; set proxyAllowRemote: true to expose the API'],
-    [{ tcpPort: 19002 }, 'tcpPort: needs listen: true'],
+    [{ listen: true, holePunchPort: 19003 }, 'holePunchPort: only for a dial-out node'],
+    [{ tcpPort: 19003, holePunchPort: 19003 }, 'holePunchPort: must differ from tcpPort (19003)'],
+    [{ holePunchPort: 0 }, 'holePunchPort: must be between 1 and 65535'],
+    [{ discovery: { mdns: 'yes' } }, 'discovery.mdns:'],
+    [{ discovery: { dht: true } }, 'discovery.dht: unknown field'],
     [{ apiToken: '' }, 'apiToken: must not be empty'],
     [{ tags: 'gpu' }, 'tags: must be an array']
   ])('%j → %s', (input, expected) => {

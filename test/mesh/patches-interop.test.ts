@@ -92,3 +92,25 @@ describe('patched dependencies against stock ones, over loopback', () => {
     )
   })
 })
+
+describe('what patches/dcutr-responder-dial.ts works around, in the pinned libp2p', () => {
+  it('the dial queue does not hand DCUtR\'s initiator: false to the transport (remove the patch when it does)', async () => {
+    const listener = await echoNode({})
+    const seen: unknown[] = []
+    const recording = (components: Parameters<ReturnType<typeof tcp>>[0]): ReturnType<ReturnType<typeof tcp>> => {
+      const transport = tcp()(components)
+      const dial = transport.dial.bind(transport)
+      transport.dial = async (ma, options) => {
+        seen.push((options as { initiator?: boolean }).initiator)
+        return await dial(ma, options)
+      }
+      return transport
+    }
+    const dialer = await createLibp2p({ transports: [recording], connectionEncrypters: [noise()], streamMuxers: [yamux()] })
+    running.push(dialer)
+    // the call DCUtR's responder side makes (@libp2p/dcutr 3.0.28, dcutr.js)
+    const connectionManager = (dialer as unknown as { components: { connectionManager: { openConnection: (a: unknown, o: unknown) => Promise<unknown> } } }).components.connectionManager
+    await connectionManager.openConnection([listener.getMultiaddrs()[0]], { initiator: false, force: true, signal: AbortSignal.timeout(10_000) }).catch(() => {})
+    expect(seen).toEqual([undefined])
+  })
+})

@@ -162,7 +162,8 @@
     const peers = view.peers.map(function (p, i) {
       return { key: 'peer-' + i, nodeId: p.nodeId, peerId: p.peerId, path: p.path, via: p.reachableVia, latencyMs: p.latencyMs, models: p.models, agents: p.agents, tags: p.tags, toolProxy: p.toolProxy, standing: p.standing, relay: false }
     })
-    const direct = peers.filter(function (p) { return p.path === 'direct' })
+    // a peer on the LAN (mDNS) is drawn with the direct ones; its link is marked `lan`
+    const direct = peers.filter(function (p) { return p.path === 'direct' || p.path === 'lan' })
     const relayed = peers.filter(function (p) { return p.path === 'relayed' })
     const unreachable = peers.filter(function (p) { return p.path === 'unreachable' })
     const byName = new Map()
@@ -216,7 +217,7 @@
     for (const p of l.direct) {
       const a = right(l.self)
       const b = left(p)
-      const line = svg('path', { d: 'M' + a.x + ' ' + a.y + ' L' + b.x + ' ' + b.y, class: 'link direct', 'data-from': l.self.nodeId, 'data-to': p.nodeId })
+      const line = svg('path', { d: 'M' + a.x + ' ' + a.y + ' L' + b.x + ' ' + b.y, class: p.path === 'lan' ? 'link direct lan' : 'link direct', 'data-from': l.self.nodeId, 'data-to': p.nodeId })
       links.appendChild(line)
       linkLabel(links, (a.x + b.x) / 2, (a.y + b.y) / 2, p.latencyMs != null ? p.latencyMs + ' ms' : null, p.relay)
     }
