@@ -149,7 +149,7 @@ export class ClawMatrixNode implements MeshContext {
     }
     const load = libp2p.services.load
     const lan = libp2p.services.lanDiscovery
-    this.router = new Router({ libp2p, records: () => this.capabilities.entries(), pinned, loadOf: peerId => load.loadOf(peerId), ranking: config.routing, ...(lan != null ? { isLan: conn => lan.isLan(conn) } : {}) })
+    this.router = new Router({ libp2p, records: () => this.capabilities.entries(), pinned, loadOf: peerId => load.loadOf(peerId), ranking: config.routing, isRevoked: peerId => this.membership.standing(peerId) === 'revoked', ...(lan != null ? { isLan: conn => lan.isLan(conn) } : {}) })
   }
 
   /** the HTTP routes this node serves */

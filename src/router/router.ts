@@ -52,6 +52,8 @@ export interface RouterInit {
   loadOf?: (peerId: string) => LiveLoad | undefined
   /** `least-busy` (default) or `closest`, the former order, kept as a yardstick */
   ranking?: Ranking
+  /** a revoked member is never a candidate, whatever its record and paths say, until the record expires */
+  isRevoked?: (peerId: string) => boolean
   /** [0, 1), for the power-of-two draw; Math.random unless a test fixes it */
   random?: () => number
   /** whether a direct connection goes to an address found on the local network (LAN discovery's `isLan`) */
@@ -266,7 +268,7 @@ export class Router {
   private usable (matches: Array<{ view: PeerView, agent?: string }>, what: string, plane: Plane): RouteCandidate[] {
     const candidates: RouteCandidate[] = []
     for (const { view, agent } of matches) {
-      if (view.reach.path === 'unreachable' || view.coolingDown) continue
+      if (view.reach.path === 'unreachable' || view.coolingDown || this.init.isRevoked?.(view.entry.record.peerId) === true) continue
       candidates.push({
         peerId: view.entry.peer,
         nodeId: view.entry.record.nodeId,

@@ -1,3 +1,4 @@
+import { multiaddr } from '@multiformats/multiaddr'
 import { request } from 'node:http'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -36,9 +37,11 @@ describe('model proxy errors', () => {
     const lab = await mesh.node('lab', { models: [{ id: 'gpt-lab', upstream: { baseUrl: upstream.baseUrl } }] })
     home = await mesh.node('home', { maxRequestBytes: 256 * 1024 })
     for (const node of [office, tiny, lab]) await mesh.connect(home, node)
+    // lab goes away; home still holds its record, and the hub it names, until the record expires
+    await lab.stop()
     await home.libp2p.hangUp(lab.libp2p.peerId)
-    await waitFor('lab to be known but unreachable', () =>
-      home.router.view().some(v => v.entry.record.nodeId === 'lab' && v.reach.path === 'unreachable'))
+    await waitFor('lab to be gone from the hub', async () => (await home.libp2p.dial(multiaddr(lab.address()), { signal: AbortSignal.timeout(2000) }).then(() => false, () => true)) ? true : undefined)
+    expect(home.router.view().some(v => v.entry.record.nodeId === 'lab')).toBe(true)
     apiUrl = await mesh.api(home)
     client = new OpenAI({ baseURL: apiUrl, apiKey: API_TOKEN, maxRetries: 0 })
   })
