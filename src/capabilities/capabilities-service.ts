@@ -87,6 +87,8 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
   private started = false
   private announcing?: Promise<void>
   private announceAgain = false
+  /** the last announcement reached no peer: the next subscriber gets it again */
+  private unheard = false
 
   constructor (private readonly components: CapabilitiesComponents, private readonly init: CapabilitiesInit) {
     super()
@@ -107,6 +109,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.onPeerConnect = this.onPeerConnect.bind(this)
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
     this.onListening = this.onListening.bind(this)
+    this.onSubscriptionChange = this.onSubscriptionChange.bind(this)
     this.handleSync = this.handleSync.bind(this)
     this.handleDigestSync = this.handleDigestSync.bind(this)
   }
@@ -142,6 +145,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     const pubsub = this.components.pubsub
     pubsub.topicValidators.set(CAPABILITIES_TOPIC, async (from, message) => await this.validateGossip(message.data, from.toString()))
     pubsub.subscribe(CAPABILITIES_TOPIC)
+    pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.announceTask.start()
     this.announce()
   }
@@ -155,6 +159,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.components.events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     this.components.events.removeEventListener('self:peer:update', this.onListening)
     this.components.events.removeEventListener('transport:listening', this.onListening)
+    this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.components.pubsub.topicValidators.delete(CAPABILITIES_TOPIC)
     await this.components.registrar.unhandle(SYNC_DIGEST_PROTOCOL)
     await this.components.registrar.unhandle(SYNC_PROTOCOL)
@@ -220,7 +225,8 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.ownRecord = record
     this.highWater?.save(record.seq)
     if (!this.started) return
-    await this.components.pubsub.publish(CAPABILITIES_TOPIC, this.ownEnvelope)
+    const { recipients } = await this.components.pubsub.publish(CAPABILITIES_TOPIC, this.ownEnvelope)
+    this.unheard = recipients.length === 0
   }
 
   /**
@@ -335,15 +341,24 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
    * address), or libp2p updated this node's own peer record: announce when the addresses differ
    * from the announced ones. libp2p tells `self:peer:update` of a new listener only a second later
    * (it debounces the update), and until then peers hold a record without the address and cannot
-   * dial this node. A new subscriber is not a reason to announce: every connection starts with a
-   * state exchange that hands it this node's record, and re-announcing to the whole mesh at each
-   * join cost a hub O(N) publishes per join.
+   * dial this node.
    */
   private onListening (): void {
     const addrs = this.ownAddrs()
     const announced = this.ownRecord?.addrs
     if (announced != null && announced.length === addrs.length && announced.every((a, i) => a === addrs[i])) return
     this.announce()
+  }
+
+  /**
+   * A peer subscribed: announce again only when the last announcement reached nobody (a node that
+   * has just started or restarted publishes before its hub's subscription has arrived, and the
+   * record it hands the hub in the state exchange does not travel on as gossip). A node whose
+   * record was heard does not re-announce to the whole mesh at each join: the state exchange on the
+   * new connection hands the newcomer its record.
+   */
+  private onSubscriptionChange (): void {
+    if (this.unheard) this.announce()
   }
 
   private onPeerConnect (evt: CustomEvent<PeerId>): void {

@@ -1,43 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { removeTempDirs, startNode } from '../helpers/mesh.js'
+import { StartedNodes, everyRecordHeld } from '../helpers/hub-and-spokes.js'
 import { waitFor } from '../helpers/wait.js'
-import type { TestNode } from '../helpers/mesh.js'
-import type { ClawMatrixOptions } from '../../src/node/clawmatrix.js'
 
-const started: TestNode[] = []
+const nodes = new StartedNodes()
 
-afterEach(async () => {
-  await Promise.all(started.splice(0).map(async n => { await n.stop().catch(() => {}) }))
-  await removeTempDirs()
-})
-
-async function start (...args: Parameters<typeof startNode>): Promise<TestNode> {
-  const node = await startNode(...args)
-  started.push(node)
-  return node
-}
-
-/** a listening hub and `count` nodes that only dial out to it (they reach each other through its relay) */
-async function hubAndSpokes (count: number, options: ClawMatrixOptions = {}): Promise<{ hub: TestNode, spokes: TestNode[] }> {
-  const hub = await start({ nodeId: 'hub', listen: true }, options)
-  const peers = [{ nodeId: 'hub', url: hub.dialAddr }]
-  const spokes = await Promise.all(Array.from({ length: count }, async (_, i) => await start({ nodeId: `spoke-${i + 1}`, peers }, options)))
-  return { hub, spokes }
-}
-
-/** every node holds a live record of every other node */
-function everyRecordHeld (nodes: TestNode[]): boolean {
-  return nodes.every(holder => {
-    const live = new Set(holder.capabilities.table.live().map(e => e.record.peerId))
-    return nodes.every(n => n === holder || live.has(n.peerId))
-  })
-}
+afterEach(async () => { await nodes.stopAll() })
 
 describe('a mesh behind one hub', () => {
   it('of 15 dial-out nodes forms, and the hub scores every one of them at 0 or above', async () => {
     // records that live 6 s: a worker sharing 2 cores with another test file can lag a second or
     // more, and the tests' 1.5 s would then expire records and close connections for nothing
-    const { hub, spokes } = await hubAndSpokes(15, { timing: { announceIntervalMs: 1000, recordTtlMs: 6000, pingIntervalMs: 1000, silentAfterMs: 6000 } })
+    const { hub, spokes } = await nodes.hubAndSpokes(15, { timing: { announceIntervalMs: 1000, recordTtlMs: 6000, pingIntervalMs: 1000, silentAfterMs: 6000 } })
     const all = [hub, ...spokes]
     // gossipsub counts every spoke under the hub's IP (loopback here, the relay's IP behind NAT):
     // with its default IP-colocation penalty the hub would score each of 15 at -125. (The
@@ -59,11 +32,11 @@ describe('a mesh behind one hub', () => {
   it('a node joining costs one state exchange, with the hub, which hands it only the records it lacks', async () => {
     // records announced only on change: what moves in the exchanges is what the join needs
     const options = { timing: { announceIntervalMs: 10_000, recordTtlMs: 30_000 } }
-    const { hub, spokes } = await hubAndSpokes(6, options)
+    const { hub, spokes } = await nodes.hubAndSpokes(6, options)
     const mesh = [hub, ...spokes]
     await waitFor('every node to hold every record', () => everyRecordHeld(mesh), 60_000, 50)
 
-    const joiner = await start({ nodeId: 'joiner', peers: [{ nodeId: 'hub', url: hub.dialAddr }] }, options)
+    const joiner = await nodes.start({ nodeId: 'joiner', peers: [{ nodeId: 'hub', url: hub.dialAddr }] }, options)
     const all = [...mesh, joiner]
     await waitFor('the joiner to hold every record, be held by every node and reach every node', () => everyRecordHeld(all) && joiner.peers().filter(p => p.reachable).length === mesh.length, 60_000, 50)
     await waitFor('the joiner\'s exchange with the hub to end', () => joiner.capabilities.syncStats().exchanges >= 1, 30_000, 50)
