@@ -3,8 +3,8 @@ import { isPrivate } from '@libp2p/utils'
 import { serviceDependencies } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { DCUtRServiceComponents } from '@libp2p/dcutr'
-import type { IdentifyResult, Libp2pEvents, Logger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
-import type { AddressManager } from '@libp2p/interface-internal'
+import type { Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, Startable, StreamHandler, StreamHandlerOptions, Topology, TypedEventTarget } from '@libp2p/interface'
+import type { AddressManager, Registrar } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ResponderDials } from './patches/dcutr-responder-dial.js'
 import type { ConnectionManager } from '@libp2p/interface-internal'
@@ -54,8 +54,9 @@ export class HolePunch implements Startable {
     this.onIdentify = this.onIdentify.bind(this)
     const addressManager = this.punchingAddressManager(components.addressManager)
     const connectionManager = markingResponderDials(components.connectionManager, init.responders)
+    const registrar = relayedLeftOpen(components.registrar, this.log)
     const withPunchAddress = new Proxy(components, {
-      get: (target, key) => key === 'addressManager' ? addressManager : key === 'connectionManager' ? connectionManager : (target as any)[key]
+      get: (target, key) => key === 'addressManager' ? addressManager : key === 'connectionManager' ? connectionManager : key === 'registrar' ? registrar : (target as any)[key]
     })
     this.dcutr = dcutr({ timeout: HOLE_PUNCH_TIMEOUT_MS })(withPunchAddress) as Startable
   }
@@ -141,6 +142,41 @@ function bareTcpAddress (addr: Multiaddr): { addr: Multiaddr, port: number } | u
   const [host, tcp] = addr.getComponents()
   if (host == null || (host.name !== 'ip4' && host.name !== 'ip6') || tcp?.name !== 'tcp' || host.value == null || tcp.value == null) return undefined
   return { addr: multiaddr(`/${host.name}/${host.value}/tcp/${tcp.value}`), port: Number(tcp.value) }
+}
+
+/**
+ * The registrar DCUtR sees: the relayed connections its topology is told of do not close when
+ * DCUtR asks. DCUtR closes the relayed connection the moment the punched one opens, and with
+ * connect on demand that relayed connection was dialed for a request still running on it, whose
+ * answer would break off. The relayed-connection closer (on whenever hole punching is) closes it
+ * instead, once the direct connection is open and no request runs on the relayed one.
+ */
+function relayedLeftOpen (registrar: Registrar, log: Logger): Registrar {
+  const leftOpen = (peerId: PeerId, conn: Connection): Connection => new Proxy(conn, {
+    get (c, k) {
+      if (k === 'close') {
+        return async () => { log('DCUtR asked to close the relayed connection to %p: left to the relayed-connection closer', peerId) }
+      }
+      const value = (c as any)[k]
+      return typeof value === 'function' ? value.bind(c) : value
+    }
+  })
+  return new Proxy(registrar, {
+    get (target, key) {
+      if (key === 'register') {
+        return async (protocol: string, topology: Topology) => await target.register(protocol, {
+          ...topology,
+          onConnect: (peerId: PeerId, conn: Connection) => topology.onConnect?.(peerId, leftOpen(peerId, conn))
+        })
+      }
+      if (key === 'handle') {
+        return async (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) =>
+          await target.handle(protocol, async (stream, conn) => { await handler(stream, leftOpen(conn.remotePeer, conn)) }, options)
+      }
+      const value = (target as any)[key]
+      return typeof value === 'function' ? value.bind(target) : value
+    }
+  })
 }
 
 export function holePunch (init: HolePunchInit): (components: HolePunchComponents) => HolePunch {

@@ -196,6 +196,16 @@ export class ModelClient {
     return new StreamRefusedError(`node ${request.nodeId} refused the stream for the request (${err.message}); it is reachable`, request.nodeId)
   }
 
+  /**
+   * `stream` runs on a relayed connection while a direct one to the peer is open now (punched or
+   * found on the LAN during the request): it is not kept, so the next request opens its stream on
+   * the direct connection and the relayed one can close
+   */
+  private directPathOpened (peer: PeerId, stream: Stream): boolean {
+    const connections = this.init.connectionManager.getConnections(peer).filter(c => c.status === 'open')
+    return connections.some(c => c.direct) && connections.some(c => !c.direct && c.streams.includes(stream))
+  }
+
   /** close every idle stream */
   clear (): void {
     this.pool.clear()
@@ -231,7 +241,7 @@ export class ModelClient {
       settled = true
       idleTimer.clear()
       signal.removeEventListener('abort', onAbort)
-      if (outcome === 'complete' && ended) {
+      if (outcome === 'complete' && ended && !this.directPathOpened(request.peerId, stream)) {
         this.pool.put(request.peerId.toString(), idle)
         return
       }

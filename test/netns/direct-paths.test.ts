@@ -108,6 +108,13 @@ describe.skipIf(unavailable != null)('direct paths between NATed nodes, in netwo
       const punch = await waitFor(`${n.nodeId} to learn its public address`, async () => (await n.status()).holePunch?.publicAddr, PATH_TIMEOUT_MS, 500)
       expect(punch).toMatch(new RegExp(`^/ip4/11\\.0\\.0\\.\\d+/tcp/${HOLE_PUNCH_PORT}$`))
     }
+    // nodes connect on demand: the first request dials punch-b through the hub, and DCUtR then
+    // punches a direct path over that relayed connection
+    await waitFor('punch-a to reach punch-b through the hub', async () => {
+      const p = await a.peer('punch-b')
+      return p?.reachable === true && p.models.some(m => m.id === 'punch-model') ? p : undefined
+    }, PATH_TIMEOUT_MS, 500)
+    expect(await a.chat('punch-model')).toBe(ANSWER_BYTES)
     const peer = await waitFor('punch-a to reach punch-b directly', async () => {
       const p = await a.peer('punch-b')
       return p?.path === 'direct' && p.models.some(m => m.id === 'punch-model') ? p : undefined
@@ -124,6 +131,8 @@ describe.skipIf(unavailable != null)('direct paths between NATed nodes, in netwo
       return p?.path === 'relayed' && p.models.some(m => m.id === 'random-model') ? p : undefined
     }, PATH_TIMEOUT_MS, 500)
     expect(peer.reachableVia).toBe('hub')
+    // the first request dials random-b through the hub; DCUtR tries over that relayed connection
+    expect(await a.chat('random-model')).toBe(ANSWER_BYTES)
     for (const n of [a, b]) {
       const punch = (await n.status()).holePunch
       expect(punch?.publicAddr).toBeNull()
