@@ -26,8 +26,8 @@ function littleEndianBytes (input: Uint32Array): Uint8Array {
   return out
 }
 
-/** keystream computed ahead for small messages: one Salsa20 call then serves dozens of them */
-const AHEAD_BLOCKS = 64
+/** keystream computed ahead for small messages: one Salsa20 call then serves several of them (1 KiB each way per connection) */
+const AHEAD_BLOCKS = 16
 const AHEAD_BYTES = AHEAD_BLOCKS * BLOCK_BYTES
 const ZERO_AHEAD = new Uint8Array(AHEAD_BYTES)
 /** a message's whole blocks past the keystream computed ahead go through Salsa20 at once (word-wise XOR) from this length */
