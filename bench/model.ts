@@ -34,7 +34,7 @@ const TARGETS = { directAddedMs: 1.5, relayedAddedMs: 4, chunksPerSecond: 20_000
  * upstream or translates it for its Anthropic Messages one.
  */
 interface Way {
-  name: 'straight' | 'plain HTTP proxy' | 'direct peer' | 'via relay hub' | 'translated, direct peer'
+  name: 'straight' | 'plain HTTP proxy' | 'two plain HTTP proxies' | 'direct peer' | 'via relay hub' | 'translated, direct peer'
   baseUrl: string
   token: string
   model: string
@@ -151,8 +151,9 @@ const HOP_TARGETS: Partial<Record<Way['name'], number>> = { 'direct peer': TARGE
 
 /**
  * What one hop adds to a direct call, each way against the straight call taken in turn with it:
- * the plain HTTP proxy (the yardstick: a hop that only forwards), the direct peer and the relay
- * hub, for a small request and for the time to a stream's first chunk
+ * the yardsticks (one plain HTTP proxy, a hop that only forwards; two of them chained, the least
+ * a hop through two processes adds, as a consumer and a serving node are), the direct peer and
+ * the relay hub, for a small request and for the time to a stream's first chunk
  */
 function hopFigures (small: Map<Way, Paired>, first: Map<Way, Paired>): Figure[] {
   const figures: Figure[] = []
@@ -160,6 +161,17 @@ function hopFigures (small: Map<Way, Paired>, first: Map<Way, Paired>): Figure[]
     const added = new Map([...samples].map(([way, paired]) => [way.name, { value: median(paired.way) - median(paired.baseline), samples: paired.way.length }]))
     const yardstick = added.get('plain HTTP proxy')
     if (yardstick != null) figures.push({ label: `${what}, plain HTTP proxy hop, added`, value: yardstick.value, unit: 'ms', samples: yardstick.samples, note: 'the yardstick' })
+    const chained = added.get('two plain HTTP proxies')
+    if (chained != null) {
+      figures.push({
+        label: `${what}, two chained plain HTTP proxies, added`,
+        value: chained.value,
+        unit: 'ms',
+        samples: chained.samples,
+        ...(yardstick != null ? { baseline: { label: 'plain HTTP proxy hop', value: yardstick.value } } : {}),
+        note: 'the floor of a hop through two processes'
+      })
+    }
     for (const name of ['direct peer', 'via relay hub'] as const) {
       const hop = added.get(name)
       if (hop == null) continue
@@ -169,7 +181,9 @@ function hopFigures (small: Map<Way, Paired>, first: Map<Way, Paired>): Figure[]
         value: hop.value,
         unit: 'ms',
         samples: hop.samples,
-        ...(yardstick != null ? { baseline: { label: 'plain HTTP proxy hop', value: yardstick.value } } : {}),
+        ...(chained != null
+          ? { baseline: { label: 'two chained plain proxies', value: chained.value } }
+          : yardstick != null ? { baseline: { label: 'plain HTTP proxy hop', value: yardstick.value } } : {}),
         ...(target != null ? { target: { max: target } } : {})
       })
     }
@@ -274,6 +288,7 @@ async function separateProcesses (): Promise<Setup> {
     const upstreamUrl = (await start({ role: 'upstream' })).addrs[0]
     const anthropicUrl = (await start({ role: 'anthropic upstream' })).addrs[0]
     const plainProxyUrl = (await start({ role: 'plain proxy', upstreamBaseUrl: upstreamUrl })).addrs[0]
+    const chainedProxyUrl = (await start({ role: 'plain proxy', upstreamBaseUrl: plainProxyUrl })).addrs[0]
     const models = [passthroughModel(upstreamUrl)]
     const hub = await start({ role: 'node', nodeId: 'hub', secret, listen: true, tcp: true })
     const hubAddr = addressOf(hub, 'direct')
@@ -287,6 +302,7 @@ async function separateProcesses (): Promise<Setup> {
       ways: [
         { name: 'straight', baseUrl: upstreamUrl, token: 'none', model: BENCH_MODEL },
         { name: 'plain HTTP proxy', baseUrl: plainProxyUrl, token: 'none', model: BENCH_MODEL },
+        { name: 'two plain HTTP proxies', baseUrl: chainedProxyUrl, token: 'none', model: BENCH_MODEL },
         { name: 'direct peer', baseUrl: home, token: BENCH_API_TOKEN, model: BENCH_MODEL },
         { name: 'via relay hub', baseUrl: `http://127.0.0.1:${cafePort}/v1`, token: BENCH_API_TOKEN, model: BENCH_MODEL }
       ],
@@ -304,9 +320,11 @@ async function separateProcesses (): Promise<Setup> {
 async function oneProcess (): Promise<Setup> {
   const upstream = await startUpstreamServer(received => benchReply(received.body))
   const plainProxy = await startPlainProxy(upstream.baseUrl)
+  const chainedProxy = await startPlainProxy(plainProxy.baseUrl)
   const nodes = new ModelBenchNodes()
   const stop = async (): Promise<void> => {
     await nodes.stop()
+    await chainedProxy.close()
     await plainProxy.close()
     await upstream.close()
   }
@@ -326,6 +344,7 @@ async function oneProcess (): Promise<Setup> {
       ways: [
         { name: 'straight', baseUrl: upstream.baseUrl, token: 'none', model: BENCH_MODEL },
         { name: 'plain HTTP proxy', baseUrl: plainProxy.baseUrl, token: 'none', model: BENCH_MODEL },
+        { name: 'two plain HTTP proxies', baseUrl: chainedProxy.baseUrl, token: 'none', model: BENCH_MODEL },
         { name: 'direct peer', baseUrl: await nodes.api(home), token: BENCH_API_TOKEN, model: BENCH_MODEL },
         { name: 'via relay hub', baseUrl: await nodes.api(cafe), token: BENCH_API_TOKEN, model: BENCH_MODEL }
       ],
@@ -413,7 +432,8 @@ async function measure (title: string, setup: () => Promise<Setup>): Promise<str
 
 /**
  * The model plane's cost on loopback: straight to the upstream; through one plain Node HTTP proxy
- * (the yardstick for a hop that does nothing but forward); through the proxy of a node with a
+ * (the yardstick for a hop that does nothing but forward) and through two of them chained (the
+ * least a hop through two processes adds); through the proxy of a node with a
  * direct connection to the serving node; and through the proxy of a node that reaches the serving
  * node only via a relay hub. Measured twice: with one process per node (as on separate machines,
  * but sharing this machine's cores), and with everything in one process. With one process per
