@@ -125,9 +125,8 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
  * for its own pings to run beside it (`meshBaseServices` sets it).
  */
 export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S & { silentPeers: SilentPeerWatch }> {
-  // TCP dials on every node, listens only with `tcpPort`: a peer that announces a TCP address is
-  // reached over it (libp2p's address sorter ranks TCP first), without WebSocket framing
-  const transports: Libp2pOptions['transports'] = [webSockets(), tcp(), meshRelayTransport({ reservationCompletionTimeout: 10_000, ...(init.relaySlots != null ? { slots: init.relaySlots } : {}) })]
+  const transports: Libp2pOptions['transports'] = [webSockets(), meshRelayTransport({ reservationCompletionTimeout: 10_000, ...(init.relaySlots != null ? { slots: init.relaySlots } : {}) })]
+  if (init.tcpPort != null) transports.push(tcp())
   return {
     privateKey: init.privateKey,
     addresses: { listen: listenAddresses(init) },

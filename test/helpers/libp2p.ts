@@ -18,15 +18,13 @@ export async function testPsk (secret = 'test-secret-0123456789'): Promise<Uint8
 
 export interface TestLibp2pInit<S extends ServiceMap> {
   listen?: boolean
-  /** also listen on TCP at this port (0: any free one) */
-  tcpPort?: number
   secret?: string
   members?: string[]
   services?: S
 }
 
 /**
- * A real libp2p node with the mesh stack (ws, tcp, pnet, noise, yamux, relay) on 127.0.0.1 and a
+ * A real libp2p node with the mesh stack (ws, pnet, noise, yamux, relay) on 127.0.0.1 and a
  * free port, plus the given services.
  */
 export async function startTestLibp2p<S extends ServiceMap = ServiceMap> (init: TestLibp2pInit<S> = {}): Promise<Libp2p<S & ServiceMap>> {
@@ -37,7 +35,6 @@ export async function startTestLibp2p<S extends ServiceMap = ServiceMap> (init: 
     listen,
     listenHost: '127.0.0.1',
     listenPort: 0,
-    ...(init.tcpPort != null ? { tcpPort: init.tcpPort } : {}),
     ...(init.members != null ? { members: init.members } : {})
   }, { ...meshBaseServices({ listen }), ...(init.services ?? {}) } as S & ServiceMap)
   return await createLibp2p(options)
