@@ -194,9 +194,7 @@ function hopFigures (small: Map<Way, Paired>, first: Map<Way, Paired>): Figure[]
 /**
  * The address among `addrs` that matches `path`: a listen address, or a circuit address; over
  * TCP where there is one (the direct peer's two nodes listen on TCP beside WebSockets), as
- * libp2p's own address sorter would pick when dialing the peer by its id. The relay hub stays on
- * WebSockets: relayed long streams whose hops run over TCP broke off (the relayed connection
- * closed mid-stream) under load.
+ * libp2p's own address sorter would pick when dialing the peer by its id
  */
 function addressFor (addrs: string[], path: 'direct' | 'relayed', who: string): string {
   const matching = addrs.filter(a => a.includes('/p2p-circuit') === (path === 'relayed'))
