@@ -21,6 +21,8 @@ export type ModelFixtureArgs =
     nodeId: string
     secret: string
     listen: boolean
+    /** also listen on TCP (a free port), beside WebSockets */
+    tcp?: boolean
     models?: ModelConfig[]
     /** a dial-out node joins this hub and takes a relay reservation */
     hubAddr?: string
@@ -83,7 +85,7 @@ await runFixture(async () => {
   }
   const translationModules = args.translation != null ? watchTranslation(args.translation) : undefined
   const nodes = new ModelBenchNodes(args.secret)
-  const node = await nodes.start(args.nodeId, args.listen, { models: args.models ?? [], modelConcurrency: 64 })
+  const node = await nodes.start(args.nodeId, { listen: args.listen, tcp: args.tcp === true }, { models: args.models ?? [], modelConcurrency: 64 })
   if (args.hubAddr != null) await nodes.joinHub(node, args.hubAddr)
   if (args.connect != null) await nodes.connect(node, args.connect.addr, args.connect.path)
   if (args.apiPort != null) await nodes.api(node, args.apiPort)

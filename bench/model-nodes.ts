@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { capabilities } from '../src/capabilities/index.js'
@@ -8,6 +9,7 @@ import { resolveConfig } from '../src/config/resolve.js'
 import { openaiRoutes } from '../src/http/routes/openai.js'
 import { startApiServer } from '../src/http/server.js'
 import { meshBaseServices, meshLibp2pOptions } from '../src/mesh/libp2p-options.js'
+import { metricsLabelsFromConfig, nodeMetrics } from '../src/metrics/index.js'
 import { pskFromSecret } from '../src/mesh/psk.js'
 import { modelInitFromConfig, modelService } from '../src/model/index.js'
 import { Router } from '../src/router/router.js'
@@ -19,8 +21,10 @@ import type { CapabilitiesService } from '../src/capabilities/index.js'
 import type { LoadService } from '../src/capabilities/load-service.js'
 import type { Ranking } from '../src/router/router.js'
 import type { ConfigInput } from '../src/config/schema.js'
+import type { ClawMatrixConfig } from '../src/config/resolve.js'
 import type { ApiServer } from '../src/http/server.js'
 import type { MeshContext } from '../src/mesh/context.js'
+import type { NodeMetricsRegistry } from '../src/metrics/index.js'
 import type { ModelService } from '../src/model/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -32,10 +36,17 @@ export interface BenchModelNode extends MeshContext {
 
 export const BENCH_API_TOKEN = 'bench-api-token'
 
+/** How a bench node listens: `tcp` adds a TCP listener beside the WebSocket one */
+export interface BenchListen {
+  listen: boolean
+  tcp?: boolean
+}
+
 /**
  * Model-plane nodes of one mesh in this process: libp2p with the mesh stack, the capabilities
- * service, the model service with the standalone HTTP backend, a router, and the OpenAI routes on
- * a real HTTP server where asked.
+ * service, the model service with the standalone HTTP backend, a router, the metrics registry a
+ * node keeps by default (the mesh's counts and libp2p's own), and the OpenAI routes on a real
+ * HTTP server where asked.
  */
 export class ModelBenchNodes {
   private readonly nodes: Libp2p[] = []
@@ -44,9 +55,11 @@ export class ModelBenchNodes {
   /** nodes of one mesh share `secret`; nodes in other processes join with the same one */
   constructor (private readonly secret = randomBytes(16).toString('hex')) {}
 
-  async start (nodeId: string, listen: boolean, config: Omit<ConfigInput, 'nodeId'> = {}): Promise<BenchModelNode> {
-    const node = await this.startLibp2p(nodeId, listen, config)
-    return { config: resolveConfig({ nodeId, dataDir: '/nonexistent/bench', ...config }), nodeId, libp2p: node, router: this.router(node) }
+  async start (nodeId: string, listen: boolean | BenchListen, config: Omit<ConfigInput, 'nodeId'> = {}): Promise<BenchModelNode> {
+    const resolved = resolveConfig({ nodeId, dataDir: '/nonexistent/bench', ...config })
+    const metrics = nodeMetrics(metricsLabelsFromConfig(resolved))
+    const node = await this.startLibp2p(nodeId, typeof listen === 'boolean' ? { listen } : listen, resolved, metrics)
+    return { config: resolved, nodeId, libp2p: node, router: this.router(node), metrics }
   }
 
   /** a router on `node` ranking as `ranking` says, fed by its load service */
@@ -54,8 +67,7 @@ export class ModelBenchNodes {
     return new Router({ libp2p: node, records: () => node.services.capabilities.entries(), pinned: new Map(), loadOf: peerId => node.services.load.loadOf(peerId), ranking })
   }
 
-  private async startLibp2p (nodeId: string, listen: boolean, config: Omit<ConfigInput, 'nodeId'>): Promise<Libp2p<ModelServices>> {
-    const resolved = resolveConfig({ nodeId, dataDir: '/nonexistent/bench', ...config })
+  private async startLibp2p (nodeId: string, { listen, tcp }: BenchListen, resolved: ClawMatrixConfig, metrics: NodeMetricsRegistry): Promise<Libp2p<ModelServices>> {
     let node: Libp2p<ModelServices> | undefined
     const services = {
       ...meshBaseServices({ listen }),
@@ -70,13 +82,18 @@ export class ModelBenchNodes {
         }
       })
     }
-    node = await createLibp2p(meshLibp2pOptions({
-      privateKey: await generateKeyPair('Ed25519'),
-      psk: await pskFromSecret(this.secret),
-      listen,
-      listenHost: BENCH_HOST,
-      listenPort: 0
-    }, services as any)) as unknown as Libp2p<ModelServices>
+    node = await createLibp2p({
+      ...meshLibp2pOptions({
+        privateKey: await generateKeyPair('Ed25519'),
+        psk: await pskFromSecret(this.secret),
+        listen,
+        listenHost: BENCH_HOST,
+        listenPort: 0,
+        ...(tcp === true ? { tcpPort: 0 } : {})
+      }, services as any),
+      // libp2p's own metrics in the node's registry, as a node started by createClawMatrix keeps them
+      metrics: prometheusMetrics({ registry: metrics.registry })
+    }) as unknown as Libp2p<ModelServices>
     this.nodes.push(node)
     return node
   }

@@ -10,6 +10,7 @@ import { BENCH_MODEL, BENCH_TRANSLATED_MODEL, SHORT_STREAM_CHUNKS, benchReply } 
 import { startPlainProxy } from './plain-proxy.js'
 import { runTranslationFloorBench } from './translation-floor.js'
 import type { ModelFixtureArgs } from './model-fixture.js'
+import type { BenchModelNode } from './model-nodes.js'
 import type { ModelConfig } from '../src/config/schema.js'
 import type { Figure } from './lib/report.js'
 
@@ -25,7 +26,7 @@ const TRANSLATED_STREAM_RUNS = 3
 /** fresh serving-node processes started for each idle memory figure */
 const MEMORY_PROBES = 2
 
-const TARGETS = { directAddedMs: 2, relayedAddedMs: 4, chunksPerSecond: 20_000, translatedAddedMs: 0.3, translatedRateOfPassthrough: 0.5, idleRssAddedMiB: 3 }
+const TARGETS = { directAddedMs: 1.5, relayedAddedMs: 4, chunksPerSecond: 20_000, translatedAddedMs: 0.3, translatedRateOfPassthrough: 0.5, idleRssAddedMiB: 3 }
 
 /**
  * One way to reach an upstream: straight, through a plain HTTP proxy, or through a consumer
@@ -33,7 +34,7 @@ const TARGETS = { directAddedMs: 2, relayedAddedMs: 4, chunksPerSecond: 20_000, 
  * upstream or translates it for its Anthropic Messages one.
  */
 interface Way {
-  name: 'straight' | 'plain HTTP proxy' | 'direct peer' | 'via relay hub' | 'translated, direct peer'
+  name: 'straight' | 'plain HTTP proxy' | 'two plain HTTP proxies' | 'direct peer' | 'via relay hub' | 'translated, direct peer'
   baseUrl: string
   token: string
   model: string
@@ -119,7 +120,8 @@ async function pairedWith (baseline: Way, others: Way[], rounds: number, measure
   return samples
 }
 
-const ADDED_TARGETS: Partial<Record<Way['name'], number>> = { 'direct peer': TARGETS.directAddedMs, 'via relay hub': TARGETS.relayedAddedMs }
+/** the direct peer's target is checked in the hop table (hopFigures), beside the yardstick */
+const ADDED_TARGETS: Partial<Record<Way['name'], number>> = { 'via relay hub': TARGETS.relayedAddedMs }
 
 function latencyFigures (what: string, samples: Map<Way, Paired>): Figure[] {
   const allStraight = summarize([...samples.values()].flatMap(p => p.baseline))
@@ -145,11 +147,64 @@ function latencyFigures (what: string, samples: Map<Way, Paired>): Figure[] {
   return figures
 }
 
-/** the address of `fixture` that matches `path`: its listen address, or its circuit address */
-function addressOf (fixture: FixtureProcess, path: 'direct' | 'relayed'): string {
-  const addr = fixture.addrs.find(a => a.includes('/p2p-circuit') === (path === 'relayed'))
-  if (addr == null) throw new Error(`fixture ${fixture.peerId} has no ${path} address`)
+const HOP_TARGETS: Partial<Record<Way['name'], number>> = { 'direct peer': TARGETS.directAddedMs }
+
+/**
+ * What one hop adds to a direct call, each way against the straight call taken in turn with it:
+ * the yardsticks (one plain HTTP proxy, a hop that only forwards; two of them chained, the least
+ * a hop through two processes adds, as a consumer and a serving node are), the direct peer and
+ * the relay hub, for a small request and for the time to a stream's first chunk
+ */
+function hopFigures (small: Map<Way, Paired>, first: Map<Way, Paired>): Figure[] {
+  const figures: Figure[] = []
+  for (const [what, samples] of [['small request', small], ['time to first chunk', first]] as const) {
+    const added = new Map([...samples].map(([way, paired]) => [way.name, { value: median(paired.way) - median(paired.baseline), samples: paired.way.length }]))
+    const yardstick = added.get('plain HTTP proxy')
+    if (yardstick != null) figures.push({ label: `${what}, plain HTTP proxy hop, added`, value: yardstick.value, unit: 'ms', samples: yardstick.samples, note: 'the yardstick' })
+    const chained = added.get('two plain HTTP proxies')
+    if (chained != null) {
+      figures.push({
+        label: `${what}, two chained plain HTTP proxies, added`,
+        value: chained.value,
+        unit: 'ms',
+        samples: chained.samples,
+        ...(yardstick != null ? { baseline: { label: 'plain HTTP proxy hop', value: yardstick.value } } : {}),
+        note: 'the floor of a hop through two processes'
+      })
+    }
+    for (const name of ['direct peer', 'via relay hub'] as const) {
+      const hop = added.get(name)
+      if (hop == null) continue
+      const target = HOP_TARGETS[name]
+      figures.push({
+        label: `${what}, ${name}, added`,
+        value: hop.value,
+        unit: 'ms',
+        samples: hop.samples,
+        ...(chained != null
+          ? { baseline: { label: 'two chained plain proxies', value: chained.value } }
+          : yardstick != null ? { baseline: { label: 'plain HTTP proxy hop', value: yardstick.value } } : {}),
+        ...(target != null ? { target: { max: target } } : {})
+      })
+    }
+  }
+  return figures
+}
+
+/**
+ * The address among `addrs` that matches `path`: a listen address, or a circuit address; over
+ * TCP where there is one (the direct peer's two nodes listen on TCP beside WebSockets), as
+ * libp2p's own address sorter would pick when dialing the peer by its id
+ */
+function addressFor (addrs: string[], path: 'direct' | 'relayed', who: string): string {
+  const matching = addrs.filter(a => a.includes('/p2p-circuit') === (path === 'relayed'))
+  const addr = matching.find(a => !a.includes('/ws')) ?? matching[0]
+  if (addr == null) throw new Error(`${who} has no ${path} address`)
   return addr
+}
+
+function addressOf (fixture: FixtureProcess, path: 'direct' | 'relayed'): string {
+  return addressFor(fixture.addrs, path, `fixture ${fixture.peerId}`)
 }
 
 interface Setup {
@@ -233,19 +288,22 @@ async function separateProcesses (): Promise<Setup> {
     const upstreamUrl = (await start({ role: 'upstream' })).addrs[0]
     const anthropicUrl = (await start({ role: 'anthropic upstream' })).addrs[0]
     const plainProxyUrl = (await start({ role: 'plain proxy', upstreamBaseUrl: upstreamUrl })).addrs[0]
+    const chainedProxyUrl = (await start({ role: 'plain proxy', upstreamBaseUrl: plainProxyUrl })).addrs[0]
     const models = [passthroughModel(upstreamUrl)]
     const hub = await start({ role: 'node', nodeId: 'hub', secret, listen: true })
     const hubAddr = addressOf(hub, 'direct')
-    const office = await start({ role: 'node', nodeId: 'office', secret, listen: true, models: [...models, translatedModel(anthropicUrl)] })
+    const office = await start({ role: 'node', nodeId: 'office', secret, listen: true, tcp: true, models: [...models, translatedModel(anthropicUrl)] })
     const lab = await start({ role: 'node', nodeId: 'lab', secret, listen: false, models, hubAddr })
     const [homePort, cafePort] = [await freePort(), await freePort()]
-    await start({ role: 'node', nodeId: 'home', secret, listen: false, hubAddr, connect: { addr: addressOf(office, 'direct'), path: 'direct' }, apiPort: homePort })
+    // the consumer listens on TCP too: a node dials TCP only with a tcpPort of its own
+    await start({ role: 'node', nodeId: 'home', secret, listen: true, tcp: true, connect: { addr: addressOf(office, 'direct'), path: 'direct' }, apiPort: homePort })
     await start({ role: 'node', nodeId: 'cafe', secret, listen: false, hubAddr, connect: { addr: addressOf(lab, 'relayed'), path: 'relayed' }, apiPort: cafePort })
     const home = `http://127.0.0.1:${homePort}/v1`
     return {
       ways: [
         { name: 'straight', baseUrl: upstreamUrl, token: 'none', model: BENCH_MODEL },
         { name: 'plain HTTP proxy', baseUrl: plainProxyUrl, token: 'none', model: BENCH_MODEL },
+        { name: 'two plain HTTP proxies', baseUrl: chainedProxyUrl, token: 'none', model: BENCH_MODEL },
         { name: 'direct peer', baseUrl: home, token: BENCH_API_TOKEN, model: BENCH_MODEL },
         { name: 'via relay hub', baseUrl: `http://127.0.0.1:${cafePort}/v1`, token: BENCH_API_TOKEN, model: BENCH_MODEL }
       ],
@@ -263,28 +321,31 @@ async function separateProcesses (): Promise<Setup> {
 async function oneProcess (): Promise<Setup> {
   const upstream = await startUpstreamServer(received => benchReply(received.body))
   const plainProxy = await startPlainProxy(upstream.baseUrl)
+  const chainedProxy = await startPlainProxy(plainProxy.baseUrl)
   const nodes = new ModelBenchNodes()
   const stop = async (): Promise<void> => {
     await nodes.stop()
+    await chainedProxy.close()
     await plainProxy.close()
     await upstream.close()
   }
   try {
     const models = [passthroughModel(upstream.baseUrl)]
+    const addrs = (node: BenchModelNode): string[] => node.libp2p.getMultiaddrs().map(a => a.toString())
     const hub = await nodes.start('hub', true)
-    const hubAddr = hub.libp2p.getMultiaddrs()[0].toString()
-    const office = await nodes.start('office', true, { models, modelConcurrency: 64 })
+    const hubAddr = addressFor(addrs(hub), 'direct', 'hub')
+    const office = await nodes.start('office', { listen: true, tcp: true }, { models, modelConcurrency: 64 })
     const lab = await nodes.start('lab', false, { models, modelConcurrency: 64 })
-    const home = await nodes.start('home', false)
+    const home = await nodes.start('home', { listen: true, tcp: true })
     const cafe = await nodes.start('cafe', false)
-    for (const node of [lab, home, cafe]) await nodes.joinHub(node, hubAddr)
-    await nodes.connect(home, office.libp2p.getMultiaddrs()[0].toString(), 'direct')
-    const circuit = lab.libp2p.getMultiaddrs().map(a => a.toString()).find(a => a.includes('/p2p-circuit')) ?? ''
-    await nodes.connect(cafe, circuit, 'relayed')
+    for (const node of [lab, cafe]) await nodes.joinHub(node, hubAddr)
+    await nodes.connect(home, addressFor(addrs(office), 'direct', 'office'), 'direct')
+    await nodes.connect(cafe, addressFor(addrs(lab), 'relayed', 'lab'), 'relayed')
     return {
       ways: [
         { name: 'straight', baseUrl: upstream.baseUrl, token: 'none', model: BENCH_MODEL },
         { name: 'plain HTTP proxy', baseUrl: plainProxy.baseUrl, token: 'none', model: BENCH_MODEL },
+        { name: 'two plain HTTP proxies', baseUrl: chainedProxy.baseUrl, token: 'none', model: BENCH_MODEL },
         { name: 'direct peer', baseUrl: await nodes.api(home), token: BENCH_API_TOKEN, model: BENCH_MODEL },
         { name: 'via relay hub', baseUrl: await nodes.api(cafe), token: BENCH_API_TOKEN, model: BENCH_MODEL }
       ],
@@ -361,6 +422,7 @@ async function measure (title: string, setup: () => Promise<Setup>): Promise<str
       })
     }
     printFigures(title, figures)
+    printFigures(`${title}: what one hop adds to a direct call (median of each way minus the straight call taken in turn with it; nodes keep their metrics)`, hopFigures(small, first))
     if (translated != null && smallTranslated != null) printFigures(`${title}: translated path (Anthropic Messages upstream) against the passthrough, both from the direct peer through the same serving node`, translatedFigures(smallTranslated, rateOf(translated), rateOf(direct)))
     if (idleMemory != null) printFigures(`${title}: idle memory of a serving node (${MEMORY_PROBES} fresh processes each, after one request per model)`, await idleMemory())
     return [...failed.values()].map(message => `${title}: ${message}`)
@@ -371,7 +433,8 @@ async function measure (title: string, setup: () => Promise<Setup>): Promise<str
 
 /**
  * The model plane's cost on loopback: straight to the upstream; through one plain Node HTTP proxy
- * (the yardstick for a hop that does nothing but forward); through the proxy of a node with a
+ * (the yardstick for a hop that does nothing but forward) and through two of them chained (the
+ * least a hop through two processes adds); through the proxy of a node with a
  * direct connection to the serving node; and through the proxy of a node that reaches the serving
  * node only via a relay hub. Measured twice: with one process per node (as on separate machines,
  * but sharing this machine's cores), and with everything in one process. With one process per

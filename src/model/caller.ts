@@ -169,34 +169,30 @@ function orOnAbort (end: () => void, signal: AbortSignal): () => void {
   return done
 }
 
-/** Call `end` once the answer's body has been read to its end, or given up */
-function endsWith (response: MeshModelResponse, end: () => void): void {
+/** Call each of `ends`, in order, once the answer's body has been read to its end or given up (one wrapper for all: each layer costs every chunk) */
+function endsWith (response: MeshModelResponse, ends: Array<() => void>): void {
+  if (ends.length === 0) return
   const body = response.body
   response.body = (async function * () {
     try {
       yield * body
     } finally {
-      end()
+      for (const end of ends) end()
     }
   })()
+}
+
+/** what to call when an answer's body ends: the router's count of the request, then the attempt's duration */
+function bodyEnds (end: (() => void) | undefined, attempt: ModelAttempt | undefined): Array<() => void> {
+  const ends: Array<() => void> = []
+  if (end != null) ends.push(end)
+  if (attempt != null) ends.push(() => { attempt.ended() })
+  return ends
 }
 
 /** An upstream answer another node may do better than: rate limited or failing (no output given) */
 function retryableUpstreamStatus (status: number): boolean {
   return status === 429 || status >= 500
-}
-
-/** Count the answer's status now and its duration when its body has been read (the response's `end` is set on it, so it is changed in place) */
-function measured (response: MeshModelResponse, attempt: ModelAttempt): void {
-  attempt.answered(response.status)
-  const body = response.body
-  response.body = (async function * () {
-    try {
-      yield * body
-    } finally {
-      attempt.ended()
-    }
-  })()
 }
 
 /** A held upstream error answer, replayed to the client if no other node answers */
@@ -233,8 +229,9 @@ export async function chatThroughMesh (ctx: MeshContext, request: Record<string,
       const response = candidate.local
         ? await service.chatLocal(target.modelId, body, options)
         : await service.chat(candidate.route.peerId, target.modelId, body, { signal: options.signal, nodeId: candidate.nodeId })
-      if (end != null) endsWith(response, end)
-      if (attempt != null) measured(response, attempt)
+      // the attempt's duration is counted when the body has been read (the response's `end` is set on it, so it is changed in place)
+      attempt?.answered(response.status)
+      endsWith(response, bodyEnds(end, attempt))
       if (!retryableUpstreamStatus(response.status) || i === candidates.length - 1) {
         if (session != null && !candidate.local && !retryableUpstreamStatus(response.status)) ctx.router.remember(target.modelId, session, candidate.route.peerId)
         return routed(response, where)

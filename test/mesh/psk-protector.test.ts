@@ -38,6 +38,23 @@ describe('XSalsa20Stream', () => {
     expect(Buffer.concat(parts).equals(Buffer.from(reference))).toBe(true)
   })
 
+  it('gives the same keystream for runs of small messages that cross the keystream computed ahead, and long ones in between', () => {
+    const key = new Uint8Array(randomBytes(32))
+    const nonce = new Uint8Array(randomBytes(24))
+    const input = new Uint8Array(randomBytes(400_000))
+    const reference = Buffer.from(xsalsa20(key, nonce, input))
+    const stream = new XSalsa20Stream(key, nonce)
+    // small messages of every length mod 64, long ones starting on and off a block boundary
+    const sizes = [...Array.from({ length: 150 }, (_, i) => 1 + ((i * 37) % 300)), 1024, 5000, 4096 - 7, 64, 20_000, ...Array.from({ length: 80 }, (_, i) => 50 + i)]
+    let offset = 0
+    for (let i = 0; offset < input.length; i++) {
+      const size = Math.min(sizes[i % sizes.length], input.length - offset)
+      const out = stream.update(input.subarray(offset, offset + size))
+      expect(Buffer.from(out).equals(reference.subarray(offset, offset + size)), `message ${i} (${size} bytes at ${offset})`).toBe(true)
+      offset += size
+    }
+  })
+
   it('reads the libp2p PSK file format and rejects anything else', async () => {
     const file = await testPsk()
     expect(decodePskFile(file)).toHaveLength(32)
