@@ -1,15 +1,12 @@
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HANDOFF_PROTOCOL } from '../../src/handoff/constants.js'
 import { MODEL_PROTOCOL } from '../../src/model/constants.js'
 import { TOOL_PROTOCOL } from '../../src/tool/constants.js'
 import { NOT_ADMITTED_SCORE } from '../../src/mesh/gossip-scoring.js'
-import { loadOrCreateIdentity } from '../../src/mesh/identity.js'
 import { removeTempDirs, startNode } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
+import { identityIn } from '../helpers/identity.js'
 import { samples, total } from '../metrics/scrape.js'
 import type { TestNode } from '../helpers/mesh.js'
 import type { Stream } from '@libp2p/interface'
@@ -19,11 +16,6 @@ async function node (...args: Parameters<typeof startNode>): Promise<TestNode> {
   const n = await startNode(...args)
   running.push(n)
   return n
-}
-
-async function identityIn (): Promise<{ dataDir: string, peerId: string }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cm-id-'))
-  return { dataDir, peerId: peerIdFromPrivateKey(await loadOrCreateIdentity(dataDir)).toString() }
 }
 
 /** `clawmatrix certify` as the CLI sends it: the admin route with the admin token */

@@ -1,15 +1,13 @@
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CAPABILITIES_TOPIC } from '../../src/capabilities/constants.js'
 import { sealRecord } from '../../src/capabilities/record.js'
-import { loadOrCreateIdentity } from '../../src/mesh/identity.js'
 import { startTestLibp2p } from '../helpers/libp2p.js'
 import { removeTempDirs, startNode, TEST_SECRET } from '../helpers/mesh.js'
 import { waitFor } from '../helpers/wait.js'
+import { identityIn } from '../helpers/identity.js'
 import type { TestNode } from '../helpers/mesh.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -18,11 +16,6 @@ async function node (...args: Parameters<typeof startNode>): Promise<TestNode> {
   const n = await startNode(...args)
   running.push(n)
   return n
-}
-
-async function identityIn (): Promise<{ dataDir: string, peerId: string }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cm-id-'))
-  return { dataDir, peerId: peerIdFromPrivateKey(await loadOrCreateIdentity(dataDir)).toString() }
 }
 
 afterEach(async () => {
