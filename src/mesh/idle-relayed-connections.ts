@@ -1,4 +1,5 @@
 import { repeatingTask } from '@libp2p/utils'
+import { isRelayed } from './relayed-connection-closer.js'
 import type { Connection, Libp2p, Logger } from '@libp2p/interface'
 import type { RepeatingTask } from '@libp2p/utils'
 
@@ -14,10 +15,6 @@ export interface IdleRelayedConnectionsInit {
   /** when this node last began or ended a request to a peer, if it remembers */
   lastRequestAt: (peerId: string) => number | undefined
   log: Logger
-}
-
-function isRelayed (conn: Connection): boolean {
-  return conn.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit')
 }
 
 /**

@@ -1,3 +1,4 @@
+import { relayOfAddr } from '../router/peer-path.js'
 import type { AnnouncedDialPolicy } from '../capabilities/dial-policy.js'
 import type { CapabilitiesService, CapabilityRecord } from '../capabilities/index.js'
 import type { ConnectionKeeper } from '../mesh/connection-keeper.js'
@@ -74,7 +75,5 @@ function isCircuitAddr (addr: Multiaddr): boolean {
 
 /** a circuit address whose relay is `relay` */
 function throughRelay (addr: Multiaddr, relay: string): boolean {
-  const components = addr.getComponents()
-  const circuit = components.findIndex(c => c.name === 'p2p-circuit')
-  return circuit > 0 && components.slice(0, circuit).some(c => c.name === 'p2p' && c.value === relay)
+  return relayOfAddr(addr.getComponents()) === relay
 }
