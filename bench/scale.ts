@@ -173,6 +173,8 @@ async function measureJoin (mesh: ScaleMesh, spokes: ClawMatrixNode[], peerIds: 
 
 interface ChurnResult {
   restarts: number
+  /** ms a restarted node took to start (identity, cluster key, listeners), in the process it shares with the others */
+  startMedianMs: number
   seenMedianMs: number
   seenP90Ms: number
   notSeen: number
@@ -193,6 +195,7 @@ async function measureChurn (): Promise<ChurnResult> {
     const peerIds = [mesh.hub!.peerId, ...current.map(s => s.peerId)]
     await converged(current, peerIds, 'the churn mesh to converge', FORM_TIMEOUT_MS)
     const seen: number[] = []
+    const starts: number[] = []
     const stoppedAt = new Map<string, number>()
     let notSeen = 0
     let staleRecords = 0
@@ -208,6 +211,7 @@ async function measureChurn (): Promise<ChurnResult> {
         await old.stop()
         const restartedAt = performance.now()
         const node = await mesh.spoke(old.nodeId, dirs[index])
+        starts.push(performance.now() - restartedAt)
         current[index] = node
         stoppedAt.delete(node.peerId)
         restarts++
@@ -232,7 +236,7 @@ async function measureChurn (): Promise<ChurnResult> {
     }
     const s = summarize(seen.length > 0 ? seen : [Number.NaN])
     const p90 = seen.length > 0 ? [...seen].sort((a, b) => a - b)[Math.ceil(0.9 * seen.length) - 1] : Number.NaN
-    return { restarts, seenMedianMs: s.median, seenP90Ms: p90, notSeen, staleRecords }
+    return { restarts, startMedianMs: summarize(starts).median, seenMedianMs: s.median, seenP90Ms: p90, notSeen, staleRecords }
   } finally {
     await mesh.stop()
   }
@@ -286,6 +290,7 @@ export async function runScaleBench (): Promise<void> {
   printFigures(`churn: ${CHURN.nodes} nodes, ${CHURN.restarted} restarted every ${CHURN.everyMs / 1000} s for ${CHURN.forMs / 1000} s`, [
     { label: 'restarted node seen by all, median', value: churn.seenMedianMs, unit: 'ms', samples: churn.restarts - churn.notSeen, target: { max: TARGETS.churnSeenMedianMs } },
     { label: 'restarted node seen by all, p90', value: churn.seenP90Ms, unit: 'ms', samples: churn.restarts - churn.notSeen },
+    { label: 'of which starting the node, median', value: churn.startMedianMs, unit: 'ms', samples: churn.restarts },
     { label: 'restarts not seen by all within 20 s', value: churn.notSeen, unit: `of ${churn.restarts}` },
     { label: 'stale records handed to restarted nodes', value: churn.staleRecords, unit: 'records', target: { max: 0 } }
   ])
