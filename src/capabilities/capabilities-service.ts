@@ -1,4 +1,5 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { GossipSubEvents, MeshPeer } from '@libp2p/gossipsub'
 import { serviceCapabilities, serviceDependencies, TypedEventEmitter } from '@libp2p/interface'
 import { repeatingTask } from '@libp2p/utils'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
@@ -89,6 +90,8 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
   private announceAgain = false
   /** the last announcement reached no peer: the next subscriber gets it again */
   private unheard = false
+  /** peers a state exchange is running with; true: run one more when it ends */
+  private readonly syncing = new Map<string, boolean>()
 
   constructor (private readonly components: CapabilitiesComponents, private readonly init: CapabilitiesInit) {
     super()
@@ -110,6 +113,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
     this.onListening = this.onListening.bind(this)
     this.onSubscriptionChange = this.onSubscriptionChange.bind(this)
+    this.onGraft = this.onGraft.bind(this)
     this.handleSync = this.handleSync.bind(this)
     this.handleDigestSync = this.handleDigestSync.bind(this)
   }
@@ -146,6 +150,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     pubsub.topicValidators.set(CAPABILITIES_TOPIC, async (from, message) => await this.validateGossip(message.data, from.toString()))
     pubsub.subscribe(CAPABILITIES_TOPIC)
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    gossipEvents(pubsub).addEventListener('gossipsub:graft', this.onGraft)
     this.announceTask.start()
     this.announce()
   }
@@ -160,6 +165,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     this.components.events.removeEventListener('self:peer:update', this.onListening)
     this.components.events.removeEventListener('transport:listening', this.onListening)
     this.components.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    gossipEvents(this.components.pubsub).removeEventListener('gossipsub:graft', this.onGraft)
     this.components.pubsub.topicValidators.delete(CAPABILITIES_TOPIC)
     await this.components.registrar.unhandle(SYNC_DIGEST_PROTOCOL)
     await this.components.registrar.unhandle(SYNC_PROTOCOL)
@@ -235,9 +241,9 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
    * the first honest node.
    */
   private async validateGossip (data: Uint8Array, from: string): Promise<TopicValidatorResult> {
-    const result = await this.receive(data, from)
+    const result = await this.receive(data, from, true)
     if (result.outcome === 'rejected') return TopicValidatorResult.Reject
-    if ((result.outcome === 'new' || result.outcome === 'updated') && this.table.isAnchored(result.peerId)) return TopicValidatorResult.Accept
+    if ((result.outcome === 'new' || result.outcome === 'updated' || result.outcome === 'forward') && this.table.isAnchored(result.peerId)) return TopicValidatorResult.Accept
     return TopicValidatorResult.Ignore
   }
 
@@ -245,9 +251,10 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
    * Open, check and store one envelope from gossip or a state exchange that came through a
    * connection to `source`. Cheap checks run before the signature: a record that claims a
    * non-member signer, a stale seq or a seq too far ahead changes nothing, so it is dropped
-   * unverified; nothing unverified is ever stored.
+   * unverified; nothing unverified is ever stored. `forward`: the gossip copy of the record held
+   * from a state exchange, not yet passed on (see `PeerTable.forwardOnce`).
    */
-  private async receive (envelope: Uint8Array, source: string): Promise<{ outcome: AcceptResult | 'rejected' | 'ignored' | 'own', peerId: string }> {
+  private async receive (envelope: Uint8Array, source: string, gossip = false): Promise<{ outcome: AcceptResult | 'rejected' | 'ignored' | 'own' | 'forward', peerId: string }> {
     const claim = peekRecord(envelope)
     if (claim != null) {
       if (claim.peerId === this.components.peerId.toString()) {
@@ -258,7 +265,9 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
           this.log('rejected a record from non-member %s', claim.peerId)
           return { outcome: 'rejected', peerId: claim.peerId }
         }
-        if (this.table.isStale(claim.peerId, claim.seq)) return { outcome: 'stale', peerId: claim.peerId }
+        if (this.table.isStale(claim.peerId, claim.seq)) {
+          return { outcome: gossip && this.table.forwardOnce(claim.peerId, envelope) ? 'forward' : 'stale', peerId: claim.peerId }
+        }
       }
       if (claim.seq > (BigInt(Date.now()) + BigInt(MAX_SEQ_AHEAD_MS)) * 1000n) {
         this.rejected.count('seqAhead')
@@ -284,7 +293,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
       this.log('rejected the record of %s (%s) - %s', record.peerId, record.nodeId, admission === 'uncertified' ? 'no valid membership certificate' : admission === 'revoked' ? 'revoked' : 'its certificate names another node id')
       return { outcome: 'rejected', peerId: record.peerId }
     }
-    const result = this.table.accept(record, envelope, source)
+    const result = this.table.accept(record, envelope, source, { gossiped: gossip })
     if (result === 'full') {
       this.rejected.count('tableFull')
       this.log('no place for the record of %s', record.peerId)
@@ -373,7 +382,37 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
   private onConnect (evt: CustomEvent<Connection>): void {
     const connection = evt.detail
     if (connection.direction !== 'outbound') return
-    this.sync(connection).catch(err => { this.log('state exchange with %p failed - %e', connection.remotePeer, err) })
+    this.syncWith(connection.remotePeer.toString(), connection)
+  }
+
+  /**
+   * This node asked `peer` to take it into its capabilities mesh. Until `peer` handles that, it
+   * forwards gossip to its other mesh members only, so the records it accepted between the state
+   * exchange on connect and the graft never reach this node as gossip (a hub does this for every
+   * node that joins while others announce). A second exchange fetches just those: digests only,
+   * and it starts after the graft is on the wire, so what `peer` accepts later comes as gossip.
+   */
+  private onGraft (evt: CustomEvent<MeshPeer>): void {
+    const { peerId, topic, direction } = evt.detail
+    if (topic === CAPABILITIES_TOPIC && direction === 'outbound') this.syncWith(peerId)
+  }
+
+  /** a state exchange with `peer` over `connection` or another open one: one at a time per peer, a request while one runs queues one more */
+  private syncWith (peer: string, connection?: Connection): void {
+    if (this.syncing.has(peer)) {
+      this.syncing.set(peer, true)
+      return
+    }
+    const conn = connection ?? this.components.connectionManager.getConnections().find(c => c.status === 'open' && c.remotePeer.toString() === peer)
+    if (conn == null) return
+    this.syncing.set(peer, false)
+    this.sync(conn)
+      .catch(err => { this.log('state exchange with %p failed - %e', conn.remotePeer, err) })
+      .finally(() => {
+        const again = this.syncing.get(peer) === true
+        this.syncing.delete(peer)
+        if (again) this.syncWith(peer, conn.status === 'open' ? conn : undefined)
+      })
   }
 
   /**
@@ -427,8 +466,23 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     // a full batch costs a fraction of a millisecond per record: let other work run in between
     for (let i = 0; i < envelopes.length; i++) {
       if (i > 0 && i % RECEIVE_SLICE === 0) await new Promise(resolve => setImmediate(resolve))
-      await this.receive(envelopes[i], remote)
+      const { outcome, peerId } = await this.receive(envelopes[i], remote)
+      if (peerId === remote && (outcome === 'new' || outcome === 'updated')) this.passOn(peerId, envelopes[i])
     }
+  }
+
+  /**
+   * `peer` handed over its own new record in a state exchange (it has just connected, or
+   * restarted): publish it to our other topic peers now. Its own announcement reaches only the
+   * peers it is connected to, once their subscriptions have arrived: on a hub, the one topic peer
+   * of the nodes behind it, that is a few hundred ms later. The record is marked gossiped, so its
+   * own gossip copy stops here.
+   */
+  private passOn (peer: string, envelope: Uint8Array): void {
+    const pubsub = this.components.pubsub
+    if (!pubsub.getSubscribers(CAPABILITIES_TOPIC).some(p => p.toString() !== peer)) return
+    if (!this.table.forwardOnce(peer, envelope)) return
+    pubsub.publish(CAPABILITIES_TOPIC, envelope).catch(err => { this.log('passing on the record of %s failed - %e', peer, err) })
   }
 
   /**
@@ -490,6 +544,11 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     if (this.table.isStale(peerId, seq)) return false
     return seq <= (BigInt(Date.now()) + BigInt(MAX_SEQ_AHEAD_MS)) * 1000n
   }
+}
+
+/** gossipsub's own events (graft, prune) on the pubsub component, which libp2p types as plain pubsub */
+function gossipEvents (pubsub: CapabilitiesComponents['pubsub']): TypedEventEmitter<Pick<GossipSubEvents, 'gossipsub:graft'>> {
+  return pubsub as unknown as TypedEventEmitter<Pick<GossipSubEvents, 'gossipsub:graft'>>
 }
 
 /** the peer ID a digest names, or undefined for bytes that are not a peer ID's multihash */

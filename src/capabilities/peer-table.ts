@@ -16,6 +16,8 @@ export interface PeerEntry {
   source: string
   /** local clock ms when this signer got its place in the table */
   admittedAt: number
+  /** the current record came as gossip, or its gossip copy since: it has travelled on (see `forwardOnce`) */
+  gossiped: boolean
 }
 
 export type AcceptResult = 'new' | 'updated' | 'stale' | 'full'
@@ -66,17 +68,31 @@ export class PeerTable {
     return known != null && seq <= known.record.seq
   }
 
-  /** store a verified record that arrived through a connection to `source` */
-  accept (record: CapabilityRecord, envelope: Uint8Array, source: string, now = Date.now()): AcceptResult {
+  /** store a verified record that arrived through a connection to `source`, as gossip or in a state exchange */
+  accept (record: CapabilityRecord, envelope: Uint8Array, source: string, { gossiped = false, now = Date.now() }: { gossiped?: boolean, now?: number } = {}): AcceptResult {
     const known = this.entries.get(record.peerId)
     if (known != null) {
       if (record.seq <= known.record.seq) return 'stale'
-      this.entries.set(record.peerId, { ...known, record, envelope, receivedAt: now, expired: false })
+      this.entries.set(record.peerId, { ...known, record, envelope, receivedAt: now, expired: false, gossiped })
       return known.expired ? 'new' : 'updated'
     }
     if (!this.makeRoom(record.peerId, source)) return 'full'
-    this.entries.set(record.peerId, { record, peer: peerIdFromString(record.peerId), envelope, receivedAt: now, expired: false, source, admittedAt: now })
+    this.entries.set(record.peerId, { record, peer: peerIdFromString(record.peerId), envelope, receivedAt: now, expired: false, source, admittedAt: now, gossiped })
     return 'new'
+  }
+
+  /**
+   * The gossip copy of a record this node already holds from a state exchange: true, once, when
+   * `envelope` is exactly the held record (so it needs no second signature check) and it has not
+   * travelled on as gossip yet. A record handed over in a state exchange is not forwarded, so a
+   * hub that hears a node's record in the exchange on connect a moment before the same record as
+   * gossip must still forward that gossip, or the rest of the mesh waits for the next announcement.
+   */
+  forwardOnce (peerId: string, envelope: Uint8Array): boolean {
+    const known = this.entries.get(peerId)
+    if (known == null || known.gossiped || known.expired || Buffer.compare(known.envelope, envelope) !== 0) return false
+    known.gossiped = true
+    return true
   }
 
   /** marks records older than the TTL expired and returns the peers that just expired */

@@ -17,15 +17,24 @@ export const STALE_KEY_ABORT_MS = 500
 
 /**
  * Inbound connections one remote address may have in the upgrade (pnet, Noise, Yamux) at once;
- * more are refused at once. The node-wide limit is `MAX_PENDING_INBOUND_CONNECTIONS`, so one source
- * cannot take more than half of it. An upgrade takes well under a second, so members behind one
- * NAT address get in even when dozens reconnect together after a hub restart (a refused one is
- * retried with backoff).
+ * more wait for a place (`MAX_WAITING_INBOUND_PER_HOST`). The node-wide limit is
+ * `MAX_PENDING_INBOUND_CONNECTIONS`, so one source cannot take more than half of it. An upgrade
+ * takes well under a second, so members behind one NAT address get in one after the other even
+ * when a hundred reconnect together after a hub restart.
  */
 export const MAX_PENDING_INBOUND_PER_HOST = 32
 
-/** inbound connections in the upgrade at once, over all sources (libp2p's maxIncomingPendingConnections) */
-export const MAX_PENDING_INBOUND_CONNECTIONS = 64
+/**
+ * Inbound connections from one remote address that wait for one of its `MAX_PENDING_INBOUND_PER_HOST`
+ * upgrade places (for at most half the upgrade timeout); more are refused at once.
+ */
+export const MAX_WAITING_INBOUND_PER_HOST = 96
+
+/**
+ * inbound connections in the upgrade or waiting for a place, over all sources (libp2p's
+ * maxIncomingPendingConnections): one address holds at most half of them
+ */
+export const MAX_PENDING_INBOUND_CONNECTIONS = 2 * (MAX_PENDING_INBOUND_PER_HOST + MAX_WAITING_INBOUND_PER_HOST)
 
 /** ms an inbound connection may take from accept to fully upgraded */
 export const INBOUND_UPGRADE_TIMEOUT_MS = 10_000

@@ -51,5 +51,5 @@ export interface MeshGaterInit {
 /** The members list, the per-address bound on connections being upgraded, and a further gater */
 export function meshGater (init: MeshGaterInit = {}): ConnectionGater {
   // the pending count first: its upgraded-connection check releases and never denies
-  return combineGaters(new PendingInboundLimit(init.maxPendingInboundPerHost).gater(), membersGater(init.members), ...(init.gater != null ? [init.gater] : []))
+  return combineGaters(new PendingInboundLimit(init.maxPendingInboundPerHost != null ? { maxPerHost: init.maxPendingInboundPerHost } : {}).gater(), membersGater(init.members), ...(init.gater != null ? [init.gater] : []))
 }

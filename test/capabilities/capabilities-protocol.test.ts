@@ -112,6 +112,7 @@ async function fakeNode (nodeId: string): Promise<FakeNode> {
     pubsub: {
       topicValidators: new Map(),
       subscribe: () => {},
+      getSubscribers: () => [],
       addEventListener: () => {},
       removeEventListener: () => {},
       publish: async () => ({ recipients: [] })

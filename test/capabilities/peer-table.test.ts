@@ -16,7 +16,7 @@ describe('peer table places', () => {
   it('caps the unanchored records one connection brings, replacing that connection\'s oldest', async () => {
     const table = new PeerTable({ ttlMs: 60_000, maxRecords: 16, maxUnanchoredPerSource: 4 })
     const keys = await Promise.all(Array.from({ length: 6 }, newPeerId))
-    keys.forEach((k, i) => { expect(table.accept(record(k), new Uint8Array(), 'flooder', i)).toBe('new') })
+    keys.forEach((k, i) => { expect(table.accept(record(k), new Uint8Array(), 'flooder', { now: i })).toBe('new') })
     expect(table.size).toBe(4)
     expect(table.get(keys[0])).toBeUndefined()
     expect(table.get(keys[5])).toBeDefined()
@@ -53,10 +53,10 @@ describe('peer table places', () => {
   it('evicts an expired record before a live one', async () => {
     const table = new PeerTable({ ttlMs: 1000, maxRecords: 2, maxUnanchoredPerSource: 2 })
     const [a, b, c] = await Promise.all([newPeerId(), newPeerId(), newPeerId()])
-    table.accept(record(a), new Uint8Array(), 'x', 0)
-    table.accept(record(b), new Uint8Array(), 'y', 5000)
+    table.accept(record(a), new Uint8Array(), 'x', { now: 0 })
+    table.accept(record(b), new Uint8Array(), 'y', { now: 5000 })
     table.expire(5500)
-    expect(table.accept(record(c), new Uint8Array(), 'y', 5600)).toBe('new')
+    expect(table.accept(record(c), new Uint8Array(), 'y', { now: 5600 })).toBe('new')
     expect(table.get(a)).toBeUndefined()
     expect(table.get(b)).toBeDefined()
   })
@@ -69,5 +69,24 @@ describe('peer table places', () => {
     expect(table.accept(record(a, 4n), new Uint8Array(), 'x')).toBe('stale')
     expect(table.accept(record(a, 6n), new Uint8Array(), 'x')).toBe('updated')
     expect(table.get(a)?.record.seq).toBe(6n)
+  })
+
+  it('passes on the gossip copy of a record it holds from a state exchange once, and nothing else', async () => {
+    const table = new PeerTable({ ttlMs: 60_000 })
+    const [a, b] = await Promise.all([newPeerId(), newPeerId()])
+    const envelope = new Uint8Array([1, 2, 3])
+    table.accept(record(a, 5n), envelope, 'hub')
+    // a copy with other bytes is not the held record: it would need its own signature check
+    expect(table.forwardOnce(a, new Uint8Array([1, 2, 4]))).toBe(false)
+    expect(table.forwardOnce(a, new Uint8Array(envelope))).toBe(true)
+    expect(table.forwardOnce(a, envelope)).toBe(false)
+    // a newer record from an exchange may be passed on again
+    table.accept(record(a, 6n), new Uint8Array([6]), 'hub')
+    expect(table.forwardOnce(a, new Uint8Array([6]))).toBe(true)
+
+    // what came as gossip has travelled on already
+    table.accept(record(b, 1n), envelope, 'hub', { gossiped: true })
+    expect(table.forwardOnce(b, envelope)).toBe(false)
+    expect(table.forwardOnce(await newPeerId(), envelope)).toBe(false)
   })
 })
