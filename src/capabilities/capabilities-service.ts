@@ -1,5 +1,5 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import type { GossipSubEvents, MeshPeer } from '@libp2p/gossipsub'
+import type { GossipSubEvents, MeshPeer, SubscriptionChangeData } from '@libp2p/gossipsub'
 import { serviceCapabilities, serviceDependencies, TypedEventEmitter } from '@libp2p/interface'
 import { repeatingTask } from '@libp2p/utils'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
@@ -88,8 +88,10 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
   private started = false
   private announcing?: Promise<void>
   private announceAgain = false
-  /** the last announcement reached no peer: the next subscriber gets it again */
+  /** the last announcement reached no peer: the next subscriber gets it again, unless it holds it */
   private unheard = false
+  /** the seq of our own record each peer holds from a state exchange with us */
+  private readonly ownSeqHeldBy = new Map<string, bigint>()
   /** peers a state exchange is running with; true: run one more when it ends */
   private readonly syncing = new Map<string, boolean>()
 
@@ -233,6 +235,9 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
     if (!this.started) return
     const { recipients } = await this.components.pubsub.publish(CAPABILITIES_TOPIC, this.ownEnvelope)
     this.unheard = recipients.length === 0
+    // connected, but no subscription has come in yet (a dial-out node's relay address often comes
+    // first): hand the record over in a state exchange instead, and the peer passes it on (§2.1)
+    if (this.unheard) for (const peer of this.connected) this.syncWith(peer)
   }
 
   /**
@@ -361,13 +366,18 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
 
   /**
    * A peer subscribed: announce again only when the last announcement reached nobody (a node that
-   * has just started or restarted publishes before its hub's subscription has arrived, and the
-   * record it hands the hub in the state exchange does not travel on as gossip). A node whose
-   * record was heard does not re-announce to the whole mesh at each join: the state exchange on the
-   * new connection hands the newcomer its record.
+   * has just started or restarted publishes before its hub's subscription has arrived) and the
+   * subscriber did not take that record in the state exchange on connect (then it passes the
+   * record on itself). A node whose record was heard does not re-announce to the whole mesh at
+   * each join: the state exchange on the new connection hands the newcomer its record.
    */
-  private onSubscriptionChange (): void {
-    if (this.unheard) this.announce()
+  private onSubscriptionChange (evt: CustomEvent<SubscriptionChangeData>): void {
+    if (!this.unheard) return
+    const { peerId, subscriptions } = evt.detail
+    if (!subscriptions.some(s => s.topic === CAPABILITIES_TOPIC && s.subscribe)) return
+    // it took our current record in the state exchange, and passes it on itself (§2.1)
+    if (this.ownRecord != null && this.ownSeqHeldBy.get(peerId.toString()) === this.ownRecord.seq) return
+    this.announce()
   }
 
   private onPeerConnect (evt: CustomEvent<PeerId>): void {
@@ -376,6 +386,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
 
   private onPeerDisconnect (evt: CustomEvent<PeerId>): void {
     this.connected.delete(evt.detail.toString())
+    this.ownSeqHeldBy.delete(evt.detail.toString())
   }
 
   /** only the dialing side starts the state exchange (both sides send) */
@@ -423,7 +434,10 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
    */
   private batch (remote: string): Uint8Array[] {
     const ordered: Uint8Array[] = []
-    if (this.ownEnvelope != null) ordered.push(this.ownEnvelope)
+    if (this.ownEnvelope != null && this.ownRecord != null) {
+      ordered.push(this.ownEnvelope)
+      this.ownSeqHeldBy.set(remote, this.ownRecord.seq)
+    }
     for (const entry of this.handedOn(remote)) ordered.push(entry.envelope)
     return capBatch(ordered)
   }
@@ -473,7 +487,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
 
   /**
    * `peer` handed over its own new record in a state exchange (it has just connected, or
-   * restarted): publish it to our other topic peers now. Its own announcement reaches only the
+   * restarted, or its gossip reached nobody yet): publish it to our other topic peers now. Its own announcement reaches only the
    * peers it is connected to, once their subscriptions have arrived: on a hub, the one topic peer
    * of the nodes behind it, that is a few hundred ms later. The record is marked gossiped, so its
    * own gossip copy stops here.
@@ -505,6 +519,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
           const peerId = peerIdOf(bytes)
           if (peerId == null || seen.has(peerId)) continue
           seen.add(peerId)
+          if (peerId === own && this.ownRecord != null && seq === this.ownRecord.seq) this.ownSeqHeldBy.set(remote, seq)
           if (this.wouldAccept(peerId, seq)) wanted.push(bytes)
         }
         return wanted
@@ -514,8 +529,11 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
         if (this.ownEnvelope != null) held.set(own, this.ownEnvelope)
         const envelopes: Uint8Array[] = []
         for (const bytes of wanted) {
-          const envelope = held.get(peerIdOf(bytes) ?? '')
-          if (envelope != null) envelopes.push(envelope)
+          const peerId = peerIdOf(bytes) ?? ''
+          const envelope = held.get(peerId)
+          if (envelope == null) continue
+          envelopes.push(envelope)
+          if (peerId === own && this.ownRecord != null) this.ownSeqHeldBy.set(remote, this.ownRecord.seq)
         }
         return capBatch(envelopes)
       }

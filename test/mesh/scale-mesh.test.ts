@@ -61,5 +61,8 @@ describe('a mesh behind one hub', () => {
     ;(quiet.libp2p.services.pubsub as unknown as { publish: () => Promise<{ recipients: [] }> }).publish = async () => ({ recipients: [] })
     await waitFor('the spokes to hold the quiet node\'s record', () => spokes.every(s => s.capabilities.table.get(quiet.peerId) != null), 30_000, 50)
     expect(hub.capabilities.table.get(quiet.peerId)?.record.nodeId).toBe('quiet')
+    // and its record with the relay address it got after connecting, which it hands over in an
+    // exchange when its announcement reaches nobody: the spokes can reach it
+    await waitFor('the spokes to reach the quiet node through the hub', () => spokes.every(s => s.peers().some(p => p.peerId === quiet.peerId && p.reachable)), 30_000, 50)
   }, 60_000)
 })
