@@ -7,6 +7,12 @@ const MIN_INTERVAL_MS = 20
 /** a check may take at most this share of the process's time */
 const CHECK_SHARE = 0.2
 
+/** how many of `peerIds` (`holder` aside) `holder` holds no live record of, or cannot route to */
+function unreachableFrom (holder: ClawMatrixNode, peerIds: string[]): number {
+  const reachable = new Set(holder.peers().filter(p => p.reachable).map(p => p.peerId))
+  return peerIds.filter(peerId => peerId !== holder.peerId && !reachable.has(peerId)).length
+}
+
 /** `holder` holds a live record of every one of `peerIds` (itself aside) and can route to each */
 function complete (holder: ClawMatrixNode, peerIds: string[]): boolean {
   const table = holder.capabilities.table
@@ -16,20 +22,12 @@ function complete (holder: ClawMatrixNode, peerIds: string[]): boolean {
     const entry = table.get(peerId)
     if (entry == null || entry.expired) return false
   }
-  const reachable = new Set(holder.peers().filter(p => p.reachable).map(p => p.peerId))
-  return peerIds.every(peerId => peerId === holder.peerId || reachable.has(peerId))
+  return unreachableFrom(holder, peerIds) === 0
 }
 
 /** (holder, signer) pairs where the holder has no live record of the signer or cannot route to it */
 export function missingPairs (holders: ClawMatrixNode[], peerIds: string[]): number {
-  let missing = 0
-  for (const holder of holders) {
-    const reachable = new Set(holder.peers().filter(p => p.reachable).map(p => p.peerId))
-    for (const peerId of peerIds) {
-      if (peerId !== holder.peerId && !reachable.has(peerId)) missing++
-    }
-  }
-  return missing
+  return holders.reduce((missing, holder) => missing + unreachableFrom(holder, peerIds), 0)
 }
 
 /**
