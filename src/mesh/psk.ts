@@ -1,4 +1,4 @@
-import { scrypt } from 'node:crypto'
+import { createHash, scrypt } from 'node:crypto'
 
 /**
  * Cluster secret → libp2p pre-shared key. The bytes that follow the pnet nonce are a known
@@ -16,11 +16,35 @@ export const PSK_KDF = {
 
 const KEY_FILE_HEADER = '/key/swarm/psk/1.0.0/\n/base16/\n'
 
+/**
+ * Keys derived in this process, by a hash of their secret: a node restarted in the same process
+ * (a host reloading its plugin, an embedding app, a test or bench run) and several nodes sharing
+ * one secret pay the slow KDF once. Concurrent derivations of one secret share one scrypt call.
+ * Bounded: a process holds few secrets (the current one, a rotation's next one).
+ */
+const MAX_DERIVED_KEYS = 8
+const derivedKeys = new Map<string, Promise<Uint8Array>>()
+
 /** The raw 32-byte key derived from `secret` */
 export async function deriveClusterKey (secret: string): Promise<Uint8Array> {
+  const normalized = secret.normalize('NFC')
+  const id = createHash('sha256').update(normalized).digest('base64')
+  let key = derivedKeys.get(id)
+  if (key != null) {
+    derivedKeys.delete(id)
+  } else {
+    key = runScrypt(normalized)
+    key.catch(() => { if (derivedKeys.get(id) === key) derivedKeys.delete(id) })
+  }
+  derivedKeys.set(id, key)
+  if (derivedKeys.size > MAX_DERIVED_KEYS) derivedKeys.delete(derivedKeys.keys().next().value!)
+  return new Uint8Array(await key)
+}
+
+async function runScrypt (secret: string): Promise<Uint8Array> {
   const { salt, N, r, p, keyLength } = PSK_KDF
   return await new Promise((resolve, reject) => {
-    scrypt(secret.normalize('NFC'), salt, keyLength, { N, r, p, maxmem: 256 * N * r }, (err, key) => {
+    scrypt(secret, salt, keyLength, { N, r, p, maxmem: 256 * N * r }, (err, key) => {
       if (err != null) reject(err)
       else resolve(new Uint8Array(key))
     })

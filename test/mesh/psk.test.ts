@@ -1,7 +1,13 @@
-import { describe, expect, it } from 'vitest'
+import * as nodeCrypto from 'node:crypto'
+import { describe, expect, it, vi } from 'vitest'
 import { deriveClusterKey, pskFromSecret, PSK_KDF } from '../../src/mesh/psk.js'
 import { VERSION } from '../../src/version.js'
 import pkg from '../../package.json' with { type: 'json' }
+
+vi.mock('node:crypto', async importOriginal => {
+  const original = await importOriginal<typeof nodeCrypto>()
+  return { ...original, scrypt: vi.fn(original.scrypt) }
+})
 
 // The vectors published in protocols/PROTOCOL.md
 const VECTORS = [
@@ -16,6 +22,19 @@ describe('cluster key derivation', () => {
 
   it.each(VECTORS)('%s → %s', async (secret, hex) => {
     expect(Buffer.from(await deriveClusterKey(secret)).toString('hex')).toBe(hex)
+  })
+
+  it('derives a secret once per process, handing each caller its own copy', async () => {
+    const scrypt = vi.mocked(nodeCrypto.scrypt)
+    const calls = scrypt.mock.calls.length
+    const secret = 'caf\u00e9 derived once'
+    const [first, second] = await Promise.all([deriveClusterKey(secret), deriveClusterKey(secret)])
+    expect(second).toEqual(first)
+    first.fill(0)
+    const third = await deriveClusterKey('cafe\u0301 derived once')
+    expect(third).toEqual(second)
+    expect(scrypt.mock.calls.length - calls).toBe(1)
+    expect(Buffer.from(await deriveClusterKey(VECTORS[1][0])).toString('hex')).toBe(VECTORS[1][1])
   })
 
   it('writes the key in the libp2p PSK file format', async () => {
