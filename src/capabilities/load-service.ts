@@ -76,15 +76,12 @@ export class DefaultLoadService implements LoadService {
     this.task.start()
   }
 
-  async beforeStop (): Promise<void> {
-    // before any service stops: pubsub may stop before this one, and refuses calls once stopped
-    try {
-      this.components.pubsub.unsubscribe(LOAD_TOPIC)
-    } catch (err) {
-      this.log('leaving the load topic failed - %e', err)
-    }
-  }
-
+  /**
+   * The topic is not left on stop: leaving sends each mesh peer a PRUNE, after which the peer
+   * backs this node off for gossipsub's unsubscribe backoff (10 s), and a node restarted within it
+   * (same peer ID) that grafts again is penalised and dropped from that peer's mesh on every
+   * topic. The connections close as libp2p stops, which removes the node from its peers' meshes.
+   */
   async stop (): Promise<void> {
     this.started = false
     this.task.stop()

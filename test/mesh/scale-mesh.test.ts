@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { CAPABILITIES_TOPIC } from '../../src/capabilities/constants.js'
+import { LOAD_TOPIC } from '../../src/capabilities/load-constants.js'
 import { StartedNodes, everyRecordHeld } from '../helpers/hub-and-spokes.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -65,4 +70,47 @@ describe('a mesh behind one hub', () => {
     // exchange when its announcement reaches nobody: the spokes can reach it
     await waitFor('the spokes to reach the quiet node through the hub', () => spokes.every(s => s.peers().some(p => p.peerId === quiet.peerId && p.reachable)), 30_000, 50)
   }, 60_000)
+
+  it('a node restarted on its data dir (same peer ID) is taken back into the hub\'s gossip mesh and stays there', async () => {
+    const hub = await nodes.start({ nodeId: 'hub', listen: true })
+    // gossipsub's class has these, its published interface does not
+    const pubsub = hub.libp2p.services.pubsub as unknown as GossipInternals
+    const dataDir = await mkdtemp(join(tmpdir(), 'cm-restart-'))
+    try {
+      const first = await nodes.start({ nodeId: 'again', peers: [{ nodeId: 'hub', url: hub.dialAddr }] }, { dataDir })
+      await waitFor('the hub to graft the node on both topics', () => inMesh(pubsub, first.peerId), 15_000, 50)
+      await first.stop()
+      const again = await nodes.start({ nodeId: 'again', peers: [{ nodeId: 'hub', url: hub.dialAddr }] }, { dataDir })
+      expect(again.peerId).toBe(first.peerId)
+      await waitFor('the hub to graft the restarted node on both topics', () => inMesh(pubsub, again.peerId), 15_000, 50)
+      // a graft the hub takes for a backoff violation costs a behaviour penalty: a negative score,
+      // and a prune from every topic mesh at the next heartbeat
+      await heartbeats(pubsub, 2)
+      expect(pubsub.getScore(again.peerId)).toBeGreaterThanOrEqual(0)
+      expect(inMesh(pubsub, again.peerId)).toBe(true)
+    } finally {
+      await nodes.stopAll()
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })
+
+interface GossipInternals extends EventTarget {
+  getScore: (peerId: string) => number
+  getMeshPeers: (topic: string) => string[]
+}
+
+function inMesh (pubsub: GossipInternals, peerId: string): boolean {
+  return [CAPABILITIES_TOPIC, LOAD_TOPIC].every(topic => pubsub.getMeshPeers(topic).includes(peerId))
+}
+
+/** resolves after `count` heartbeats of `pubsub` (at most 10 s) */
+async function heartbeats (pubsub: GossipInternals, count: number): Promise<void> {
+  let seen = 0
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { done(); reject(new Error(`${count} gossipsub heartbeats did not come within 10 s`)) }, 10_000)
+    const onBeat = (): void => { if (++seen >= count) { done(); resolve() } }
+    const done = (): void => { clearTimeout(timer); pubsub.removeEventListener('gossipsub:heartbeat', onBeat) }
+    pubsub.addEventListener('gossipsub:heartbeat', onBeat)
+  })
+}
