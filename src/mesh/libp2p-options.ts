@@ -3,6 +3,7 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
+import { cacheEd25519VerifyKeys } from './patches/ed25519-verify.js'
 import { meshNoise } from './patches/mesh-noise.js'
 import { meshYamux } from './patches/mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
@@ -164,6 +165,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
  * for its own pings to run beside it (`meshBaseServices` sets it).
  */
 export function meshLibp2pOptions<S extends ServiceMap> (init: MeshTransportInit, services: ServiceFactoryMap<S>): Libp2pOptions<S & { silentPeers: SilentPeerWatch }> {
+  cacheEd25519VerifyKeys()
   const transports: Libp2pOptions['transports'] = [webSockets(), meshRelayTransport({ reservationCompletionTimeout: 10_000, ...(init.relaySlots != null ? { slots: init.relaySlots } : {}) })]
   // a hole-punching node's TCP dials leave from one port, and DCUtR (`services.holePunch`) punches to it
   const responders = init.holePunchPort != null ? new ResponderDials() : undefined
