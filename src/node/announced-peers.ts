@@ -30,26 +30,36 @@ export interface AnnouncedPeersInit {
  */
 export function followAnnouncedPeers ({ libp2p, capabilities, keeper, policy, members }: AnnouncedPeersInit): void {
   const self = libp2p.peerId.toString()
-  const dialable = (peerId: string): Multiaddr[] => {
+  // a record is renewed every few seconds with the same addresses: they are parsed and filtered once
+  const parsed = new Map<string, ParsedAddrs>()
+  const addrsOf = (peerId: string): ParsedAddrs => {
     const entry = capabilities.table.get(peerId)
-    if (entry == null || entry.expired) return []
-    return policy.filter(peerId, entry.record.addrs).allowed.filter(a => !throughRelay(a, self))
+    if (entry == null || entry.expired) return NO_ADDRS
+    const announced = entry.record.addrs.join(' ')
+    const cached = parsed.get(peerId)
+    if (cached?.announced === announced) return cached
+    const dialable = policy.filter(peerId, entry.record.addrs).allowed.filter(a => !throughRelay(a, self))
+    const addrs = { announced, dialable, key: dialable.join(' '), direct: dialable.filter(a => !isCircuitAddr(a)) }
+    parsed.delete(peerId)
+    parsed.set(peerId, addrs)
+    if (parsed.size > MAX_REMEMBERED) parsed.delete(parsed.keys().next().value as string)
+    return addrs
   }
-  const direct = (peerId: string): Multiaddr[] => dialable(peerId).filter(a => !isCircuitAddr(a))
+  const direct = (peerId: string): Multiaddr[] => addrsOf(peerId).direct
+  /** the dialable addresses last put in the peer store, to tell a change from a refresh */
   const lastAddrs = new Map<string, string>()
 
   capabilities.addEventListener('record', (evt: CustomEvent<CapabilityRecord>) => {
     const { peerId, nodeId } = evt.detail
     if (peerId === self || (members != null && !members.has(peerId))) return
-    const addrs = dialable(peerId)
-    const addrsKey = addrs.join(' ')
-    const addrsChanged = lastAddrs.get(peerId) !== addrsKey
+    const addrs = addrsOf(peerId)
+    const addrsChanged = lastAddrs.get(peerId) !== addrs.key
     lastAddrs.delete(peerId)
-    lastAddrs.set(peerId, addrsKey)
+    lastAddrs.set(peerId, addrs.key)
     if (lastAddrs.size > MAX_REMEMBERED) lastAddrs.delete(lastAddrs.keys().next().value as string)
     const entry = capabilities.table.get(peerId)
-    if (addrsChanged && entry != null) libp2p.peerStore.patch(entry.peer, { multiaddrs: addrs }).catch(() => {})
-    if (direct(peerId).length === 0) return
+    if (addrsChanged && entry != null) libp2p.peerStore.patch(entry.peer, { multiaddrs: addrs.dialable }).catch(() => {})
+    if (addrs.direct.length === 0) return
     keeper.keep({
       key: peerId,
       peerId,
@@ -63,11 +73,25 @@ export function followAnnouncedPeers ({ libp2p, capabilities, keeper, policy, me
   capabilities.addEventListener('expired', (evt: CustomEvent<string>) => {
     const peerId = evt.detail
     lastAddrs.delete(peerId)
+    parsed.delete(peerId)
     const entry = capabilities.table.get(peerId)
     if (entry == null || libp2p.getConnections(entry.peer).length > 0) return
     libp2p.peerStore.delete(entry.peer).catch(() => {})
   })
 }
+
+interface ParsedAddrs {
+  /** the record's addresses as announced */
+  announced: string
+  /** those this node dials */
+  dialable: Multiaddr[]
+  /** `dialable` as one string */
+  key: string
+  /** the dialable ones not through a relay */
+  direct: Multiaddr[]
+}
+
+const NO_ADDRS: ParsedAddrs = { announced: '', dialable: [], key: '', direct: [] }
 
 function isCircuitAddr (addr: Multiaddr): boolean {
   return addr.getComponents().some(c => c.name === 'p2p-circuit')
