@@ -1,5 +1,5 @@
 /**
- * PATCH of @libp2p/crypto 5.1.x: `Ed25519PublicKey.prototype.verify`, reached through an
+ * PATCH of @libp2p/crypto 5.1.23 (pinned exactly in package.json): `Ed25519PublicKey.prototype.verify`, reached through an
  * instance (`publicKeyFromRaw`), so every Ed25519 signature check in this process (gossipsub
  * messages, capability record envelopes, Noise handshakes) uses it. Same answers and errors as
  * stock; only the key import is cached.
