@@ -1,8 +1,8 @@
 /**
- * PATCH of @libp2p/crypto 5.1.23 (pinned exactly in package.json): `Ed25519PublicKey.prototype.verify`, reached through an
- * instance (`publicKeyFromRaw`), so every Ed25519 signature check in this process (gossipsub
- * messages, capability record envelopes, Noise handshakes) uses it. Same answers and errors as
- * stock; only the key import is cached.
+ * PATCH of @libp2p/crypto 5.1.23 (pinned exactly in package.json): it replaces
+ * `Ed25519PublicKey.prototype.verify`, reached through an instance (`publicKeyFromRaw`), so every
+ * Ed25519 signature check in this process (gossipsub messages, capability record envelopes, Noise
+ * handshakes) uses it. Same answers and errors as stock; only the key import is cached.
  *
  * Upstream issue it would file: "`hashAndVerify` (keys/ed25519/index.ts) imports the public key
  * from JWK (`crypto.createPublicKey({ format: 'jwk' })`) for every signature it checks: about a
