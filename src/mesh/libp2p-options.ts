@@ -1,9 +1,9 @@
-import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { cacheEd25519VerifyKeys } from './patches/ed25519-verify.js'
+import { meshGossipsub } from './patches/gossipsub-outbound-streams.js'
 import { meshNoise } from './patches/mesh-noise.js'
 import { meshYamux } from './patches/mesh-yamux.js'
 import { hostMultiaddrPrefix } from './peer-address.js'
@@ -112,7 +112,7 @@ export interface MeshBaseServices {
   identify: ReturnType<typeof identify>
   ping: ReturnType<typeof ping>
   connectionLimit: ReturnType<typeof peerConnectionLimit>
-  pubsub: ReturnType<typeof gossipsub>
+  pubsub: ReturnType<typeof meshGossipsub>
   relay?: ReturnType<typeof meshRelayServer>
   /** with direct paths: closes a peer's relayed connection once a direct one is open */
   relayedCloser?: ReturnType<typeof relayedConnectionCloser>
@@ -134,7 +134,7 @@ export function meshBaseServices (init: Pick<MeshTransportInit, 'listen'> & { re
     // embedder's own `services.ping.ping()`, which would otherwise fail while a watch ping runs
     ping: ping({ maxOutboundStreams: 2 }),
     connectionLimit: peerConnectionLimit(),
-    pubsub: gossipsub({
+    pubsub: meshGossipsub({
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
       fallbackToFloodsub: false,

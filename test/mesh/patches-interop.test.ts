@@ -1,16 +1,21 @@
 import { randomBytes } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { byteStream } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
+import { meshGossipsub } from '../../src/mesh/patches/gossipsub-outbound-streams.js'
 import { meshNoise } from '../../src/mesh/patches/mesh-noise.js'
 import { meshYamux } from '../../src/mesh/patches/mesh-yamux.js'
 import { meshPreSharedKey } from '../../src/mesh/patches/psk-protector.js'
 import { testPsk } from '../helpers/libp2p.js'
-import type { Libp2p, Stream } from '@libp2p/interface'
+import { waitFor } from '../helpers/wait.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
 const ECHO = '/clawmatrix-test/echo/1.0.0'
@@ -90,6 +95,71 @@ describe('patched dependencies against stock ones, over loopback', () => {
       { connectionEncrypters: [meshNoise()], streamMuxers: [meshYamux()], connectionProtector: meshPreSharedKey({ psk }) },
       { connectionEncrypters: [noise()], streamMuxers: [yamux()], connectionProtector: preSharedKey({ psk }) }
     )
+  })
+})
+
+const TOPIC = 'clawmatrix-test/topic'
+
+/** a node on loopback TCP with identify and `pubsub`, subscribed to TOPIC */
+async function pubsubNode (pubsub: typeof gossipsub | typeof meshGossipsub): Promise<Libp2p<{ identify: ReturnType<ReturnType<typeof identify>>, pubsub: GossipSub }>> {
+  const node = await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify(), pubsub: pubsub({ emitSelf: false, allowPublishToZeroTopicPeers: true }) }
+  })
+  running.push(node)
+  node.services.pubsub.subscribe(TOPIC)
+  return node
+}
+
+/** resolves with the first TOPIC message `node` receives */
+async function nextMessage (node: Libp2p<{ pubsub: GossipSub }>): Promise<string> {
+  return await new Promise(resolve => {
+    node.services.pubsub.addEventListener('message', evt => { if (evt.detail.topic === TOPIC) resolve(new TextDecoder().decode(evt.detail.data)) }, { once: true })
+  })
+}
+
+describe('patched gossipsub against stock, over loopback', () => {
+  it('meshGossipsub takes several stock peers at once, opens one outbound stream to each, and messages go both ways', async () => {
+    const hub = await pubsubNode(meshGossipsub)
+    const peers = await Promise.all([1, 2, 3].map(async () => await pubsubNode(gossipsub)))
+    await Promise.all(peers.map(async p => await p.dial(hub.getMultiaddrs()[0], { signal: AbortSignal.timeout(10_000) })))
+    // a second connection to one peer must not give it a second outbound stream
+    await hub.dial(peers[0].getMultiaddrs()[0], { force: true, signal: AbortSignal.timeout(10_000) })
+    await waitFor('every node to hear the others\' subscriptions', () =>
+      hub.services.pubsub.getSubscribers(TOPIC).length === 3 && peers.every(p => p.services.pubsub.getSubscribers(TOPIC).length === 1))
+    expect(hub.getConnections(peers[0].peerId).length).toBe(2)
+    const outbound = (hub.services.pubsub as unknown as { streamsOutbound: Map<string, unknown> }).streamsOutbound
+    expect([...outbound.keys()].sort()).toEqual(peers.map(p => p.peerId.toString()).sort())
+
+    const atPeers = peers.map(async p => await nextMessage(p))
+    await hub.services.pubsub.publish(TOPIC, new TextEncoder().encode('from the hub'))
+    expect(await Promise.all(atPeers)).toEqual(['from the hub', 'from the hub', 'from the hub'])
+    const atHub = nextMessage(hub)
+    await peers[1].services.pubsub.publish(TOPIC, new TextEncoder().encode('from a peer'))
+    expect(await atHub).toBe('from a peer')
+  })
+
+  it('a peer whose outbound stream is slow to open holds up no other peer', async () => {
+    const hub = await pubsubNode(meshGossipsub)
+    const [slow, quick] = await Promise.all([pubsubNode(gossipsub), pubsubNode(gossipsub)])
+    // the hub's stream to `slow` opens only once released, as to a peer whose answer takes long
+    const internals = hub.services.pubsub as unknown as { createOutboundStream: (peer: PeerId, connection: unknown) => Promise<void> }
+    const open = internals.createOutboundStream.bind(internals)
+    const held = Promise.withResolvers<void>()
+    internals.createOutboundStream = async (peer, connection) => {
+      if (peer.equals(slow.peerId)) await held.promise
+      await open(peer, connection)
+    }
+    await slow.dial(hub.getMultiaddrs()[0], { signal: AbortSignal.timeout(10_000) })
+    await waitFor('the hub to hear the slow peer\'s subscription', () => hub.services.pubsub.getSubscribers(TOPIC).some(p => p.equals(slow.peerId)))
+    await quick.dial(hub.getMultiaddrs()[0], { signal: AbortSignal.timeout(10_000) })
+    await waitFor('the quick peer to hear the hub\'s subscription', () => quick.services.pubsub.getSubscribers(TOPIC).length === 1, 5000)
+    expect(slow.services.pubsub.getSubscribers(TOPIC)).toEqual([])
+    held.resolve()
+    await waitFor('the slow peer to hear the hub\'s subscription', () => slow.services.pubsub.getSubscribers(TOPIC).length === 1)
   })
 })
 
