@@ -52,6 +52,8 @@ interface ScaleRow {
   changesLost: number
   changesTried: number
   hubConnections: number
+  /** the hub process's CPU time from the first start until converged, per dial-out node */
+  hubCpuPerJoinMs?: number
   /** the hub process's CPU time over wall time at idle */
   hubIdleCores: number
   /** heap per dial-out node, in this process, at idle */
@@ -112,13 +114,16 @@ async function measure (size: number): Promise<ScaleRow> {
   try {
     await mesh.startHub(SCALE_TIMING)
     const heapBefore = heapUsed()
+    const hubCpuAtStart = await mesh.hub!.cpuMs()
     const spokes = await Promise.all(Array.from({ length: size - 1 }, async (_, i) => await mesh.spoke(`spoke-${i + 1}`)))
     const lastStart = performance.now()
     const hubPeerId = mesh.hub!.peerId
     const peerIds = [hubPeerId, ...spokes.map(s => s.peerId)]
     let convergedS: number | undefined
+    let hubCpuPerJoinMs: number | undefined
     try {
       convergedS = (await converged(spokes, peerIds, `a ${size}-node mesh to converge`, FORM_TIMEOUT_MS) - lastStart) / 1000
+      hubCpuPerJoinMs = (await mesh.hub!.cpuMs() - hubCpuAtStart) / spokes.length
     } catch {}
     const missing = missingPairs(spokes, peerIds)
 
@@ -147,6 +152,7 @@ async function measure (size: number): Promise<ScaleRow> {
     return {
       nodes: size,
       ...(convergedS != null ? { convergedS } : {}),
+      ...(hubCpuPerJoinMs != null ? { hubCpuPerJoinMs } : {}),
       missing,
       ...(changes != null ? { changeMedianMs: changes.median, changeP99Ms: changes.p99 } : {}),
       changesLost,
@@ -249,13 +255,14 @@ function cell (value: number | undefined, digits: number, none = '-'): string {
 /**
  * A listening hub in its own process and N-1 nodes that only dial out to it, in this process, on
  * loopback: how long until every node holds every record and can route to every other, how fast
- * a change then reaches all, what the hub holds and spends at idle, what a join costs; then a
+ * a change then reaches all, what the hub holds, spends per node while the mesh forms and at
+ * idle, what a join costs; then a
  * churn run. Targets beside the figures: converged within 2 s of the last start, a change in all
  * within 500 ms (median), a restarted node seen by all within 2 s (median).
  */
 export async function runScaleBench (): Promise<void> {
   const table = new Table({
-    head: ['nodes', 'converged after', 'missing pairs', 'change median', 'change p99', 'changes lost', 'hub conns', 'hub idle CPU', 'heap/node', 'join: seen by all', 'join: records in', 'join: conns'],
+    head: ['nodes', 'converged after', 'missing pairs', 'change median', 'change p99', 'changes lost', 'hub conns', 'hub CPU/join', 'hub idle CPU', 'heap/node', 'join: seen by all', 'join: records in', 'join: conns'],
     style: { head: [], border: [] }
   })
   const rows: ScaleRow[] = []
@@ -270,6 +277,7 @@ export async function runScaleBench (): Promise<void> {
       `${cell(row.changeP99Ms, 0)} ms`,
       `${row.changesLost} of ${row.changesTried}`,
       row.hubConnections,
+      `${cell(row.hubCpuPerJoinMs, 0)} ms`,
       `${cell(row.hubIdleCores, 3)} cores`,
       `${cell(row.heapPerNodeMb, 2)} MB`,
       row.join != null ? `${row.join.seenByAllMs.toFixed(0)} ms` : '-',
