@@ -58,7 +58,8 @@ interface ScaleRow {
   hubIdleCores: number
   /** heap per dial-out node, in this process, at idle */
   heapPerNodeMb: number
-  join?: { seenByAllMs: number, recordsReceived: number, exchanges: number, connections: number }
+  /** `seenByAllMs` unset: not within FORM_TIMEOUT_MS */
+  join?: { seenByAllMs?: number, recordsReceived: number, exchanges: number, connections: number }
 }
 
 /** ms from `changer` announcing a new tag until every other node holds it */
@@ -172,7 +173,10 @@ async function measureJoin (mesh: ScaleMesh, spokes: ClawMatrixNode[], peerIds: 
   const started = performance.now()
   const joiner = await mesh.spoke('joiner')
   const all = [...spokes, joiner]
-  const seenByAllMs = await converged(all, [...peerIds, joiner.peerId], 'the joiner to be seen by all and reach all', FORM_TIMEOUT_MS) - started
+  let seenByAllMs: number | undefined
+  try {
+    seenByAllMs = await converged(all, [...peerIds, joiner.peerId], 'the joiner to be seen by all and reach all', FORM_TIMEOUT_MS) - started
+  } catch {}
   const stats = joiner.capabilities.syncStats()
   return { seenByAllMs, recordsReceived: stats.recordsReceived, exchanges: stats.exchanges, connections: joiner.libp2p.getConnections().length }
 }
@@ -280,7 +284,7 @@ export async function runScaleBench (): Promise<void> {
       `${cell(row.hubCpuPerJoinMs, 0)} ms`,
       `${cell(row.hubIdleCores, 3)} cores`,
       `${cell(row.heapPerNodeMb, 2)} MB`,
-      row.join != null ? `${row.join.seenByAllMs.toFixed(0)} ms` : '-',
+      row.join != null ? (row.join.seenByAllMs != null ? `${row.join.seenByAllMs.toFixed(0)} ms` : `not in ${FORM_TIMEOUT_MS / 1000} s`) : '-',
       row.join != null ? `${row.join.recordsReceived} in ${row.join.exchanges} exchange(s)` : '-',
       row.join?.connections ?? '-'
     ])
