@@ -127,7 +127,11 @@ function tokens (value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(Math.floor(value), MAX_UINT32) : 0
 }
 
+/** what any payload carrying a usage holds; the rest (every event of most streams, `[DONE]`) is not parsed */
+const USAGE_KEY = '"usage"'
+
 function usageOf (payload: string): AnswerTokens | undefined {
+  if (!payload.includes(USAGE_KEY)) return undefined
   let parsed: any
   try {
     parsed = JSON.parse(payload)
@@ -167,15 +171,24 @@ export class UsageTail {
   }
 
   usage (contentType: string): AnswerTokens | undefined {
-    const text = Buffer.concat(this.chunks).toString('utf8')
-    if (contentType.includes('text/event-stream')) {
-      const lines = text.split('\n').filter(l => l.startsWith('data:')).slice(-SSE_LINES_CHECKED).reverse()
-      for (const line of lines) {
-        const usage = usageOf(line.slice('data:'.length).trim())
-        if (usage != null) return usage
-      }
-      return undefined
-    }
+    const [only] = this.chunks
+    const text = this.chunks.length === 1 ? Buffer.from(only.buffer, only.byteOffset, only.byteLength).toString('utf8') : Buffer.concat(this.chunks).toString('utf8')
+    if (contentType.includes('text/event-stream')) return lastSseUsage(text)
     return this.total === this.kept ? usageOf(text) : undefined
   }
+}
+
+/** the usage of the last of the last SSE_LINES_CHECKED `data:` lines of `text` that carries one, read from the end */
+function lastSseUsage (text: string): AnswerTokens | undefined {
+  let checked = 0
+  for (let end = text.length; end > 0 && checked < SSE_LINES_CHECKED;) {
+    const start = text.lastIndexOf('\n', end - 1) + 1
+    if (text.startsWith('data:', start)) {
+      checked++
+      const usage = usageOf(text.slice(start + 'data:'.length, end).trim())
+      if (usage != null) return usage
+    }
+    end = start - 1
+  }
+  return undefined
 }

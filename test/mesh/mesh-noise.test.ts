@@ -3,7 +3,9 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { describe, expect, it } from 'vitest'
+import { asCrypto, defaultCrypto, nodeCrypto } from '@chainsafe/libp2p-noise/crypto'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { meshNoiseCrypto, NATIVE_CIPHER_MIN_BYTES } from '../../src/mesh/noise-crypto.js'
 import { meshNoise, NOISE_MAX_MESSAGE_BYTES, readNoiseLength } from '../../src/mesh/patches/mesh-noise.js'
 import type { MessageStream, MultiaddrConnection, Upgrader } from '@libp2p/interface'
 
@@ -75,5 +77,48 @@ describe('mesh noise', () => {
     inbound.send(answer)
     expect(Buffer.from(await answered).equals(Buffer.from(answer))).toBe(true)
     await Promise.all([outbound.close(), inbound.close()])
+  })
+
+  describe('cipher by message size', () => {
+    afterEach(() => { vi.restoreAllMocks() })
+
+    it('seals exactly as js-noise does, and each opens what the other sealed, below and above the size where it changes cipher', () => {
+      const key = Uint8Array.from({ length: 32 }, (_, i) => i)
+      const nonce = new Uint8Array(12).fill(7)
+      const ad = Uint8Array.of(1, 2, 3)
+      for (const size of [0, 1, 1199, 1200, 4096, NATIVE_CIPHER_MIN_BYTES - 1, NATIVE_CIPHER_MIN_BYTES, 65_519]) {
+        const plaintext = Uint8Array.from({ length: size }, (_, i) => (i * 13) & 0xff)
+        const sealed = meshNoiseCrypto.chaCha20Poly1305Encrypt(plaintext, nonce, ad, key).subarray()
+        const stock = defaultCrypto.chaCha20Poly1305Encrypt(plaintext, nonce, ad, key).subarray()
+        expect(Buffer.from(sealed).equals(Buffer.from(stock)), `${size} bytes`).toBe(true)
+        expect(Buffer.from(meshNoiseCrypto.chaCha20Poly1305Decrypt(stock, nonce, ad, key).subarray()).equals(Buffer.from(plaintext))).toBe(true)
+        expect(Buffer.from(defaultCrypto.chaCha20Poly1305Decrypt(sealed, nonce, ad, key).subarray()).equals(Buffer.from(plaintext))).toBe(true)
+      }
+    })
+
+    it('seals and opens a few-KiB message of a secured connection with the WebAssembly cipher, a large one with Node\'s', async () => {
+      const { outbound, inbound } = await securedPair()
+      const wasmSeal = vi.spyOn(asCrypto, 'chaCha20Poly1305Encrypt')
+      const wasmOpen = vi.spyOn(asCrypto, 'chaCha20Poly1305Decrypt')
+      const nodeSeal = vi.spyOn(nodeCrypto, 'chaCha20Poly1305Encrypt')
+      const nodeOpen = vi.spyOn(nodeCrypto, 'chaCha20Poly1305Decrypt')
+      // a streamed answer's first events, as they reach a serving node at once
+      const answer = new Uint8Array(4096).fill(3)
+      let arriving = receive(inbound, answer.byteLength)
+      outbound.send(answer)
+      expect(Buffer.from(await arriving).equals(Buffer.from(answer))).toBe(true)
+      expect(wasmSeal).toHaveBeenCalledTimes(1)
+      expect(wasmOpen).toHaveBeenCalledTimes(1)
+      expect(nodeSeal).not.toHaveBeenCalled()
+      expect(nodeOpen).not.toHaveBeenCalled()
+
+      const large = new Uint8Array(NATIVE_CIPHER_MIN_BYTES * 2).fill(4)
+      arriving = receive(inbound, large.byteLength)
+      outbound.send(large)
+      await arriving
+      expect(nodeSeal).toHaveBeenCalledTimes(1)
+      expect(nodeOpen).toHaveBeenCalledTimes(1)
+      await Promise.all([outbound.close(), inbound.close()])
+    })
   })
 })

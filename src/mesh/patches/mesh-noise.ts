@@ -15,6 +15,7 @@
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { logger } from '@libp2p/logger'
+import { meshNoiseCrypto } from '../noise-crypto.js'
 import type { NoiseComponents, NoiseExtensions, NoiseInit } from '@chainsafe/libp2p-noise'
 import type { ConnectionEncrypter, SecuredConnection } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -58,10 +59,12 @@ function withNoiseLengthReader<T extends SecuredConnection<NoiseExtensions>> (se
 /**
  * Noise as mesh nodes run it. js-noise's message decoder stops at the end of its buffer when its
  * length reader throws a RangeError, and the stock reader builds a new one, stack and all, for
- * every message received. The reader here throws nothing; the wire is unchanged.
+ * every message received. The reader here throws nothing; the wire is unchanged. Messages are
+ * sealed and opened with the cipher `meshNoiseCrypto` picks by size (noise-crypto.ts), through
+ * js-noise's public `crypto` option.
  */
 export function meshNoise (init: NoiseInit = {}): (components: NoiseComponents) => ConnectionEncrypter<NoiseExtensions> {
-  const createEncrypter = noise(init)
+  const createEncrypter = noise({ crypto: meshNoiseCrypto, ...init })
   return (components) => {
     const encrypter = createEncrypter(components)
     const secureInbound = encrypter.secureInbound.bind(encrypter)
