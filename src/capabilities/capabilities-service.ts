@@ -434,12 +434,17 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
    */
   private batch (remote: string): Uint8Array[] {
     const ordered: Uint8Array[] = []
-    if (this.ownEnvelope != null && this.ownRecord != null) {
+    if (this.ownEnvelope != null) {
       ordered.push(this.ownEnvelope)
-      this.ownSeqHeldBy.set(remote, this.ownRecord.seq)
+      this.ownRecordHeldBy(remote)
     }
     for (const entry of this.handedOn(remote)) ordered.push(entry.envelope)
     return capBatch(ordered)
+  }
+
+  /** `remote` holds our current record: it had it already, or takes it in this state exchange */
+  private ownRecordHeldBy (remote: string): void {
+    if (this.ownRecord != null) this.ownSeqHeldBy.set(remote, this.ownRecord.seq)
   }
 
   /** dialer side of the state exchange: the digest exchange, or the full one with a node that predates it */
@@ -519,7 +524,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
           const peerId = peerIdOf(bytes)
           if (peerId == null || seen.has(peerId)) continue
           seen.add(peerId)
-          if (peerId === own && this.ownRecord != null && seq === this.ownRecord.seq) this.ownSeqHeldBy.set(remote, seq)
+          if (peerId === own && seq === this.ownRecord?.seq) this.ownRecordHeldBy(remote)
           if (this.wouldAccept(peerId, seq)) wanted.push(bytes)
         }
         return wanted
@@ -533,7 +538,7 @@ export class DefaultCapabilitiesService extends TypedEventEmitter<CapabilitiesEv
           const envelope = held.get(peerId)
           if (envelope == null) continue
           envelopes.push(envelope)
-          if (peerId === own && this.ownRecord != null) this.ownSeqHeldBy.set(remote, this.ownRecord.seq)
+          if (peerId === own) this.ownRecordHeldBy(remote)
         }
         return capBatch(envelopes)
       }
