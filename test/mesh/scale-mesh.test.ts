@@ -107,10 +107,11 @@ function inMesh (pubsub: GossipInternals, peerId: string): boolean {
 /** resolves after `count` heartbeats of `pubsub` (at most 10 s) */
 async function heartbeats (pubsub: GossipInternals, count: number): Promise<void> {
   let seen = 0
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { done(); reject(new Error(`${count} gossipsub heartbeats did not come within 10 s`)) }, 10_000)
-    const onBeat = (): void => { if (++seen >= count) { done(); resolve() } }
-    const done = (): void => { clearTimeout(timer); pubsub.removeEventListener('gossipsub:heartbeat', onBeat) }
-    pubsub.addEventListener('gossipsub:heartbeat', onBeat)
-  })
+  const onBeat = (): void => { seen++ }
+  pubsub.addEventListener('gossipsub:heartbeat', onBeat)
+  try {
+    await waitFor(`${count} gossipsub heartbeats`, () => seen >= count, 10_000)
+  } finally {
+    pubsub.removeEventListener('gossipsub:heartbeat', onBeat)
+  }
 }
